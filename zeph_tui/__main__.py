@@ -1,0 +1,3 @@
+from zeph_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,70 @@
+"""The one exception tree of zeph-tui.
+
+    ZephError
+    ├── ConfigError            bad config.toml or environment
+    ├── ProviderError          a model provider failed (network, HTTP, bad stream)
+    ├── ToolError              a tool call failed; the message is shown to the model
+    │   ├── ToolInputError     arguments missing, wrong type or invalid JSON
+    │   ├── PathOutsideWorkspace  a path resolves outside the workspace roots
+    │   └── PermissionDenied   policy or the user refused the call
+    ├── StoreError             SQLite archive or session store failure
+    │   └── OverflowNotFound   unknown overflow id
+    └── SkillError             invalid or unknown skill
+
+Foreign exceptions are mapped at the boundary with ``raise ... from``.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigError",
+    "OverflowNotFound",
+    "PathOutsideWorkspace",
+    "PermissionDenied",
+    "ProviderError",
+    "SkillError",
+    "StoreError",
+    "ToolError",
+    "ToolInputError",
+    "ZephError",
+]
+
+
+class ZephError(Exception):
+    """Root of every error zeph-tui raises on purpose."""
+
+
+class ConfigError(ZephError):
+    """config.toml or an environment override is invalid."""
+
+
+class ProviderError(ZephError):
+    """A model provider failed: transport, HTTP status, or a malformed stream."""
+
+
+class ToolError(ZephError):
+    """A tool call failed. ``str(err)`` is the text the model receives."""
+
+
+class ToolInputError(ToolError):
+    """Tool arguments are missing, of the wrong type, or not valid JSON."""
+
+
+class PathOutsideWorkspace(ToolError):
+    """A path resolves (after ``..`` and symlinks) outside every allowed root."""
+
+
+class PermissionDenied(ToolError):
+    """The permission policy or the user refused the tool call."""
+
+
+class StoreError(ZephError):
+    """The SQLite store failed or holds unexpected data."""
+
+
+class OverflowNotFound(StoreError, ToolError):
+    """No overflow archive has the requested id."""
+
+
+class SkillError(ZephError):
+    """A skill is invalid (reason in the message) or unknown."""
