@@ -1,0 +1,1 @@
+"""Local fakes of remote services used by the tests (loopback only)."""
