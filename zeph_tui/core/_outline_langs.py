@@ -17,9 +17,10 @@ missing from one grammar version drops only its own pattern.
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
 
-__all__ = ["EXTENSIONS", "LANGUAGES", "LangSpec"]
+__all__ = ["EXTENSIONS", "IGNORED_NAMES", "LANGUAGES", "LangSpec"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,3 +273,15 @@ LANGUAGES: dict[str, LangSpec] = {
     "bash": _BASH,
     "java": _JAVA,
 }
+
+_GO_PREDECLARED = frozenset(
+    """any bool byte comparable complex64 complex128 error float32 float64 int int8 int16 int32
+    int64 rune string uint uint8 uint16 uint32 uint64 uintptr append cap clear close complex
+    copy delete imag len make max min new panic print println real recover""".split()  # noqa: SIM905
+)
+
+IGNORED_NAMES: dict[str, frozenset[str]] = {
+    "python": frozenset(dir(builtins)) | {"self", "cls"},
+    "go": _GO_PREDECLARED,
+}
+"""Names never reported as used identifiers: builtins and predeclared identifiers."""

@@ -17,7 +17,6 @@ Nothing here raises on bad input: an unknown language gives ``[]`` or
 
 from __future__ import annotations
 
-import builtins
 import logging
 import os
 import re
@@ -29,7 +28,7 @@ from functools import cache
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
-from zeph_tui.core._outline_langs import EXTENSIONS, LANGUAGES
+from zeph_tui.core._outline_langs import EXTENSIONS, IGNORED_NAMES, LANGUAGES
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Query, Tree
@@ -57,55 +56,6 @@ _TREE_CACHE_SIZE = 8
 _WS = re.compile(r"\s+")
 _AFTER_OPEN = re.compile(r"([(\[<]) ")
 _BEFORE_CLOSE = re.compile(r",? ([)\]>])")
-
-_GO_PREDECLARED = frozenset(
-    [
-        "any",
-        "bool",
-        "byte",
-        "comparable",
-        "complex64",
-        "complex128",
-        "error",
-        "float32",
-        "float64",
-        "int",
-        "int8",
-        "int16",
-        "int32",
-        "int64",
-        "rune",
-        "string",
-        "uint",
-        "uint8",
-        "uint16",
-        "uint32",
-        "uint64",
-        "uintptr",
-        "append",
-        "cap",
-        "clear",
-        "close",
-        "complex",
-        "copy",
-        "delete",
-        "imag",
-        "len",
-        "make",
-        "max",
-        "min",
-        "new",
-        "panic",
-        "print",
-        "println",
-        "real",
-        "recover",
-    ]
-)
-_IGNORED_NAMES: dict[str, frozenset[str]] = {
-    "python": frozenset(dir(builtins)) | {"self", "cls"},
-    "go": _GO_PREDECLARED,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -560,7 +510,7 @@ def identifiers_in_range(
             return []
         grammar, src, tree = parsed
         ignored = {s.name for s in _collect(language, src, tree, grammar)}
-        ignored |= _IGNORED_NAMES.get(language, frozenset())
+        ignored |= IGNORED_NAMES.get(language, frozenset())
         for nodes in _captures(grammar.binds, tree.root_node).values():
             ignored.update(_text(src, node) for node in nodes)
         points = ((max(line_start - 1, 0), 0), (line_end, 0))
