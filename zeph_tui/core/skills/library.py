@@ -1,0 +1,196 @@
+"""``SkillLibrary``: the effective set of skills of one workspace.
+
+It discovers skills from every source (see :mod:`.loader`), applies the
+override order and trust, ranks them for a prompt, renders the catalog and
+notices edits through :meth:`SkillLibrary.reload_if_changed`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from zeph_tui.core.errors import SkillError
+from zeph_tui.core.skills.catalog import build_catalog
+from zeph_tui.core.skills.loader import SourceDir, default_zeph_home, discover, skill_sources
+from zeph_tui.core.skills.model import ScoredSkill, Skill, SkillProblem
+from zeph_tui.core.skills.retrieval import SkillIndex
+from zeph_tui.core.skills.trust import TrustStore
+
+__all__ = ["SkillLibrary"]
+
+_Fingerprint = tuple[tuple[str, int, int], ...]
+
+
+def _stat_key(path: Path) -> tuple[str, int, int]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return (str(path), -1, -1)
+    return (str(path), st.st_mtime_ns, st.st_size)
+
+
+class SkillLibrary:
+    """Skills visible from a workspace, with override order and trust applied.
+
+    Args:
+        workspace: the workspace root.
+        zeph_home: user data folder; default ``$ZEPH_HOME`` or
+            ``~/.local/share/zeph-tui``.
+        bundled_dir: override of the bundled skills folder (tests, embedding).
+
+    Loading happens in the constructor; it never raises for a bad skill or a
+    bad trust file: those land in :attr:`problems`.
+    """
+
+    def __init__(
+        self, workspace: Path, zeph_home: Path | None = None, *, bundled_dir: Path | None = None
+    ) -> None:
+        self.workspace = workspace.resolve()
+        self.zeph_home = default_zeph_home() if zeph_home is None else zeph_home
+        self.trust = TrustStore(self.zeph_home)
+        self._sources: list[SourceDir] = skill_sources(self.workspace, self.zeph_home, bundled_dir)
+        self._skills: dict[str, Skill] = {}
+        self._shadowed: list[Skill] = []
+        self._problems: list[SkillProblem] = []
+        self._index: SkillIndex | None = None
+        self._fingerprint: _Fingerprint = ()
+        self.reload()
+
+    # -- loading ---------------------------------------------------------------
+
+    def _compute_fingerprint(self) -> _Fingerprint:
+        keys = [_stat_key(self.trust.path)]
+        for _, root in self._sources:
+            keys.append(_stat_key(root))
+            try:
+                entries = sorted(os.scandir(root), key=lambda e: e.name)
+            except OSError:
+                continue
+            for entry in entries:
+                if entry.name.startswith(".") or not entry.is_dir():
+                    continue
+                keys.append(_stat_key(Path(entry.path)))
+                keys.append(_stat_key(Path(entry.path) / "SKILL.md"))
+        return tuple(keys)
+
+    def reload(self) -> None:
+        """Rediscover every source and recompute trust (always)."""
+        self._fingerprint = self._compute_fingerprint()
+        found, problems = discover(self._sources)
+        try:
+            approved = self.trust.approved()
+        except SkillError as exc:
+            problems.append(SkillProblem(self.trust.path, f"{exc}; no workspace skill trusted"))
+            approved = set()
+        effective: dict[str, Skill] = {}
+        shadowed: list[Skill] = []
+        for skill in found:
+            trusted = skill.source != "workspace" or (
+                (str(skill.skill_file), skill.sha256) in approved
+            )
+            skill = dataclasses.replace(skill, trusted=trusted)
+            if skill.name in effective:
+                shadowed.append(effective[skill.name])
+            effective[skill.name] = skill
+        self._skills = dict(sorted(effective.items()))
+        self._shadowed = shadowed
+        self._problems = problems
+        self._index = None
+
+    def reload_if_changed(self) -> bool:
+        """Reload when a SKILL.md, a skill folder or a source listing changed.
+
+        The check stats the source folders, each skill folder and SKILL.md
+        (mtime in ns and size) and the trust file; it reads no file contents.
+
+        Returns:
+            True when a reload happened.
+        """
+        if self._compute_fingerprint() == self._fingerprint:
+            return False
+        self.reload()
+        return True
+
+    # -- queries ---------------------------------------------------------------
+
+    @property
+    def skills(self) -> Mapping[str, Skill]:
+        """Effective skills by name, sorted by name."""
+        return self._skills
+
+    @property
+    def problems(self) -> tuple[SkillProblem, ...]:
+        """Invalid skill folders (and a malformed trust file) with reasons."""
+        return tuple(self._problems)
+
+    @property
+    def shadowed(self) -> tuple[Skill, ...]:
+        """Valid skills replaced by a later source's skill of the same name."""
+        return tuple(self._shadowed)
+
+    def suggest(self, name: str, limit: int = 3) -> list[str]:
+        """Return up to ``limit`` skill names close to ``name`` (rapidfuzz WRatio >= 60)."""
+        from rapidfuzz import fuzz, process, utils
+
+        hits = process.extract(
+            name,
+            list(self._skills),
+            scorer=fuzz.WRatio,
+            processor=utils.default_process,
+            limit=limit,
+            score_cutoff=60,
+        )
+        return [hit[0] for hit in hits]
+
+    def get(self, name: str) -> Skill:
+        """Return the effective skill called ``name``.
+
+        Raises:
+            SkillError: unknown name; the message lists close matches.
+        """
+        skill = self._skills.get(name)
+        if skill is not None:
+            return skill
+        close = self.suggest(name)
+        hint = f"; did you mean: {', '.join(close)}?" if close else ""
+        raise SkillError(f"unknown skill {name!r}{hint}")
+
+    def search(self, query: str, k: int = 5) -> list[ScoredSkill]:
+        """Rank skills against ``query`` with BM25; see :meth:`SkillIndex.search`."""
+        if self._index is None:
+            self._index = SkillIndex(list(self._skills.values()))
+        return self._index.search(query, k)
+
+    def catalog(self, query: str, context_window_tokens: int) -> str:
+        """Render the system-prompt catalog for ``query``.
+
+        Args:
+            query: the user's prompt ("" for no ranking: alphabetical order).
+            context_window_tokens: the model's context window in tokens.
+
+        Returns:
+            At most ~2% of the window (len/4 tokens): descriptions of the
+            most relevant skills, the rest by name; "" when there are none.
+        """
+        ranked = [hit.skill for hit in self.search(query, k=0)] if query.strip() else []
+        seen = {s.name for s in ranked}
+        ranked += [s for s in self._skills.values() if s.name not in seen]
+        return build_catalog(ranked, context_window_tokens)
+
+    def approve(self, name: str) -> Skill:
+        """Trust the current content of workspace skill ``name`` and reload.
+
+        Returns:
+            The skill, now trusted.
+
+        Raises:
+            SkillError: unknown name, or the trust file cannot be written.
+        """
+        skill = self.get(name)
+        if skill.source == "workspace":
+            self.trust.approve(skill)
+            self.reload()
+        return self.get(name)

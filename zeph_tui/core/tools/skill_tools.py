@@ -1,0 +1,110 @@
+"""The ``load_skill`` tool: the model reads a skill's instructions on demand.
+
+The system prompt carries only the catalog (names and descriptions); the
+model calls ``load_skill(name)`` to get the body and the names of the
+skill's resource files (scripts/, references/, assets/), which it may then
+read with the ordinary file tools.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from zeph_tui.core.errors import SkillError, ToolError
+from zeph_tui.core.events import Location, ToolKind
+from zeph_tui.core.skills.library import SkillLibrary
+from zeph_tui.core.skills.model import Skill
+from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult, check_args
+
+__all__ = ["BODY_LIMIT_BYTES", "LoadSkill", "render_skill"]
+
+BODY_LIMIT_BYTES = 20 * 1024
+
+
+def _cap_utf8(text: str, limit_bytes: int) -> tuple[str, int]:
+    raw = text.encode("utf-8")
+    if len(raw) <= limit_bytes:
+        return text, len(raw)
+    return raw[:limit_bytes].decode("utf-8", errors="ignore"), len(raw)
+
+
+def render_skill(skill: Skill, limit_bytes: int = BODY_LIMIT_BYTES) -> str:
+    """Render a skill for the model.
+
+    Args:
+        skill: the skill to show.
+        limit_bytes: cap on the UTF-8 size of the body; past it the body is
+            cut and a notice names the file to read for the rest.
+
+    Returns:
+        ``<skill ...>`` body ``</skill>`` followed by the resource list.
+    """
+    body, total_bytes = _cap_utf8(skill.body, limit_bytes)
+    parts = [f'<skill name="{skill.name}" source="{skill.source}" folder="{skill.folder}">', body]
+    if total_bytes > limit_bytes:
+        parts.append(
+            f"[skill body truncated: {limit_bytes} of {total_bytes} bytes shown; "
+            f"read {skill.skill_file} for the rest]"
+        )
+    parts.append("</skill>")
+    if not skill.trusted:
+        parts.append(
+            "Note: untrusted workspace skill; its allowed-tools grant nothing and "
+            "every tool call still needs the usual permission."
+        )
+    if skill.resources:
+        parts.append(f"Resources (paths relative to {skill.folder}; read them when needed):")
+        parts += [f"- {rel}" for rel in skill.resources]
+    return "\n".join(parts)
+
+
+class LoadSkill(Tool):
+    """``load_skill(name)``: return a skill's instructions and resource names.
+
+    Args:
+        library: the session's skill library; re-checked for edits per call.
+    """
+
+    name: ClassVar[str] = "load_skill"
+    description: ClassVar[str] = (
+        "Load a skill by name: returns its step-by-step instructions and the names of "
+        "its resource files (scripts/, references/, assets/). Call it before a task "
+        "that a skill in the Skills list covers, then follow the instructions."
+    )
+    input_schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string", "description": "skill name, e.g. 'pytest-testing'"}
+        },
+        "required": ["name"],
+        "additionalProperties": False,
+    }
+    kind: ClassVar[ToolKind] = "read"
+    read_only: ClassVar[bool] = True
+
+    def __init__(self, library: SkillLibrary) -> None:
+        self.library = library
+
+    def title(self, args: Mapping[str, Any]) -> str:
+        return f"load_skill {args.get('name', '')}".rstrip()
+
+    def target_path(self, args: Mapping[str, Any]) -> str | None:
+        return None
+
+    async def run(self, args: Mapping[str, Any], ctx: ToolContext) -> ToolResult:
+        """Return the rendered skill.
+
+        Raises:
+            ToolInputError: ``name`` missing or not a string.
+            ToolError: unknown skill; the message suggests close names.
+        """
+        check_args(self.input_schema, args)
+        self.library.reload_if_changed()
+        try:
+            skill = self.library.get(str(args["name"]).strip())
+        except SkillError as exc:
+            raise ToolError(str(exc)) from exc
+        return ToolResult(
+            text=render_skill(skill), locations=(Location(path=str(skill.skill_file)),)
+        )
