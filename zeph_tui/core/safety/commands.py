@@ -267,7 +267,9 @@ def _check_simple(cmd: SimpleCommand) -> str | None:
         return "shred of a device"
     if prog in ("shutdown", "reboot", "halt", "poweroff"):
         return f"{prog} stops the machine"
-    if prog == "find" and "-delete" in args and any(_is_root_like(a) for a in args[:1]):
+    if prog == "find" and "-delete" in args and any(
+        _is_root_like(a) and a not in _CWD_TARGETS for a in args[:1]
+    ):
         return "find -delete from the root or home directory"
     return None
 
@@ -329,6 +331,8 @@ def is_simple_command(command: str) -> bool:
     && rm -rf x`` is not simple.
     """
     if _SUBST.search(command) or "`" in command or "$(" in command:
+        return False
+    if any(tok and all(c in _PUNCT for c in tok) for tok in _tokens(command)):
         return False
     cmds = split_commands(command)
     return len(cmds) == 1 and not cmds[0].redirects and _inner_script(cmds[0].argv) is None
