@@ -1,0 +1,388 @@
+"""``LspBridge``: the one object the agent talks to.
+
+Lazy start per language, root detection from markers, document sync
+(didOpen / versioned full didChange / didSave / didClose, LSP 3.17
+§textDocument synchronization), diagnostics after each write as a delta
+against the pre-edit set, and hover / definition / references / rename.
+Nothing here raises for a missing or dying server: reports say so instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lsprotocol import types
+
+from .client import LspClient
+from .delta import compute_delta, render_items, sort_items, to_item
+from .detect import detect
+from .diagwait import Diags, ServerDied, collect
+from .errors import ServerUnavailable
+from .positions import split_lines
+from .queries import QueriesMixin
+from .registry import BUILTIN_SERVERS, DEFAULT_CHOICES, ServerDef, language_for_path
+from .results import DiagnosticItem, DiagnosticsReport, ServerStatus
+from .supervisor import ServerSlot
+
+__all__ = ["LspBridge"]
+
+
+@dataclass
+class _Doc:
+    path: Path
+    uri: str
+    language: str
+    text: str = ""
+    version: int = 0
+    opened: bool = False
+    slots: list[ServerSlot] = field(default_factory=list)
+    missing: tuple[str, ...] = ()
+    diags: dict[str, Diags] = field(default_factory=dict)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def items(self, servers: Iterable[str] | None = None) -> list[DiagnosticItem]:
+        lines = split_lines(self.text)
+        wanted = set(self.diags) if servers is None else set(servers) & set(self.diags)
+        return sort_items(
+            to_item(self.path, lines, d, name) for name in wanted for d in self.diags[name]
+        )
+
+
+class LspBridge(QueriesMixin):
+    """Language servers for one workspace, started lazily per language.
+
+    Args:
+        root: workspace root; server roots are searched between a file and it.
+        servers: ``None`` for the defaults (per language, the first installed
+            of each group in ``DEFAULT_CHOICES``: basedpyright|pyright|pylsp
+            plus ruff for Python), else exactly these servers (names of
+            built-ins or :class:`ServerDef`s, e.g. from ``parse_server_table``).
+        settle_ms: initial wait for follow-up publishes, milliseconds (each
+            server then adapts it, see ``ServerSlot.settle_s``).
+        diagnostics_timeout_s: how long a write waits for each server, seconds.
+        request_timeout_s: timeout of hover/definition/references/rename.
+        empty_grace_ms: wait after an empty first publish from quirky servers.
+        max_items: cap of new/fixed diagnostics rendered per file.
+        max_restarts: deaths tolerated per server before it is "crashed".
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        servers: Sequence[ServerDef | str] | None = None,
+        *,
+        settle_ms: int = 100,
+        diagnostics_timeout_s: float = 10.0,
+        request_timeout_s: float = 10.0,
+        empty_grace_ms: int = 500,
+        max_items: int = 20,
+        max_restarts: int = 5,
+    ) -> None:
+        self.root = root.resolve()
+        self._explicit = None if servers is None else [_as_def(s) for s in servers]
+        self.settle_ms = settle_ms
+        self.diagnostics_timeout_s = diagnostics_timeout_s
+        self.request_timeout_s = request_timeout_s
+        self._empty_grace_s = empty_grace_ms / 1000
+        self._max_items = max_items
+        self._max_restarts = max_restarts
+        self._slots: dict[tuple[str, Path], ServerSlot] = {}
+        self._docs: dict[Path, _Doc] = {}
+        self._missing: dict[str, str] = {}
+
+    # -- servers -------------------------------------------------------------------
+    async def _defs_for(self, path: Path, language: str) -> tuple[list[ServerDef], list[str]]:
+        if self._explicit is not None:
+            return [s for s in self._explicit if s.matches(path) or language in s.languages], []
+        chosen: list[ServerDef] = []
+        missing: list[str] = []
+        for group in DEFAULT_CHOICES.get(language, ()):
+            found = None
+            for name in group:
+                detection = await detect(BUILTIN_SERVERS[name])
+                if detection.available:
+                    found = BUILTIN_SERVERS[name]
+                    break
+                self._missing[name] = detection.describe()
+            if found is None:
+                missing.append(self._missing[group[0]])
+            else:
+                chosen.append(found)
+        return chosen, missing
+
+    def _root_for(self, path: Path, server: ServerDef) -> Path:
+        folder = path.parent
+        while folder.is_relative_to(self.root):
+            if any((folder / marker).exists() for marker in server.root_markers):
+                return folder
+            if folder == self.root:
+                break
+            folder = folder.parent
+        return self.root
+
+    def _slot(self, server: ServerDef, root: Path) -> ServerSlot:
+        key = (server.name, root)
+        slot = self._slots.get(key)
+        if slot is None:
+            slot = ServerSlot(server, root, self._reopen, max_restarts=self._max_restarts)
+            self._slots[key] = slot
+        return slot
+
+    def _reopen(self, slot: ServerSlot, client: LspClient) -> None:
+        for doc in self._docs.values():
+            if slot in doc.slots and doc.opened:
+                item = types.TextDocumentItem(doc.uri, doc.language, doc.version, doc.text)
+                client.notify(types.TEXT_DOCUMENT_DID_OPEN, types.DidOpenTextDocumentParams(item))
+                slot.sent[doc.uri] = doc.version
+
+    async def _doc(self, path: Path) -> _Doc:
+        path = path if path.is_absolute() else self.root / path
+        path = path.resolve()
+        doc = self._docs.get(path)
+        if doc is None:
+            language = language_for_path(path, self._explicit or ()) or "plaintext"
+            doc = _Doc(path=path, uri=path.as_uri(), language=language)
+            defs, missing = await self._defs_for(path, language)
+            doc.slots = [self._slot(d, self._root_for(path, d)) for d in defs]
+            doc.missing = tuple(missing)
+            self._docs[path] = doc
+        return doc
+
+    async def _opened(self, path: Path) -> _Doc:
+        """The document, opened from disk (without waiting for diagnostics) if needed."""
+        doc = await self._doc(path)
+        if not doc.opened:
+            async with doc.lock:
+                if not doc.opened:
+                    doc.text = doc.path.read_text(encoding="utf-8", errors="replace")
+                    doc.version, doc.opened = doc.version + 1, True
+                    for slot in doc.slots:
+                        with contextlib.suppress(ServerUnavailable):
+                            client = await slot.ensure()
+                            if doc.uri not in slot.sent:
+                                item = types.TextDocumentItem(
+                                    doc.uri, doc.language, doc.version, doc.text
+                                )
+                                client.notify(
+                                    types.TEXT_DOCUMENT_DID_OPEN,
+                                    types.DidOpenTextDocumentParams(item),
+                                )
+                                slot.sent[doc.uri] = doc.version
+        return doc
+
+    # -- document sync -------------------------------------------------------------
+    async def open_or_change(
+        self, path: Path, text: str, *, previous_text: str | None = None, save: bool = True
+    ) -> DiagnosticsReport:
+        """Send ``text`` as the document's new content and report what changed.
+
+        The first call for a path sends didOpen; later ones a versioned
+        full-text didChange; then didSave when ``save``. Waits for each server's
+        diagnostics of this version (push) or pulls them.
+
+        Args:
+            path: file path, absolute or relative to the bridge root.
+            text: the full new content.
+            previous_text: content before the edit, used as the baseline when
+                the document was not open yet (opened first, costs one more
+                analysis); otherwise everything found counts as new.
+            save: also send didSave (the write hit the disk).
+
+        Returns:
+            A :class:`DiagnosticsReport`; servers that did not answer within
+            ``diagnostics_timeout_s`` are listed in ``pending``. Never raises
+            for missing or crashed servers.
+        """
+        doc = await self._doc(path)
+        async with doc.lock:
+            if not doc.opened and previous_text is not None and previous_text != text:
+                await self._sync(doc, previous_text, save=False)
+            old_text, before = doc.text, doc.items()
+            answered, pending = await self._sync(doc, text, save=save)
+            before = [d for d in before if d.server in answered]
+            return self._report(doc, old_text, before, answered, pending)
+
+    async def _sync(self, doc: _Doc, text: str, *, save: bool) -> tuple[set[str], list[str]]:
+        doc.text, doc.version, doc.opened = text, doc.version + 1, True
+        deadline_s = time.monotonic() + self.diagnostics_timeout_s
+        results: dict[str, Diags | None] = {}
+        async with asyncio.TaskGroup() as group:
+            for slot in doc.slots:
+                group.create_task(self._sync_one(slot, doc, save, deadline_s, results))
+        answered = {name for name, diags in results.items() if diags is not None}
+        for name in answered:
+            found = results[name]
+            if found is not None:
+                doc.diags[name] = found
+        pending = [slot.server.name for slot in doc.slots if slot.server.name not in answered]
+        for name in pending:
+            doc.diags.pop(name, None)
+        return answered, pending
+
+    async def _sync_one(
+        self,
+        slot: ServerSlot,
+        doc: _Doc,
+        save: bool,
+        deadline_s: float,
+        results: dict[str, Diags | None],
+    ) -> None:
+        name = slot.server.name
+        results[name] = None
+        for _attempt in range(2):
+            try:
+                client = await slot.ensure()
+            except ServerUnavailable:
+                return
+            uri = doc.uri
+            sent = slot.sent.get(uri)
+            seq0 = 0 if sent == doc.version else client.last_seq()
+            if sent is None:
+                item = types.TextDocumentItem(uri, doc.language, doc.version, doc.text)
+                client.notify(types.TEXT_DOCUMENT_DID_OPEN, types.DidOpenTextDocumentParams(item))
+            elif sent != doc.version:
+                change = types.TextDocumentContentChangeWholeDocument(text=doc.text)
+                ident = types.VersionedTextDocumentIdentifier(uri=uri, version=doc.version)
+                client.notify(
+                    types.TEXT_DOCUMENT_DID_CHANGE,
+                    types.DidChangeTextDocumentParams(ident, [change]),
+                )
+            slot.sent[uri] = doc.version
+            if save:
+                client.notify(
+                    types.TEXT_DOCUMENT_DID_SAVE,
+                    types.DidSaveTextDocumentParams(
+                        types.TextDocumentIdentifier(doc.uri), text=doc.text
+                    ),
+                )
+            try:
+                results[name] = await collect(
+                    slot, client, doc.uri, doc.version, seq0, deadline_s,
+                    settle_ms=self.settle_ms, empty_grace_s=self._empty_grace_s,
+                    previous=doc.diags.get(name),
+                )  # fmt: skip
+                return
+            except ServerDied:
+                continue  # restart (ensure) replays didOpen with the current text
+
+    def _report(
+        self,
+        doc: _Doc,
+        old_text: str,
+        before: list[DiagnosticItem],
+        answered: set[str],
+        pending: list[str],
+    ) -> DiagnosticsReport:
+        current = doc.items(answered)
+        new, fixed = compute_delta(old_text, doc.text, before, current)
+        shown = doc.path.relative_to(self.root) if doc.path.is_relative_to(self.root) else doc.path
+        errors = sum(1 for d in current if d.severity == "error")
+        lines = [
+            f"diagnostics for {shown} (version {doc.version}): {len(new)} new, "
+            f"{len(fixed)} fixed, {len(current)} current ({errors} errors)"
+        ]
+        lines += render_items("new", new, self._max_items, self.root)
+        lines += render_items("fixed", fixed, self._max_items, self.root)
+        for name in pending:
+            lines.append(
+                f"diagnostics pending from {name} (no answer within {self.diagnostics_timeout_s:g} s)"
+            )
+        lines += [f"no diagnostics from {m}" for m in doc.missing]
+        return DiagnosticsReport(
+            path=doc.path, version=doc.version, new=tuple(new), fixed=tuple(fixed),
+            current=tuple(current), pending=tuple(pending), missing=doc.missing, text="\n".join(lines),
+        )  # fmt: skip
+
+    async def close(self, path: Path) -> None:
+        """Send didClose to the servers that have ``path`` open and forget it."""
+        doc = await self._doc(path)
+        async with doc.lock:
+            for slot in doc.slots:
+                if slot.sent.pop(doc.uri, None) is not None and slot.client is not None:
+                    ident = types.TextDocumentIdentifier(doc.uri)
+                    slot.client.notify(
+                        types.TEXT_DOCUMENT_DID_CLOSE, types.DidCloseTextDocumentParams(ident)
+                    )
+            self._docs.pop(doc.path, None)
+
+    async def sync_from_disk(self, paths: Iterable[Path]) -> list[DiagnosticsReport]:
+        """Tell servers about files changed behind their back (by bash, git...).
+
+        Every running server gets ``workspace/didChangeWatchedFiles``; open
+        documents whose disk content differs are re-sent like a write;
+        deleted open documents are closed.
+
+        Returns:
+            One report per open document that changed, in the given order.
+        """
+        events: list[types.FileEvent] = []
+        reports: list[DiagnosticsReport] = []
+        resolved = [(p if p.is_absolute() else self.root / p).resolve() for p in paths]
+        for path in resolved:
+            exists = path.exists()
+            kind = types.FileChangeType.Changed if exists else types.FileChangeType.Deleted
+            events.append(types.FileEvent(uri=path.as_uri(), type=kind))
+        for slot in list(self._slots.values()):
+            if slot.client is not None and slot.client.alive:
+                slot.client.notify(
+                    types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                    types.DidChangeWatchedFilesParams(events),
+                )
+        for path in resolved:
+            doc = self._docs.get(path)
+            if doc is None or not doc.opened:
+                continue
+            if not path.exists():
+                await self.close(path)
+                continue
+            text = path.read_text(encoding="utf-8", errors="replace")
+            if text != doc.text:
+                reports.append(await self.open_or_change(path, text, save=True))
+        return reports
+
+    def diagnostics(self, path: Path | None = None) -> list[DiagnosticItem]:
+        """The current merged diagnostics of one open document, or of all of them."""
+        if path is not None:
+            resolved = (path if path.is_absolute() else self.root / path).resolve()
+            doc = self._docs.get(resolved)
+            return doc.items() if doc is not None else []
+        return sort_items(item for doc in self._docs.values() for item in doc.items())
+
+    def status(self) -> list[ServerStatus]:
+        """Every server the bridge started or looked for, sorted by name."""
+        found = [slot.status() for slot in self._slots.values()]
+        names = {s.name for s in found}
+        for name, reason in self._missing.items():
+            if name not in names:
+                found.append(ServerStatus(name, "missing", reason, None, 0, ""))
+        return sorted(found, key=lambda s: (s.name, str(s.root)))
+
+    async def aclose(self) -> None:
+        """Shut every server down (shutdown/exit, then terminate, then kill)."""
+        slots = list(self._slots.values())
+        async with asyncio.TaskGroup() as group:
+            for slot in slots:
+                group.create_task(slot.aclose())
+        self._docs.clear()
+
+    async def __aenter__(self) -> LspBridge:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
+def _as_def(server: ServerDef | str) -> ServerDef:
+    if isinstance(server, ServerDef):
+        return server
+    try:
+        return BUILTIN_SERVERS[server]
+    except KeyError:
+        raise ServerUnavailable(
+            f"unknown server {server!r}; known: {sorted(BUILTIN_SERVERS)}"
+        ) from None

@@ -1,0 +1,233 @@
+"""Hover, definition, references and rename for ``LspBridge`` (LSP 3.17 §language features).
+
+Positions in and out are 1-based with code-point columns; the conversion to
+LSP units goes through :mod:`lsp_bridge.positions`. The document is opened
+from disk first when the bridge does not have it open yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+
+from .errors import LspRequestError, ServerUnavailable
+from .navigation import hover_text, identifier_at, to_location, to_locations
+from .positions import codepoint_to_utf16, line_at, split_lines, to_lsp_position
+from .results import HoverInfo, Location, RenameTarget
+
+if TYPE_CHECKING:
+    from .client import LspClient
+    from .manager import _Doc
+    from .supervisor import ServerSlot
+
+__all__ = ["QueriesMixin"]
+
+
+class QueriesMixin:
+    """Position-based requests; mixed into :class:`~lsp_bridge.manager.LspBridge`."""
+
+    request_timeout_s: float
+    _docs: dict[Path, _Doc]
+
+    async def _opened(self, path: Path) -> _Doc:  # provided by LspBridge
+        raise NotImplementedError
+
+    def _lines_of(self, path: Path) -> list[str]:
+        doc = self._docs.get(path.resolve())
+        if doc is not None and doc.opened:
+            return split_lines(doc.text)
+        try:
+            return split_lines(path.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            return []
+
+    async def _ask(
+        self,
+        path: Path,
+        line: int,
+        col: int,
+        wants: Callable[[types.ServerCapabilities], Any],
+        ask: Callable[[LspClient, types.TextDocumentPositionParams], Any],
+    ) -> tuple[Any, ServerSlot | None, _Doc]:
+        """Ask each server of the document that has the capability; first non-empty wins."""
+        doc = await self._opened(path)
+        position = to_lsp_position(split_lines(doc.text), line, col)
+        where = types.TextDocumentPositionParams(types.TextDocumentIdentifier(doc.uri), position)
+        errors: list[str] = []
+        asked = False
+        for slot in doc.slots:
+            try:
+                client = await slot.ensure()
+            except ServerUnavailable as exc:
+                errors.append(str(exc))
+                continue
+            if not wants(client.capabilities):
+                continue
+            asked = True
+            try:
+                result = await ask(client, where)
+            except LspRequestError as exc:
+                errors.append(str(exc))
+                continue
+            if result:
+                return result, slot, doc
+        if errors and not asked:
+            raise LspRequestError("; ".join(errors))
+        return None, doc.slots[0] if doc.slots else None, doc
+
+    def _call(self, method: str, params: Any) -> Callable[[LspClient, Any], Any]:
+        timeout_s = self.request_timeout_s
+
+        async def call(client: LspClient, where: types.TextDocumentPositionParams) -> Any:
+            return await client.request(method, params(where), timeout_s=timeout_s)
+
+        return call
+
+    async def hover(self, path: Path, line: int, col: int) -> HoverInfo | None:
+        """Hover text at 1-based ``line``/``col`` (code points), or ``None`` when empty.
+
+        Raises:
+            LspRequestError: no server of the file could be asked.
+        """
+        params = lambda w: types.HoverParams(w.text_document, w.position)  # noqa: E731
+        result, slot, _doc = await self._ask(
+            path,
+            line,
+            col,
+            lambda c: c.hover_provider,
+            self._call(types.TEXT_DOCUMENT_HOVER, params),
+        )
+        text = hover_text(result)
+        if not text or slot is None:
+            return None
+        location = None
+        if result.range is not None:
+            location = to_location(_doc.uri, result.range, self._lines_of)
+        return HoverInfo(text=text, server=slot.server.name, location=location)
+
+    async def definition(self, path: Path, line: int, col: int) -> list[Location]:
+        """Where the symbol at ``line``/``col`` is defined (1-based, sorted)."""
+        params = lambda w: types.DefinitionParams(w.text_document, w.position)  # noqa: E731
+        result, _slot, _doc = await self._ask(
+            path,
+            line,
+            col,
+            lambda c: c.definition_provider,
+            self._call(types.TEXT_DOCUMENT_DEFINITION, params),
+        )
+        return to_locations(result, self._lines_of)
+
+    async def references(
+        self, path: Path, line: int, col: int, *, include_declaration: bool = True
+    ) -> list[Location]:
+        """Every reference to the symbol at ``line``/``col``, across files, sorted."""
+        context = types.ReferenceContext(include_declaration=include_declaration)
+        params = lambda w: types.ReferenceParams(context, w.text_document, w.position)  # noqa: E731
+        result, _slot, _doc = await self._ask(
+            path,
+            line,
+            col,
+            lambda c: c.references_provider,
+            self._call(types.TEXT_DOCUMENT_REFERENCES, params),
+        )
+        return to_locations(result, self._lines_of)
+
+    async def prepare_rename(self, path: Path, line: int, col: int) -> RenameTarget:
+        """Check that the symbol at ``line``/``col`` can be renamed.
+
+        Servers without ``prepareRename`` (pylsp) get a local fallback: the
+        identifier under the cursor, with ``supported=False``.
+
+        Raises:
+            LspRequestError: nothing renameable there, or no server can rename.
+        """
+        doc = await self._opened(path)
+        lines = split_lines(doc.text)
+        for slot in doc.slots:
+            try:
+                client = await slot.ensure()
+            except ServerUnavailable:
+                continue
+            provider = client.capabilities.rename_provider
+            if not provider:
+                continue
+            if isinstance(provider, types.RenameOptions) and provider.prepare_provider:
+                position = to_lsp_position(lines, line, col)
+                params = types.PrepareRenameParams(types.TextDocumentIdentifier(doc.uri), position)
+                result = await client.request(
+                    types.TEXT_DOCUMENT_PREPARE_RENAME, params, timeout_s=self.request_timeout_s
+                )
+                return _prepared(result, doc, lines, line, col, slot.server.name, self._lines_of)
+            return _local_target(doc, lines, line, col, slot.server.name, self._lines_of)
+        raise LspRequestError(f"no server of {doc.path.name} can rename")
+
+    async def rename(self, path: Path, line: int, col: int, new_name: str) -> types.WorkspaceEdit:
+        """Ask for the edit renaming the symbol at ``line``/``col`` to ``new_name``.
+
+        Returns:
+            The server's ``WorkspaceEdit`` (not applied; LSP units).
+
+        Raises:
+            LspRequestError: the server refused or returned no edit.
+        """
+        params = lambda w: types.RenameParams(w.text_document, w.position, new_name)  # noqa: E731
+        result, _slot, doc = await self._ask(
+            path,
+            line,
+            col,
+            lambda c: c.rename_provider,
+            self._call(types.TEXT_DOCUMENT_RENAME, params),
+        )
+        if not isinstance(result, types.WorkspaceEdit):
+            raise LspRequestError(f"no rename edit for {doc.path.name}:{line}:{col}")
+        return result
+
+
+def _local_target(
+    doc: _Doc,
+    lines: list[str],
+    line: int,
+    col: int,
+    server: str,
+    lines_of: Callable[[Path], list[str]],
+) -> RenameTarget:
+    text = line_at(lines, line - 1)
+    span = identifier_at(text, col - 1)
+    if span is None:
+        raise LspRequestError(f"no identifier at {doc.path.name}:{line}:{col}")
+    start = types.Position(line - 1, codepoint_to_utf16(text, span[0]))
+    end = types.Position(line - 1, codepoint_to_utf16(text, span[1]))
+    location = to_location(doc.uri, types.Range(start, end), lines_of)
+    return RenameTarget(location, text[span[0] : span[1]], server, supported=False)
+
+
+def _prepared(
+    result: Any,
+    doc: _Doc,
+    lines: list[str],
+    line: int,
+    col: int,
+    server: str,
+    lines_of: Callable[[Path], list[str]],
+) -> RenameTarget:
+    if result is None:
+        raise LspRequestError(f"{server}: nothing to rename at {doc.path.name}:{line}:{col}")
+    if isinstance(result, types.Range):
+        rng, placeholder = result, None
+    elif isinstance(result, types.PrepareRenamePlaceholder):
+        rng, placeholder = result.range, result.placeholder
+    else:  # default behavior: the identifier under the cursor
+        target = _local_target(doc, lines, line, col, server, lines_of)
+        return RenameTarget(target.location, target.placeholder, server, supported=True)
+    location = to_location(doc.uri, rng, lines_of)
+    if placeholder is None:
+        text = line_at(lines, rng.start.line)
+        placeholder = (
+            text[location.col - 1 : location.end_col - 1]
+            if location.end_line == location.line
+            else ""
+        )
+    return RenameTarget(location, placeholder, server, supported=True)
