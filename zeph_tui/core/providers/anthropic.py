@@ -10,7 +10,6 @@ win. Retries of 408/409/429/5xx and connection errors are left to the SDK
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,9 +33,10 @@ from zeph_tui.core.providers.base import (
     ToolUsePart,
     Usage,
 )
+from zeph_tui.core.providers.openai_compat import parse_tool_input
 from zeph_tui.core.providers.pricing import cost_usd
 
-__all__ = ["DEFAULT_MODEL", "AnthropicProvider", "parse_tool_input", "to_api_messages"]
+__all__ = ["DEFAULT_MODEL", "AnthropicProvider", "to_api_messages"]
 
 DEFAULT_MODEL = "claude-sonnet-4-6"
 _EPHEMERAL = {"type": "ephemeral"}
@@ -49,17 +49,6 @@ _STOP_REASONS: dict[str, ProviderStopReason] = {
     "pause_turn": "end_turn",
     "model_context_window_exceeded": "max_tokens",
 }
-
-
-def parse_tool_input(raw: str) -> dict[str, Any]:
-    """Parse streamed tool arguments; ``{}`` when empty, invalid or not an object."""
-    if not raw.strip():
-        return {}
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def _part_to_api(part: Part) -> dict[str, Any] | None:

@@ -1,0 +1,349 @@
+"""OpenAI-compatible chat completions provider over httpx (streaming SSE).
+
+Works with any server speaking ``POST {base_url}/chat/completions`` with
+``stream: true`` (OpenAI, Ollama, vLLM, llama.cpp server, LM Studio,
+OpenRouter). ``base_url`` includes the version prefix, like the OpenAI SDK's
+``OPENAI_BASE_URL`` (e.g. ``http://127.0.0.1:11434/v1``).
+
+Mapping (OpenAI chat completions API):
+  * system prompt -> a leading ``system`` message;
+  * user text/images -> ``user`` content (string, or text + ``image_url``
+    data-URL parts); tool results -> one ``tool`` message each (errors are
+    prefixed ``ERROR:``), placed right after the assistant's ``tool_calls``;
+  * assistant text + tool uses -> ``content`` + ``tool_calls``; thinking is
+    dropped (these servers take no signatures back);
+  * streamed ``delta.tool_calls`` are accumulated by ``index``;
+    ``delta.reasoning_content`` / ``delta.reasoning`` become ThinkingDelta;
+  * ``finish_reason``: stop->end_turn, tool_calls->tool_use,
+    length->max_tokens, content_filter->refusal (tool_use whenever tool calls
+    were streamed);
+  * usage comes from the final chunk when the server honours
+    ``stream_options.include_usage``, else it is estimated as chars / 4.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from zeph_tui.core.errors import ProviderError
+from zeph_tui.core.providers.base import (
+    ImagePart,
+    Message,
+    MessageStop,
+    ModelRequest,
+    Part,
+    ProviderStopReason,
+    StreamEvent,
+    TextDelta,
+    TextPart,
+    ThinkingDelta,
+    ThinkingPart,
+    ToolResultPart,
+    ToolUse,
+    ToolUsePart,
+    Usage,
+)
+from zeph_tui.core.providers.pricing import Price
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "OpenAICompatProvider",
+    "estimate_tokens",
+    "parse_tool_input",
+    "to_openai_messages",
+]
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+_FINISH: dict[str, ProviderStopReason] = {
+    "stop": "end_turn",
+    "tool_calls": "tool_use",
+    "function_call": "tool_use",
+    "length": "max_tokens",
+    "content_filter": "refusal",
+}
+
+
+def parse_tool_input(raw: str) -> dict[str, Any]:
+    """Parse streamed tool arguments; ``{}`` when empty, invalid or not an object.
+
+    The caller keeps ``raw`` in :attr:`ToolUsePart.raw_input` so the agent loop
+    can report invalid JSON to the model.
+    """
+    if not raw.strip():
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def estimate_tokens(text: str) -> int:
+    """Rough token count (4 characters per token, at least 1 for non-empty text)."""
+    return (len(text) + 3) // 4
+
+
+def _user_messages(parts: list[Part]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for part in parts:
+        if isinstance(part, ToolResultPart):
+            text = f"ERROR: {part.content}" if part.is_error else part.content
+            out.append({"role": "tool", "tool_call_id": part.tool_use_id, "content": text})
+    content: list[dict[str, Any]] = []
+    for part in parts:
+        if isinstance(part, TextPart) and part.text:
+            content.append({"type": "text", "text": part.text})
+        elif isinstance(part, ImagePart):
+            url = f"data:{part.media_type};base64,{part.data}"
+            content.append({"type": "image_url", "image_url": {"url": url}})
+    if len(content) == 1 and content[0]["type"] == "text":
+        out.append({"role": "user", "content": content[0]["text"]})
+    elif content:
+        out.append({"role": "user", "content": content})
+    return out
+
+
+def _assistant_message(parts: list[Part]) -> dict[str, Any] | None:
+    text = "".join(p.text for p in parts if isinstance(p, TextPart))
+    calls = [
+        {
+            "id": p.id,
+            "type": "function",
+            "function": {"name": p.name, "arguments": json.dumps(p.input)},
+        }
+        for p in parts
+        if isinstance(p, ToolUsePart)
+    ]
+    if not text and not calls:
+        return None
+    message: dict[str, Any] = {"role": "assistant", "content": text or None}
+    if calls:
+        message["tool_calls"] = calls
+    return message
+
+
+def to_openai_messages(system: str, messages: list[Message]) -> list[dict[str, Any]]:
+    """Our conversation as chat completions ``messages`` (see module doc)."""
+    out: list[dict[str, Any]] = [{"role": "system", "content": system}] if system else []
+    for message in messages:
+        if message.role == "user":
+            out.extend(_user_messages(message.parts))
+        elif (assistant := _assistant_message(message.parts)) is not None:
+            out.append(assistant)
+    return out
+
+
+def _request_body(model: str, request: ModelRequest) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "model": model,
+        "messages": to_openai_messages(request.system, request.messages),
+        "max_tokens": request.max_tokens,
+        "stream": True,
+        "stream_options": {"include_usage": True},
+    }
+    if request.tools:
+        body["tools"] = [
+            {
+                "type": "function",
+                "function": {
+                    "name": t.name,
+                    "description": t.description,
+                    "parameters": t.input_schema,
+                },
+            }
+            for t in request.tools
+        ]
+    return body
+
+
+@dataclass(slots=True)
+class _Call:
+    id: str = ""
+    name: str = ""
+    arguments: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Turn:
+    text: list[str] = field(default_factory=list)
+    thinking: list[str] = field(default_factory=list)
+    calls: dict[int, _Call] = field(default_factory=dict)
+    finish: str | None = None
+    usage: Usage | None = None
+
+    def on_chunk(self, chunk: dict[str, Any]) -> list[StreamEvent]:
+        if "error" in chunk:
+            raise ProviderError(f"openai-compatible stream error: {chunk['error']}")
+        if chunk.get("usage"):
+            u = chunk["usage"]
+            cached = int((u.get("prompt_tokens_details") or {}).get("cached_tokens") or 0)
+            prompt = int(u.get("prompt_tokens") or 0)
+            self.usage = Usage(prompt - cached, int(u.get("completion_tokens") or 0), cached, 0)
+        events: list[StreamEvent] = []
+        for choice in chunk.get("choices") or []:
+            delta = choice.get("delta") or {}
+            thought = delta.get("reasoning_content") or delta.get("reasoning")
+            if thought:
+                self.thinking.append(thought)
+                events.append(ThinkingDelta(thought))
+            if delta.get("content"):
+                self.text.append(delta["content"])
+                events.append(TextDelta(delta["content"]))
+            for tc in delta.get("tool_calls") or []:
+                call = self.calls.setdefault(int(tc.get("index", len(self.calls))), _Call())
+                fn = tc.get("function") or {}
+                call.id = tc.get("id") or call.id
+                call.name = fn.get("name") or call.name
+                if fn.get("arguments"):
+                    call.arguments.append(fn["arguments"])
+            self.finish = choice.get("finish_reason") or self.finish
+        return events
+
+    def tool_parts(self) -> list[ToolUsePart]:
+        return [
+            ToolUsePart(
+                c.id or f"call_{i}",
+                c.name,
+                parse_tool_input("".join(c.arguments)),
+                "".join(c.arguments),
+            )
+            for i, c in sorted(self.calls.items())
+        ]
+
+
+class OpenAICompatProvider:
+    """A :class:`~zeph_tui.core.providers.base.Provider` for OpenAI-compatible servers.
+
+    Args:
+        model: model id; ``""``/``None`` = the first entry of ``GET {base_url}/models``,
+            asked on the first :meth:`stream` (``model`` is filled in then).
+        base_url: API root including ``/v1``; defaults to ``OPENAI_BASE_URL`` or OpenAI.
+        api_key: bearer token; defaults to ``OPENAI_API_KEY`` (none sent when unset).
+        timeout_s: connect/read timeout in seconds.
+        context_window_tokens: the model's context window (servers do not report it).
+        price: dollars per million tokens, for :meth:`cost_usd` (``None`` = free).
+        name: provider name shown in the status bar.
+    """
+
+    def __init__(
+        self,
+        model: str | None = None,
+        *,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        timeout_s: float = 600.0,
+        context_window_tokens: int = 32_768,
+        price: Price | None = None,
+        name: str = "openai",
+    ) -> None:
+        self.name = name
+        self.model = model or ""
+        self.context_window_tokens = context_window_tokens
+        self.base_url = (base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip(
+            "/"
+        )
+        self._price = price
+        key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY")
+        headers = {"authorization": f"Bearer {key}"} if key else {}
+        self._client = httpx.AsyncClient(
+            headers=headers, timeout=httpx.Timeout(timeout_s, connect=10.0)
+        )
+
+    async def _ensure_model(self) -> str:
+        if self.model:
+            return self.model
+        try:
+            response = await self._client.get(f"{self.base_url}/models")
+            response.raise_for_status()
+            models = response.json().get("data") or []
+        except (httpx.HTTPError, ValueError) as exc:
+            raise ProviderError(
+                f"openai-compatible: cannot list models at {self.base_url}: {exc}"
+            ) from exc
+        if not models:
+            raise ProviderError(f"openai-compatible: {self.base_url}/models lists no model")
+        self.model = str(models[0]["id"])
+        return self.model
+
+    async def _chunks(self, body: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        """POST ``body`` and yield each decoded SSE ``data:`` JSON until ``[DONE]``."""
+        url = f"{self.base_url}/chat/completions"
+        try:
+            async with self._client.stream("POST", url, json=body) as response:
+                if response.status_code >= 400:
+                    detail = (await response.aread()).decode(errors="replace")[:1000]
+                    raise ProviderError(f"openai-compatible: HTTP {response.status_code}: {detail}")
+                async for line in response.aiter_lines():
+                    if not line.startswith("data:"):
+                        continue
+                    data = line[5:].strip()
+                    if data == "[DONE]":
+                        return
+                    yield json.loads(data)
+        except httpx.HTTPError as exc:
+            raise ProviderError(f"openai-compatible: {type(exc).__name__}: {exc}") from exc
+        except ValueError as exc:
+            raise ProviderError(f"openai-compatible: malformed SSE data: {exc}") from exc
+
+    async def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]:
+        """Stream one chat completion (see module doc for the mapping).
+
+        Yields:
+            TextDelta / ThinkingDelta as they arrive, ToolUse for each tool call
+            once the stream finished, then exactly one MessageStop.
+
+        Raises:
+            ProviderError: HTTP error status, connection failure, malformed SSE,
+                an ``error`` chunk, or no model to use.
+        """
+        body = _request_body(await self._ensure_model(), request)
+        turn = _Turn()
+        async for chunk in self._chunks(body):
+            for event in turn.on_chunk(chunk):
+                yield event
+        tool_parts = turn.tool_parts()
+        for part in tool_parts:
+            yield ToolUse(part)
+        parts: list[Part] = []
+        if turn.thinking:
+            parts.append(ThinkingPart("".join(turn.thinking)))
+        if turn.text:
+            parts.append(TextPart("".join(turn.text)))
+        parts.extend(tool_parts)
+        stop: ProviderStopReason = _FINISH.get(turn.finish or "stop", "end_turn")
+        if tool_parts:
+            stop = "tool_use"
+        usage = turn.usage or self._estimate(body, parts)
+        yield MessageStop(stop, usage, tuple(parts))
+
+    @staticmethod
+    def _estimate(body: dict[str, Any], parts: list[Part]) -> Usage:
+        prompt = json.dumps(body["messages"]) + json.dumps(body.get("tools", []))
+        out = "".join(
+            p.text if isinstance(p, TextPart | ThinkingPart) else p.raw_input
+            for p in parts
+            if isinstance(p, TextPart | ThinkingPart | ToolUsePart)
+        )
+        return Usage(estimate_tokens(prompt), estimate_tokens(out))
+
+    def cost_usd(self, usage: Usage) -> float:
+        """Dollar cost of ``usage`` at the configured price (0.0 when none)."""
+        p = self._price
+        if p is None:
+            return 0.0
+        return (
+            usage.input_tokens * p.input_per_mtok
+            + usage.output_tokens * p.output_per_mtok
+            + usage.cache_read_tokens * p.cache_read_per_mtok
+            + usage.cache_write_tokens * p.cache_write_per_mtok
+        ) / 1_000_000
+
+    async def aclose(self) -> None:
+        """Close the HTTP connection pool."""
+        await self._client.aclose()
