@@ -108,7 +108,7 @@ def language_for_path(path: str | os.PathLike[str]) -> str | None:
 
 
 class _Grammar:
-    """A language's parser (guarded by a lock: parsers are not thread-safe) and queries."""
+    """A language's compiled queries and one parser per thread (parsers are not thread-safe)."""
 
     def __init__(self, name: str) -> None:
         from tree_sitter import Parser
@@ -116,11 +116,19 @@ class _Grammar:
 
         spec = LANGUAGES[name]
         self.language = get_language(name)  # type: ignore[arg-type]
-        self.parser = Parser(self.language)
-        self.lock = threading.Lock()
+        self._parser_class = Parser
+        self._local = threading.local()
         self.defs = self._query(spec.defs)
         self.uses = self._query(spec.uses)
         self.binds = self._query(spec.binds)
+
+    def parse(self, data: bytes) -> Tree:
+        """Parse with this thread's parser; tree-sitter releases the GIL meanwhile."""
+        parser = getattr(self._local, "parser", None)
+        if parser is None:
+            parser = self._local.parser = self._parser_class(self.language)
+        tree: Tree = parser.parse(data)
+        return tree
 
     def _query(self, patterns: Iterable[str]) -> Query | None:
         from tree_sitter import Query, QueryError
@@ -167,8 +175,7 @@ def _parse(source: str, language: str) -> tuple[_Grammar, bytes, Tree] | None:
             _trees.move_to_end(key)
             return grammar, hit[0], hit[1]
     data = source.encode("utf-8", "surrogatepass")
-    with grammar.lock:
-        tree = grammar.parser.parse(data)
+    tree = grammar.parse(data)
     with _trees_lock:
         _trees[key] = (data, tree)
         while len(_trees) > _TREE_CACHE_SIZE:

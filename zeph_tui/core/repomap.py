@@ -36,6 +36,7 @@ import os
 import re
 import threading
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -88,6 +89,7 @@ _STOPWORDS = frozenset(
 _CLASS_KINDS = frozenset({"class", "struct", "interface", "enum"})
 _CACHE_MAX_FILES = 50_000
 _MAX_DEFINERS = 25
+_WORKERS = min(4, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +153,7 @@ def estimate_tokens(text: str) -> int:
 class _FileInfo:
     symbols: tuple[Symbol, ...]  # top-level symbols and members of top-level classes
     words: frozenset[str]  # identifiers (3+ characters) mentioned in the file
+    tokens: tuple[str, ...]  # BM25 document tokens from symbols and words (path added later)
 
 
 _cache: dict[Path, tuple[tuple[int, int], _FileInfo]] = {}
@@ -220,7 +223,10 @@ def _file_info(path: Path, stat: os.stat_result) -> _FileInfo | None:
     symbols = outline(text, language) if language else []
     top = {s.name for s in symbols if s.parent is None and s.kind in _CLASS_KINDS}
     shown = tuple(s for s in symbols if s.parent is None or s.parent in top)
-    info = _FileInfo(shown, frozenset(_WORD.findall(text)))
+    words = frozenset(_WORD.findall(text))
+    tokens = [t for s in shown for t in _subwords(s.name) * 2]
+    tokens.extend(t for word in words for t in _subwords(word))
+    info = _FileInfo(shown, words, tuple(tokens))
     with _cache_lock:
         if len(_cache) >= _CACHE_MAX_FILES:
             _cache.clear()
@@ -278,13 +284,8 @@ def _scaled(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
 
 
 def _document(path: Path, info: _FileInfo) -> list[str]:
-    tokens: list[str] = []
-    for part in path.with_suffix("").parts:
-        tokens.extend(_subwords(part) * 3)
-    for symbol in info.symbols:
-        tokens.extend(_subwords(symbol.name) * 2)
-    for word in info.words:
-        tokens.extend(_subwords(word))
+    tokens = [t for part in path.with_suffix("").parts for t in _subwords(part) * 3]
+    tokens.extend(info.tokens)
     return tokens
 
 
@@ -462,8 +463,10 @@ def build_repo_map(
         raise ZephError(f"repo map root is not a directory: {root}")
     paths: list[Path] = []
     infos: list[_FileInfo] = []
-    for path, stat in _walk(root):
-        info = _file_info(path, stat)
+    found = list(_walk(root))
+    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:  # parsing releases the GIL
+        read = list(pool.map(lambda entry: _file_info(*entry), found))
+    for (path, _), info in zip(found, read, strict=True):
         if info is not None:
             paths.append(path.relative_to(root))
             infos.append(info)
