@@ -353,7 +353,7 @@ class Connection:
         if self._running.get(key) is task:
             del self._running[key]
         if task is not None:
-            self._cancelled_by_peer.discard(task)  # type: ignore[arg-type]
+            self._cancelled_by_peer.discard(task)
 
     @staticmethod
     def _error_frame(request_id: RequestId, error: RequestError) -> bytes:

@@ -59,7 +59,8 @@ def _registry() -> referencing.Registry[Any]:
     resource = referencing.Resource.from_contents(
         load_schema(), default_specification=referencing.jsonschema.DRAFT202012
     )
-    return referencing.Registry().with_resource(SCHEMA_ID, resource)
+    registry: referencing.Registry[Any] = referencing.Registry().with_resource(SCHEMA_ID, resource)
+    return registry
 
 
 @functools.cache

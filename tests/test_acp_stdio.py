@@ -54,7 +54,9 @@ async def test_initialize_new_session_and_streamed_prompt(peer: AgentPeer) -> No
     assert response["result"]["protocolVersion"] == 1
     assert response["result"]["agentInfo"]["name"] == "echo-agent"
     session_id = await new_session(peer)
-    result = await peer.request("session/prompt", prompt_params(session_id, "echo alpha beta gamma"))
+    result = await peer.request(
+        "session/prompt", prompt_params(session_id, "echo alpha beta gamma")
+    )
     assert result["result"] == {"stopReason": "end_turn"}
     chunks = [chunk_text(peer.notifications.get_nowait()) for _ in range(3)]
     assert chunks == ["alpha", "beta", "gamma"]
@@ -91,9 +93,7 @@ async def test_requests_run_concurrently(peer: AgentPeer) -> None:
     session_id = await new_session(peer)
     _, hanging = await peer.start_request("session/prompt", prompt_params(session_id, "wait"))
     # Three barrier calls only return once all three are running at the same time.
-    started = [
-        await peer.start_request("_barrier", {"name": "b", "parties": 3}) for _ in range(3)
-    ]
+    started = [await peer.start_request("_barrier", {"name": "b", "parties": 3}) for _ in range(3)]
     async with asyncio.timeout(10):
         frames = await asyncio.gather(*(future for _, future in started))
     assert [f["result"] for f in frames] == [{"passed": "b"}] * 3
@@ -133,9 +133,11 @@ async def test_agent_to_client_request_round_trip(tmp_path: Path) -> None:
         # The timed-out request was cancelled towards the client with $/cancel_request.
         slow_id = agent.agent_requests[2]["id"]
         assert agent.agent_requests[2]["params"]["path"].endswith("slow.txt")
-        assert {"jsonrpc": "2.0", "method": "$/cancel_request", "params": {"requestId": slow_id}} in (
-            agent.other_notifications
-        )
+        assert {
+            "jsonrpc": "2.0",
+            "method": "$/cancel_request",
+            "params": {"requestId": slow_id},
+        } in (agent.other_notifications)
     finally:
         assert await agent.close() == 0
     agent.check_all()

@@ -26,9 +26,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import acp  # noqa: E402
-from acp import messages as m  # noqa: E402
-from acp import updates  # noqa: E402
+import acp
+from acp import messages as m
+from acp import updates
 
 
 class EchoAgent(acp.BaseAgent):

@@ -79,7 +79,8 @@ class AgentPeer:
     # -- sending ---------------------------------------------------------
 
     async def send_bytes(self, data: bytes) -> None:
-        assert self.proc is not None and self.proc.stdin is not None
+        assert self.proc is not None
+        assert self.proc.stdin is not None
         self.proc.stdin.write(data)
         await self.proc.stdin.drain()
 
@@ -129,7 +130,8 @@ class AgentPeer:
     # -- receiving -------------------------------------------------------
 
     async def _read_stdout(self) -> None:
-        assert self.proc is not None and self.proc.stdout is not None
+        assert self.proc is not None
+        assert self.proc.stdout is not None
         try:
             while line := await self.proc.stdout.readline():
                 self.lines.append(line)
@@ -160,7 +162,8 @@ class AgentPeer:
             self.other_notifications.append(frame)
 
     async def _drain_stderr(self) -> None:
-        assert self.proc is not None and self.proc.stderr is not None
+        assert self.proc is not None
+        assert self.proc.stderr is not None
         while chunk := await self.proc.stderr.read(65536):
             self.stderr.extend(chunk)
 
@@ -186,4 +189,5 @@ class AgentPeer:
             for task in self._tasks:
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(task, 5)
+        assert proc.returncode is not None
         return proc.returncode
