@@ -50,13 +50,23 @@ def _full_line(skill: Skill, max_chars: int | None) -> str:
     return f"- {skill.name}{marker}: {text}\n"
 
 
-def _render(full: list[str], names: list[str], dropped: int) -> str:
-    out = _HEADER + "".join(full)
-    if names or dropped:
-        label = "Also available" if full else "Available"
-        more = f" and {dropped} more" if dropped else ""
-        out += f"{label}: {', '.join(names)}{more}\n"
-    return out
+def _tail(n_full: int, names: list[str], dropped: int) -> str:
+    if not names and not dropped:
+        return ""
+    label = "Also available" if n_full else "Available"
+    more = (f" and {dropped} more" if names else f"{dropped} more") if dropped else ""
+    return f"{label}: {', '.join(names)}{more}\n"
+
+
+def _tail_size(n_full: int, names_chars: int, n_names: int, dropped: int) -> int:
+    """``len(_tail(...))`` without building it (names_chars: summed name lengths)."""
+    if not n_names and not dropped:
+        return 0
+    size = len("Also available" if n_full else "Available") + 2 + 1
+    size += names_chars + 2 * max(n_names - 1, 0)
+    if dropped:
+        size += len(f" and {dropped} more" if n_names else f"{dropped} more")
+    return size
 
 
 def build_catalog(ranked: Sequence[Skill], context_window_tokens: int) -> str:
@@ -69,31 +79,36 @@ def build_catalog(ranked: Sequence[Skill], context_window_tokens: int) -> str:
     Returns:
         Text whose estimated size is at most 2% of the window: descriptions
         (whole, or cut to 120 chars when that is what fits) for the leading
-        skills in rank order until one no longer fits,
-        the rest by name, and a "... and N more" tail if even the names do
-        not fit. ``""`` when there are no skills.
+        skills in rank order until one no longer fits, the rest by name, and
+        an "and N more" tail if even the names do not fit. ``""`` when there
+        are no skills. Runs in linear time in the number of skills.
     """
     if not ranked:
         return ""
     budget_chars = int(context_window_tokens * CATALOG_BUDGET_FRACTION) * CHARS_PER_TOKEN
     names = [s.name for s in ranked]
+    names_chars = sum(map(len, names))
     dropped = 0
-    while names and len(_render([], names, dropped)) > budget_chars:
-        names.pop()
+    while names and len(_HEADER) + _tail_size(0, names_chars, len(names), dropped) > budget_chars:
+        names_chars -= len(names.pop())
         dropped += 1
     if not names:
         short = f"{_SHORT_HEADER}{len(ranked)} skills; ask for them by name."
         return short[:budget_chars]
     full: list[str] = []
-    rest = list(names)
+    full_chars = 0
     for skill in ranked[: len(names)]:
-        candidate_rest = rest[1:]
+        rest_chars = names_chars - len(skill.name)
+        n_rest = len(names) - len(full) - 1
         for max_chars in (None, SHORT_DESCRIPTION_CHARS):
             line = _full_line(skill, max_chars)
-            if len(_render([*full, line], candidate_rest, dropped)) <= budget_chars:
+            tail = _tail_size(len(full) + 1, rest_chars, n_rest, dropped)
+            if len(_HEADER) + full_chars + len(line) + tail <= budget_chars:
                 break
         else:
             break
         full.append(line)
-        rest = candidate_rest
-    return _render(full, rest, dropped)
+        full_chars += len(line)
+        names_chars = rest_chars
+    rest = names[len(full) :]
+    return _HEADER + "".join(full) + _tail(len(full), rest, dropped)

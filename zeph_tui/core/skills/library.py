@@ -72,7 +72,6 @@ class SkillLibrary:
             for entry in entries:
                 if entry.name.startswith(".") or not entry.is_dir():
                     continue
-                keys.append(_stat_key(Path(entry.path)))
                 keys.append(_stat_key(Path(entry.path) / "SKILL.md"))
         return tuple(keys)
 
@@ -103,8 +102,11 @@ class SkillLibrary:
     def reload_if_changed(self) -> bool:
         """Reload when a SKILL.md, a skill folder or a source listing changed.
 
-        The check stats the source folders, each skill folder and SKILL.md
-        (mtime in ns and size) and the trust file; it reads no file contents.
+        The check stats the source folders (their mtime changes when a skill
+        folder is added, removed or renamed), each SKILL.md (mtime in ns and
+        size) and the trust file; it reads no file contents. Changes to
+        resource files alone are not noticed (only their names are shown,
+        and those are re-listed on the next reload).
 
         Returns:
             True when a reload happened.
