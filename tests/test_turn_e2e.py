@@ -1,0 +1,208 @@
+"""A whole multi-step turn through the real anthropic SDK against the fake Messages API.
+
+read, write, edit, bash with 2 MB of output, read_overflow paging and grep:
+asserts on the files, the events and the tool results sent back to the model.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fakes.anthropic_api import FakeAnthropic
+from zeph_tui.core.events import (
+    AgentMessageChunk,
+    DiffContent,
+    Event,
+    TextContent,
+    ToolCall,
+    ToolCallUpdate,
+    UsageUpdate,
+)
+from zeph_tui.core.ports import PermissionOutcome, PermissionRequest
+from zeph_tui.core.providers.anthropic import AnthropicProvider
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    async def __call__(self, event: Event) -> None:
+        self.events.append(event)
+
+    def of(self, kind: type) -> list[Any]:
+        return [e for e in self.events if isinstance(e, kind)]
+
+
+class AllowAll:
+    def __init__(self) -> None:
+        self.requests: list[PermissionRequest] = []
+
+    async def request_permission(self, request: PermissionRequest) -> PermissionOutcome:
+        self.requests.append(request)
+        return "allow_once"
+
+
+def tool_results(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """tool_use_id -> tool_result block of the last user message of a request."""
+    last = body["messages"][-1]
+    assert last["role"] == "user"
+    out = {}
+    for block in last["content"]:
+        if block.get("type") == "tool_result":
+            content = block["content"]
+            text = content if isinstance(content, str) else "".join(
+                c.get("text", "") for c in content)
+            out[block["tool_use_id"]] = {"text": text, "is_error": block.get("is_error", False)}
+    return out
+
+
+def only_result(body: dict[str, Any]) -> dict[str, Any]:
+    results = tool_results(body)
+    assert len(results) == 1, results
+    return next(iter(results.values()))
+
+
+BIG_CMD = (
+    "python3 -c \"import sys\n"
+    "for i in range(40000): sys.stdout.write('line %05d ' % i + 'x' * 40 + chr(10))\""
+)
+
+
+def script(body: dict[str, Any], index: int) -> dict[str, Any]:
+    """The scripted model: each step checks what the agent sent back."""
+    if index == 0:
+        return {"blocks": [
+            {"type": "text", "text": "Let me look at the code."},
+            {"type": "tool_use", "name": "read_file", "input": {"path": "pkg/calc.py"}},
+            {"type": "tool_use", "name": "glob", "input": {"pattern": "**/*.py"}},
+        ]}
+    if index == 1:
+        results = list(tool_results(body).values())
+        assert "def add(a: int, b: int) -> int:" in results[0]["text"]
+        assert "pkg/calc.py" in results[1]["text"]
+        return {"blocks": [{"type": "tool_use", "name": "write_file", "input": {
+            "path": "pkg/util.py", "content": "def double(x: int) -> int:\n    return 2 * x\n"}}]}
+    if index == 2:
+        assert "Created pkg/util.py" in only_result(body)["text"]
+        return {"blocks": [{"type": "tool_use", "name": "edit_file", "input": {
+            "path": "pkg/calc.py", "old_string": "return a * b", "new_string": "return b * a"}}]}
+    if index == 3:
+        assert "Edited pkg/calc.py" in only_result(body)["text"]
+        return {"blocks": [{"type": "tool_use", "name": "bash", "input": {"command": BIG_CMD}}]}
+    if index == 4:
+        text = only_result(body)["text"]
+        oid = re.search(r"overflow_id=(ovf_[0-9a-f]{12})", text)
+        assert oid, text[-500:]
+        return {"blocks": [{"type": "tool_use", "name": "read_overflow", "input": {
+            "id": f"overflow_id={oid.group(1)}", "offset": 1000, "limit": 3}}]}
+    if index == 5:
+        oid = re.search(r"(ovf_[0-9a-f]{12})", only_result(body)["text"])
+        assert oid
+        return {"blocks": [{"type": "tool_use", "name": "read_overflow", "input": {
+            "id": oid.group(1), "grep": r"^line 3999[0-9] "}}]}
+    return {"blocks": [{"type": "text", "text": "All done: util added, mul edited."}]}
+
+
+async def test_multi_step_turn(workspace: Path, runtime: Any, anthropic_env: None) -> None:
+    sink, approver = Recorder(), AllowAll()
+    async with FakeAnthropic(script) as fake:
+        provider = AnthropicProvider(model="claude-sonnet-4-6", base_url=fake.base_url,
+                                     max_retries=0)
+        session = await runtime.open_session(
+            workspace=workspace, sink=sink, approver=approver, mode="bypass", provider=provider)
+        stop = await session.prompt(["Add a util module and tidy calc."])
+        await provider.aclose()
+
+    assert stop == "end_turn"
+    # files
+    assert (workspace / "pkg/util.py").read_text().startswith("def double")
+    assert "return b * a" in (workspace / "pkg/calc.py").read_text()
+    # tool results sent back
+    reqs = fake.requests
+    assert len(reqs) == 7
+    bash_result = only_result(reqs[4])
+    assert bash_result["is_error"] is False
+    assert bash_result["text"].startswith("exit code 0")
+    assert "line 00000 " in bash_result["text"] and "line 39999 " in bash_result["text"]
+    assert len(bash_result["text"].encode()) < 17 * 1024  # head + tail within the budget
+    assert "40000 lines" in bash_result["text"]
+    assert str(40000 * 52) in bash_result["text"]  # total bytes
+    page = only_result(reqs[5])["text"]
+    assert "1000: line 01000 " in page and "1002: line 01002 " in page
+    assert "1003: line" not in page and "next offset=1003" in page
+    grep = only_result(reqs[6])["text"]
+    assert grep.count("\n") == 10 and "39990: line 39990 " in grep
+    # events
+    calls = sink.of(ToolCall)
+    assert [c.kind for c in calls] == ["read", "search", "edit", "edit", "execute", "read", "read"]
+    updates = sink.of(ToolCallUpdate)
+    diffs = [c for u in updates for c in (u.content or ()) if isinstance(c, DiffContent)]
+    assert {Path(d.path).name for d in diffs} == {"util.py", "calc.py"}
+    edit_diff = next(d for d in diffs if d.path.endswith("calc.py"))
+    assert "a * b" in (edit_diff.old_text or "") and "b * a" in edit_diff.new_text
+    bash_id = calls[4].tool_call_id
+    streamed = "".join(
+        c.text for u in updates if u.tool_call_id == bash_id
+        for c in (u.content or ()) if isinstance(c, TextContent))
+    assert streamed.count("\n") == 40000  # every line streamed live to the faces
+    assert {u.status for u in updates if u.status} >= {"in_progress", "completed"}
+    text = "".join(e.text for e in sink.of(AgentMessageChunk))
+    assert text.startswith("Let me look at the code.") and text.endswith("mul edited.")
+    usage = sink.of(UsageUpdate)
+    assert len(usage) == 7 and usage[-1].size_tokens > 0
+    # history persisted and the archive holds every byte
+    stored = await runtime.store.sessions.messages(session.id)
+    assert len(stored) == 1 + 2 * 6 + 1
+    oid = re.search(r"(ovf_[0-9a-f]{12})", bash_result["text"]).group(1)  # type: ignore[union-attr]
+    info = await runtime.store.archive.info(oid)
+    assert info.total_bytes == 40000 * 52 and info.total_lines == 40000 and info.complete
+
+
+@pytest.mark.parametrize(
+    ("blocks", "expected"),
+    [
+        ([{"type": "tool_use", "name": "no_such_tool", "input": {}}], "unknown tool 'no_such_tool'"),
+        ([{"type": "tool_use", "name": "read_file", "raw_partial_json": '{"path": "pkg/ca'}],
+         "invalid JSON arguments"),
+        ([{"type": "tool_use", "name": "read_file", "input": {"path": "missing.py"}}],
+         "file not found: missing.py"),
+        ([{"type": "tool_use", "name": "read_file", "input": {}}],
+         "missing required argument 'path'"),
+        ([{"type": "tool_use", "name": "edit_file", "input": {
+            "path": "pkg/calc.py", "old_string": "no such text", "new_string": "x"}}],
+         "old_string not found in pkg/calc.py"),
+        ([{"type": "tool_use", "name": "edit_file", "input": {
+            "path": "pkg/calc.py", "old_string": "int", "new_string": "float"}}],
+         "old_string is ambiguous: 6 matches"),
+        ([{"type": "tool_use", "name": "bash", "input": {"command": "sleep 5", "timeout_s": 0.3}}],
+         "command timed out after 0.3 s"),
+        ([{"type": "tool_use", "name": "read_overflow", "input": {"id": "ovf_0123456789ab"}}],
+         "unknown overflow id ovf_0123456789ab"),
+        ([{"type": "tool_use", "name": "read_overflow", "input": {"id": "nonsense"}}],
+         "not an overflow id"),
+        ([{"type": "tool_use", "name": "read_file", "input": {"path": "../outside.txt"}}],
+         "outside"),
+    ],
+)
+async def test_bad_tool_input_returns_error_and_turn_goes_on(
+    workspace: Path, runtime: Any, anthropic_env: None, blocks: list[dict[str, Any]], expected: str
+) -> None:
+    sink = Recorder()
+    script = [{"blocks": blocks}, {"blocks": [{"type": "text", "text": "recovered"}]}]
+    async with FakeAnthropic(script) as fake:
+        provider = AnthropicProvider(model="claude-sonnet-4-6", base_url=fake.base_url,
+                                     max_retries=0)
+        session = await runtime.open_session(
+            workspace=workspace, sink=sink, approver=AllowAll(), mode="bypass", provider=provider)
+        stop = await session.prompt(["go"])
+        await provider.aclose()
+    assert stop == "end_turn"
+    result = only_result(fake.requests[1])
+    assert result["is_error"] is True
+    assert expected in result["text"], result["text"]
+    assert sink.of(ToolCallUpdate)[-1].status == "failed"
+    assert "recovered" in "".join(e.text for e in sink.of(AgentMessageChunk))

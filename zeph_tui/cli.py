@@ -1,0 +1,129 @@
+"""Command line: argument parsing and lazy dispatch.
+
+The public contract (names kept stable)::
+
+    zeph-tui [--workspace DIR] [--provider NAME] [--model ID] [--yes] [--resume [ID]]
+    zeph-tui run [--workspace DIR] [--json] [--yes] PROMPT
+    zeph-tui overflow list | show ID [--offset N --limit N --grep RE]
+    zeph-tui skills list [--json] | search QUERY [--json] | show NAME
+    zeph-tui rename PATH:LINE:COL NEW_NAME [--dry-run] [--json] [--yes]
+    zeph-tui acp
+    zeph-tui lsp
+    zeph-tui --version
+
+Only argparse is imported here; each command imports what it needs when it
+runs, so ``--version`` costs an interpreter start and little more.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+__all__ = ["build_parser", "main"]
+
+
+def _common(p: argparse.ArgumentParser, *, model_options: bool = True) -> None:
+    p.add_argument("--workspace", "-w", default=".", metavar="DIR",
+                   help="repository to work in (default: current directory)")
+    if model_options:
+        p.add_argument("--provider", metavar="NAME",
+                       help="anthropic | openai | local (default: resolved from the environment)")
+        p.add_argument("--model", metavar="ID", help="model id for the provider")
+    p.add_argument("--yes", "-y", action="store_true",
+                   help="approve every tool call (permission mode 'bypass')")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from zeph_tui import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="zeph-tui",
+        description="A coding assistant for the terminal and the editor.",
+    )
+    parser.add_argument("--version", action="version", version=f"zeph-tui {__version__}")
+    _common(parser)
+    parser.add_argument("--resume", nargs="?", const="", default=None, metavar="ID",
+                        help="resume a session (the latest in this workspace without ID)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run one prompt headless until the turn ends")
+    _common(run)
+    run.add_argument("--json", action="store_true",
+                     help="print each event as one JSON object per line (ACP update shape)")
+    run.add_argument("prompt", metavar="PROMPT", help="the prompt ('-' reads stdin)")
+
+    ovf = sub.add_parser("overflow", help="inspect the archive of long tool output")
+    ovf_sub = ovf.add_subparsers(dest="action", required=True, metavar="ACTION")
+    ovf_list = ovf_sub.add_parser("list", help="recent archives")
+    ovf_list.add_argument("--limit", type=int, default=50)
+    show = ovf_sub.add_parser("show", help="page or grep one archive")
+    show.add_argument("id", metavar="ID")
+    show.add_argument("--offset", type=int, default=0, help="0-based first line")
+    show.add_argument("--limit", type=int, default=200, help="max lines")
+    show.add_argument("--grep", metavar="RE", help="only lines matching this regex")
+
+    skills = sub.add_parser("skills", help="list, search and show skills")
+    skills_sub = skills.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for name, helptext in (("list", "all skills"), ("search", "rank skills for a query"),
+                           ("show", "print one skill")):
+        sp = skills_sub.add_parser(name, help=helptext)
+        sp.add_argument("--workspace", "-w", default=".", metavar="DIR")
+        if name == "search":
+            sp.add_argument("query", metavar="QUERY")
+        if name == "show":
+            sp.add_argument("name", metavar="NAME")
+        else:
+            sp.add_argument("--json", action="store_true")
+
+    rename = sub.add_parser("rename", help="rename a symbol with its call sites (LSP)")
+    _common(rename, model_options=False)
+    rename.add_argument("target", metavar="PATH:LINE:COL", help="1-based line and column")
+    rename.add_argument("new_name", metavar="NEW_NAME")
+    rename.add_argument("--dry-run", action="store_true", help="show call sites and diff only")
+    rename.add_argument("--json", action="store_true", help="last stdout line is a JSON report")
+
+    acp = sub.add_parser("acp", help="run as an ACP agent on stdio (Zed, VS Code, ...)")
+    acp.add_argument("--provider", metavar="NAME")
+    acp.add_argument("--model", metavar="ID")
+    lsp = sub.add_parser("lsp", help="run as a language server on stdio (Helix, Neovim)")
+    lsp.add_argument("--workspace", "-w", default=None, metavar="DIR")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``zeph-tui`` console script. Returns the exit code."""
+    args = build_parser().parse_args(argv)
+    command = args.command
+    if command == "run":
+        from zeph_tui.commands.run import run
+
+        return run(args)
+    if command == "overflow":
+        from zeph_tui.commands.overflow import run as overflow
+
+        return overflow(args)
+    if command == "skills":
+        from zeph_tui.commands.skills import run as skills
+
+        return skills(args)
+    if command == "rename":
+        from zeph_tui.commands.rename import run as rename
+
+        return rename(args)
+    if command == "acp":
+        from zeph_tui.drivers.acp import main as acp_main
+
+        return acp_main(args)
+    if command == "lsp":
+        from zeph_tui.drivers.lsp_face import main as lsp_main
+
+        return lsp_main(args)
+    from zeph_tui.ui import main as ui_main
+
+    return ui_main(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,107 @@
+"""``zeph-tui run``: one prompt, headless, until the turn ends.
+
+Text mode streams the reply to stdout and tool activity to stderr. With
+``--json`` each event is one JSON object per line, shaped like an ACP
+``session/update`` ``update`` payload, and the last line is
+``{"stopReason": "..."}``. Exit code 0 on ``end_turn``, 1 on other stop
+reasons, 2 on errors, 130 when interrupted.
+
+Without ``--yes`` nothing that needs approval runs: the call is denied and
+the reason printed on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from zeph_tui.core.events import (
+    AgentMessageChunk,
+    Event,
+    ToolCall,
+    ToolCallUpdate,
+)
+from zeph_tui.core.ports import PermissionOutcome, PermissionRequest
+
+__all__ = ["DenyingApprover", "run"]
+
+
+class DenyingApprover:
+    """Headless approver: refuses, and says so on stderr."""
+
+    async def request_permission(self, request: PermissionRequest) -> PermissionOutcome:
+        print(
+            f"zeph-tui: denied {request.tool_call.title}: {request.reason} "
+            "(rerun with --yes to approve tool calls)",
+            file=sys.stderr,
+        )
+        return "reject_once"
+
+
+class _Printer:
+    def __init__(self, as_json: bool) -> None:
+        self.as_json = as_json
+        self._open_line = False
+
+    async def __call__(self, event: Event) -> None:
+        if self.as_json:
+            sys.stdout.write(json.dumps(event.to_acp(), ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+            return
+        if isinstance(event, AgentMessageChunk):
+            sys.stdout.write(event.text)
+            sys.stdout.flush()
+            self._open_line = not event.text.endswith("\n")
+        elif isinstance(event, ToolCall):
+            print(f"\n→ {event.title}", file=sys.stderr)
+        elif isinstance(event, ToolCallUpdate) and event.status in ("completed", "failed"):
+            mark = "✓" if event.status == "completed" else "✗"
+            print(f"  {mark} {event.status}", file=sys.stderr)
+
+
+async def _run(args: argparse.Namespace) -> int:
+    from zeph_tui.core.errors import ZephError
+    from zeph_tui.core.runtime import Runtime
+
+    prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
+    workspace = Path(args.workspace).resolve()
+    if not workspace.is_dir():
+        print(f"zeph-tui: workspace {workspace} is not a directory", file=sys.stderr)
+        return 2
+    printer = _Printer(args.json)
+    try:
+        runtime = await Runtime.start(provider=args.provider, model=args.model)
+    except ZephError as exc:
+        print(f"zeph-tui: {exc}", file=sys.stderr)
+        return 2
+    try:
+        session = await runtime.open_session(
+            workspace=workspace,
+            sink=printer,
+            approver=DenyingApprover(),
+            mode="bypass" if args.yes else None,
+        )
+        try:
+            stop = await session.prompt([prompt])
+        except ZephError as exc:
+            print(f"\nzeph-tui: {exc}", file=sys.stderr)
+            return 2
+        finally:
+            await session.provider.aclose()
+        if args.json:
+            print(json.dumps({"stopReason": stop}), flush=True)
+        elif printer._open_line:
+            print()
+        return 0 if stop == "end_turn" else 1
+    finally:
+        await runtime.aclose()
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return asyncio.run(_run(args))
+    except KeyboardInterrupt:
+        return 130

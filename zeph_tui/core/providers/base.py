@@ -1,0 +1,191 @@
+"""Provider-neutral conversation model and the streaming provider protocol.
+
+The conversation is kept in a shape close to the Anthropic Messages API
+(content parts per message), which maps losslessly onto OpenAI chat
+completions as well. Providers turn a :class:`ModelRequest` into an async
+stream of :data:`StreamEvent` items and end with exactly one
+:class:`MessageStop`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+__all__ = [
+    "ImagePart",
+    "Message",
+    "MessageStop",
+    "ModelRequest",
+    "Part",
+    "Provider",
+    "ProviderStopReason",
+    "StreamEvent",
+    "TextDelta",
+    "TextPart",
+    "ThinkingDelta",
+    "ThinkingPart",
+    "ToolResultPart",
+    "ToolSpec",
+    "ToolUse",
+    "ToolUsePart",
+    "Usage",
+]
+
+ProviderStopReason = Literal["end_turn", "tool_use", "max_tokens", "refusal", "stop_sequence"]
+
+
+@dataclass(frozen=True, slots=True)
+class TextPart:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImagePart:
+    """An image given by the user; ``data`` is base64."""
+
+    media_type: str
+    data: str
+
+
+@dataclass(frozen=True, slots=True)
+class ThinkingPart:
+    """Extended-thinking text; ``signature`` must be echoed back to Anthropic."""
+
+    text: str
+    signature: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ToolUsePart:
+    """A tool call made by the model.
+
+    Attributes:
+        id: provider-assigned call id.
+        name: tool name as the model wrote it.
+        input: parsed arguments ({} when they were not valid JSON).
+        raw_input: the argument text exactly as streamed.
+    """
+
+    id: str
+    name: str
+    input: dict[str, Any]
+    raw_input: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ToolResultPart:
+    tool_use_id: str
+    content: str
+    is_error: bool = False
+
+
+Part = TextPart | ImagePart | ThinkingPart | ToolUsePart | ToolResultPart
+
+
+@dataclass(slots=True)
+class Message:
+    role: Literal["user", "assistant"]
+    parts: list[Part]
+
+    def text(self) -> str:
+        return "".join(p.text for p in self.parts if isinstance(p, TextPart))
+
+
+@dataclass(frozen=True, slots=True)
+class ToolSpec:
+    """What the model sees of a tool: name, description, JSON Schema of its input."""
+
+    name: str
+    description: str
+    input_schema: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRequest:
+    system: str
+    messages: list[Message]
+    tools: list[ToolSpec] = field(default_factory=list)
+    max_tokens: int = 8192
+    thinking_budget_tokens: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Token counts of one model call (units: tokens)."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.input_tokens + other.input_tokens,
+            self.output_tokens + other.output_tokens,
+            self.cache_read_tokens + other.cache_read_tokens,
+            self.cache_write_tokens + other.cache_write_tokens,
+        )
+
+    @property
+    def context_tokens(self) -> int:
+        """Tokens the prompt occupied in the context window."""
+        return self.input_tokens + self.cache_read_tokens + self.cache_write_tokens
+
+
+@dataclass(frozen=True, slots=True)
+class TextDelta:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ThinkingDelta:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ToolUse:
+    """A complete tool call, emitted once its arguments finished streaming."""
+
+    part: ToolUsePart
+
+
+@dataclass(frozen=True, slots=True)
+class MessageStop:
+    """End of one model response.
+
+    ``parts`` is the full assistant message (text, thinking with signatures,
+    tool uses) to append to the conversation.
+    """
+
+    stop_reason: ProviderStopReason
+    usage: Usage
+    parts: tuple[Part, ...]
+
+
+StreamEvent = TextDelta | ThinkingDelta | ToolUse | MessageStop
+
+
+class Provider(Protocol):
+    """A model backend.
+
+    Attributes:
+        name: ``anthropic`` | ``openai`` | ``local`` | ...
+        model: model id shown in the status bar.
+        context_window_tokens: size of the model's context window.
+    """
+
+    name: str
+    model: str
+    context_window_tokens: int
+
+    def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]:
+        """Stream one response. Raises ProviderError on transport/HTTP failure."""
+        ...
+
+    def cost_usd(self, usage: Usage) -> float:
+        """Price of ``usage`` in US dollars (0.0 for local models)."""
+        ...
+
+    async def aclose(self) -> None: ...

@@ -1,0 +1,137 @@
+"""The app factory: one place that wires settings, store, provider and sessions.
+
+Used by every face (CLI, dashboard, ACP, LSP face) and by the tests, so
+what runs in a test is what runs for a person.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from zeph_tui.core.config import Settings, db_path, load_settings, zeph_home
+from zeph_tui.core.layers import Layer
+from zeph_tui.core.ports import Approver, ClientTerminal, EventSink, WorkspaceFS
+from zeph_tui.core.providers.base import Provider
+from zeph_tui.core.session import PromptSection, Session, SessionOptions
+from zeph_tui.core.store import Store, open_store
+from zeph_tui.core.tools.base import CodeIntel, Tool
+
+__all__ = ["Runtime"]
+
+
+@dataclass(slots=True)
+class Runtime:
+    """Process-wide state shared by the sessions of one face.
+
+    Attributes:
+        home: ``ZEPH_HOME``.
+        settings: loaded settings (config.toml + env).
+        store: the open SQLite store.
+        provider_name / model: overrides from the command line.
+    """
+
+    home: Path
+    settings: Settings
+    store: Store
+    provider_name: str | None = None
+    model: str | None = None
+    extra_layers: list[Layer] = field(default_factory=list)
+    prompt_sections: list[PromptSection] = field(default_factory=list)
+
+    @classmethod
+    async def start(
+        cls, *, provider: str | None = None, model: str | None = None, home: Path | None = None
+    ) -> Runtime:
+        """Load settings, open (and migrate) the database, prune old overflow.
+
+        Raises:
+            ConfigError: invalid config.toml or environment.
+            StoreError: the database cannot be opened.
+        """
+        home = home or zeph_home()
+        settings = load_settings()
+        store = await open_store(db_path(home))
+        await store.archive.prune(older_than_s=settings.archive.retention_days * 86400)
+        return cls(home, settings, store, provider, model)
+
+    def build_provider(self, name: str | None = None, model: str | None = None) -> Provider:
+        """Resolve the provider: argument > --provider > env/config > keys present > local."""
+        from zeph_tui.core.providers.resolve import resolve_provider
+
+        section = self.settings.provider
+        config: dict[str, Any] = {}
+        if section.name:
+            config["provider"] = section.name
+        if section.model:
+            config["model"] = section.model
+        return resolve_provider(
+            name or self.provider_name, model or self.model, env=os.environ, config=config
+        )
+
+    def session_options(self, **overrides: Any) -> SessionOptions:
+        from zeph_tui.core.safety.env import scrubbed_env
+
+        limits = self.settings.limits
+        perms = self.settings.permissions
+        options = SessionOptions(
+            max_turn_requests=limits.max_turn_requests,
+            max_tokens=limits.max_tokens,
+            model_copy_limit_bytes=limits.model_copy_limit_bytes,
+            thinking_budget_tokens=self.settings.provider.thinking_budget_tokens,
+            env=scrubbed_env(allow=perms.env_allowlist),
+            extra_write_roots=tuple(perms.extra_write_roots),
+            read_roots=tuple(perms.read_roots),
+        )
+        for key, value in overrides.items():
+            setattr(options, key, value)
+        return options
+
+    async def open_session(
+        self,
+        *,
+        workspace: Path,
+        sink: EventSink,
+        approver: Approver,
+        mode: str | None = None,
+        session_id: str | None = None,
+        provider: Provider | None = None,
+        tools: Sequence[Tool] | None = None,
+        fs: WorkspaceFS | None = None,
+        terminal: ClientTerminal | None = None,
+        code_intel: CodeIntel | None = None,
+        options: SessionOptions | None = None,
+    ) -> Session:
+        """Create a session (or load ``session_id``) wired with the standard layers."""
+        from zeph_tui.core.permissions import PermissionLayer
+        from zeph_tui.core.safety.policy import PermissionPolicy
+        from zeph_tui.core.system_prompt import build_system_prompt
+        from zeph_tui.core.tools import default_tools
+
+        perms = self.settings.permissions
+        session = await Session.open(
+            session_id=session_id,
+            workspace=workspace,
+            provider=provider or self.build_provider(),
+            store=self.store,
+            sink=sink,
+            tools=list(tools) if tools is not None else default_tools(),
+            fs=fs,
+            terminal=terminal,
+            code_intel=code_intel,
+            options=options or self.session_options(),
+            mode=mode or perms.mode,
+            system_prompt=build_system_prompt,
+            prompt_sections=self.prompt_sections,
+        )
+        policy = PermissionPolicy.from_config({"mode": session.mode, "rules": perms.rules})
+        session.layers.add(PermissionLayer(policy, approver, session.roots))
+        for layer in self.extra_layers:
+            session.layers.add(layer)
+        return session
+
+    async def aclose(self) -> None:
+        await self.store.close()

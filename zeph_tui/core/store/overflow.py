@@ -1,0 +1,355 @@
+"""The overflow archive: every byte of tool output, streamed into SQLite.
+
+Output is stored as chunks of whole lines (``overflow_chunks``), each with
+the 0-based number of its first line, so paging by line reads only the
+chunks it needs. Writers buffer in memory and commit at least every
+``commit_interval_s`` (default 250 ms) in one short transaction, so a crash
+loses at most that much and readers on other connections see progress.
+
+The model's copy of a long output is :class:`HeadTail`: head and tail within a
+byte budget, ending with a notice carrying ``overflow_id=<ID>``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import secrets
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from zeph_tui.core.errors import OverflowNotFound, ToolInputError
+
+if TYPE_CHECKING:
+    from zeph_tui.core.store.db import Database
+
+__all__ = [
+    "HeadTail",
+    "OverflowArchive",
+    "OverflowInfo",
+    "OverflowPage",
+    "OverflowWriter",
+    "normalise_overflow_id",
+]
+
+_ID_PREFIX = re.compile(r"^\s*(?:overflow_id\s*=\s*|overflow\s*:\s*)?", re.IGNORECASE)
+_ID_SHAPE = re.compile(r"^ovf_[0-9a-f]{12}$")
+_MAX_PENDING_BYTES = 8 * 1024 * 1024
+
+
+def normalise_overflow_id(raw: str) -> str:
+    """Accept ``ovf_…``, ``overflow_id=ovf_…`` or ``overflow:ovf_…`` (pasted by a model).
+
+    Raises:
+        ToolInputError: the id is not of the form ``ovf_`` + 12 hex digits.
+    """
+    value = _ID_PREFIX.sub("", raw).strip().strip("`'\".,;")
+    if not _ID_SHAPE.match(value):
+        raise ToolInputError(
+            f"not an overflow id: {raw!r} (expected ovf_ followed by 12 hex digits)"
+        )
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class OverflowInfo:
+    id: str
+    session_id: str
+    tool_call_id: str
+    created_at: float
+    total_bytes: int
+    total_lines: int
+    complete: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OverflowPage:
+    """Lines read back. ``lines`` are (0-based line number, text) pairs."""
+
+    info: OverflowInfo
+    lines: list[tuple[int, str]]
+    next_offset: int | None
+
+    def render(self) -> str:
+        body = "\n".join(f"{n}: {text}" for n, text in self.lines)
+        more = (
+            f"next offset={self.next_offset}" if self.next_offset is not None else "end of output"
+        )
+        return (
+            f"[overflow_id={self.info.id}: {len(self.lines)} line(s) of "
+            f"{self.info.total_lines}; {more}]\n{body}"
+        )
+
+
+class OverflowWriter:
+    """Streams one tool call's output into the archive.
+
+    Use as ``async with archive.writer(...) as w: await w.write(data)``.
+    ``write`` never blocks on SQLite: chunks queue in memory and a ticker
+    owned by the writer commits them every ``commit_interval_s``.
+
+    Attributes:
+        id: the overflow id (``ovf_`` + 12 hex digits).
+        total_bytes / total_lines: what has been written so far.
+    """
+
+    def __init__(
+        self, db: Database, overflow_id: str, chunk_bytes: int, commit_interval_s: float
+    ) -> None:
+        self._db = db
+        self.id = overflow_id
+        self._chunk_bytes = chunk_bytes
+        self._interval_s = commit_interval_s
+        self._partial = bytearray()
+        self._pending: list[tuple[str, int, int, int, bytes]] = []
+        self._seq = 0
+        self.total_bytes = 0
+        self.total_lines = 0
+        self._lines_chunked = 0
+        self._ticker: asyncio.Task[None] | None = None
+        self._flush_lock = asyncio.Lock()
+        self.committed_bytes = 0
+
+    async def __aenter__(self) -> OverflowWriter:
+        self._ticker = asyncio.create_task(self._tick(), name=f"overflow-ticker-{self.id}")
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def write(self, data: bytes) -> None:
+        """Append output bytes; whole lines are cut into chunks of ~chunk_bytes."""
+        if not data:
+            return
+        self.total_bytes += len(data)
+        self.total_lines += data.count(b"\n")
+        self._partial += data
+        if len(self._partial) >= self._chunk_bytes:
+            cut = self._partial.rfind(b"\n") + 1
+            if cut == 0:  # one enormous line: cut it anyway
+                cut = len(self._partial)
+            self._queue_chunk(bytes(self._partial[:cut]))
+            del self._partial[:cut]
+        if len(self._pending) * self._chunk_bytes >= _MAX_PENDING_BYTES:
+            await self.flush()  # backpressure: a fast producer waits for SQLite
+
+    def _queue_chunk(self, data: bytes) -> None:
+        n_lines = data.count(b"\n")
+        self._pending.append((self.id, self._seq, self._lines_chunked, n_lines, data))
+        self._seq += 1
+        self._lines_chunked += n_lines
+
+    async def flush(self, *, final: bool = False) -> None:
+        """Commit queued chunks (and, when ``final``, the partial last line)."""
+        async with self._flush_lock:
+            if final and self._partial:
+                self._queue_chunk(bytes(self._partial))
+                self._partial.clear()
+            if not self._pending and not final:
+                return
+            rows, self._pending = self._pending, []
+            async with self._db.transaction() as conn:
+                if rows:
+                    await conn.executemany(
+                        "INSERT INTO overflow_chunks(overflow_id, seq, first_line, n_lines, data) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        rows,
+                    )
+                await conn.execute(
+                    "UPDATE overflow SET total_bytes = ?, total_lines = ?, complete = ? WHERE id = ?",
+                    (
+                        self.committed_bytes + sum(len(r[4]) for r in rows),
+                        self._lines_chunked,
+                        int(final),
+                        self.id,
+                    ),
+                )
+            self.committed_bytes += sum(len(r[4]) for r in rows)
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(self._interval_s)
+            if self._pending or len(self._partial) > 0:
+                # commit what is whole; a trailing partial line waits for its end
+                cut = self._partial.rfind(b"\n") + 1
+                if cut:
+                    self._queue_chunk(bytes(self._partial[:cut]))
+                    del self._partial[:cut]
+                await self.flush()
+
+    async def close(self) -> None:
+        """Commit everything and mark the archive complete."""
+        if self._ticker is not None:
+            self._ticker.cancel()
+            await asyncio.gather(self._ticker, return_exceptions=True)
+            self._ticker = None
+        await self.flush(final=True)
+
+
+class HeadTail:
+    """The model's copy of a long output: head and tail within ``limit_bytes``.
+
+    Feed bytes with :meth:`feed`; :meth:`render` returns the text the model
+    sees, with a truncation notice naming ``overflow_id`` when bytes were dropped.
+    """
+
+    def __init__(self, limit_bytes: int = 16 * 1024) -> None:
+        self.limit_bytes = limit_bytes
+        self._head = bytearray()
+        self._tail: deque[bytes] = deque()
+        self._tail_bytes = 0
+        self.total_bytes = 0
+        self.total_lines = 0
+
+    def feed(self, data: bytes) -> None:
+        self.total_bytes += len(data)
+        self.total_lines += data.count(b"\n")
+        head_room = self.limit_bytes // 2 - len(self._head)
+        if head_room > 0:
+            self._head += data[:head_room]
+            data = data[head_room:]
+        if not data:
+            return
+        self._tail.append(data)
+        self._tail_bytes += len(data)
+        tail_budget = self.limit_bytes - self.limit_bytes // 2
+        while self._tail and self._tail_bytes - len(self._tail[0]) >= tail_budget:
+            self._tail_bytes -= len(self._tail.popleft())
+
+    @property
+    def truncated(self) -> bool:
+        return self.total_bytes > self.limit_bytes
+
+    def render(self, overflow_id: str | None) -> str:
+        if not self.truncated:
+            return (bytes(self._head) + b"".join(self._tail)).decode("utf-8", "replace")
+        tail_budget = self.limit_bytes - self.limit_bytes // 2
+        tail = b"".join(self._tail)[-tail_budget:]
+        head_text = bytes(self._head).decode("utf-8", "ignore")
+        tail_text = tail.decode("utf-8", "ignore")
+        # cut at line boundaries so the model never sees half a line
+        head_text = head_text[: head_text.rfind("\n") + 1] or head_text
+        tail_text = tail_text[tail_text.find("\n") + 1 :] or tail_text
+        omitted = self.total_bytes - len(head_text.encode()) - len(tail_text.encode())
+        ref = f"overflow_id={overflow_id}" if overflow_id else "not archived"
+        notice = (
+            f"[output truncated: {self.total_bytes} bytes, {self.total_lines} lines in total; "
+            f"{omitted} bytes omitted between head and tail; full output archived as {ref}. "
+            f"Use read_overflow(id, offset, limit) to page it or read_overflow(id, grep=REGEX) "
+            f"to search it.]"
+        )
+        return f"{head_text}\n[... {omitted} bytes omitted ...]\n{tail_text}\n{notice}"
+
+
+class OverflowArchive:
+    """Creates writers and reads archives back.
+
+    Args:
+        db: the open database.
+        chunk_bytes: target size of one stored chunk.
+        commit_interval_s: longest time output waits in memory before commit.
+    """
+
+    def __init__(
+        self, db: Database, *, chunk_bytes: int = 256 * 1024, commit_interval_s: float = 0.25
+    ) -> None:
+        self.db = db
+        self.chunk_bytes = chunk_bytes
+        self.commit_interval_s = commit_interval_s
+
+    async def writer(self, session_id: str, tool_call_id: str) -> OverflowWriter:
+        """Create an archive row and return its (not yet entered) writer."""
+        overflow_id = "ovf_" + secrets.token_hex(6)
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO overflow(id, session_id, tool_call_id, created_at) VALUES (?, ?, ?, ?)",
+                (overflow_id, session_id, tool_call_id, time.time()),
+            )
+        return OverflowWriter(self.db, overflow_id, self.chunk_bytes, self.commit_interval_s)
+
+    async def info(self, overflow_id: str) -> OverflowInfo:
+        """Raises OverflowNotFound for an unknown id, ToolInputError for a malformed one."""
+        oid = normalise_overflow_id(overflow_id)
+        async with self.db.conn.execute(
+            "SELECT id, session_id, tool_call_id, created_at, total_bytes, total_lines, complete "
+            "FROM overflow WHERE id = ?",
+            (oid,),
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            raise OverflowNotFound(
+                f"unknown overflow id {oid}: it may have been pruned, or was never created"
+            )
+        return OverflowInfo(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]))
+
+    async def list(self, limit: int = 50) -> list[OverflowInfo]:
+        async with self.db.conn.execute(
+            "SELECT id, session_id, tool_call_id, created_at, total_bytes, total_lines, complete "
+            "FROM overflow ORDER BY created_at DESC LIMIT ?",
+            (limit,),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [OverflowInfo(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) for r in rows]
+
+    async def read(
+        self, overflow_id: str, *, offset: int = 0, limit: int = 200, grep: str | None = None
+    ) -> OverflowPage:
+        """Page lines (``offset`` 0-based line, ``limit`` max lines) or grep them.
+
+        With ``grep`` (a Python regex), returns matching lines with their line
+        numbers, starting the search at ``offset``.
+
+        Raises:
+            OverflowNotFound: unknown id.
+            ToolInputError: bad offset/limit or invalid regex.
+        """
+        info = await self.info(overflow_id)
+        if offset < 0 or limit <= 0:
+            raise ToolInputError("offset must be >= 0 and limit > 0")
+        pattern = None
+        if grep is not None:
+            try:
+                pattern = re.compile(grep)
+            except re.error as exc:
+                raise ToolInputError(f"invalid grep regex {grep!r}: {exc}") from exc
+        out: list[tuple[int, str]] = []
+        next_offset: int | None = None
+        async with self.db.conn.execute(
+            "SELECT first_line, data FROM overflow_chunks WHERE overflow_id = ? "
+            "AND first_line + n_lines >= ? ORDER BY seq",
+            (info.id, offset),
+        ) as cur:
+            async for first_line, data in cur:
+                lines = bytes(data).decode("utf-8", "replace").split("\n")
+                if lines and lines[-1] == "":
+                    lines.pop()
+                for i, text in enumerate(lines):
+                    n = first_line + i
+                    if n < offset:
+                        continue
+                    if pattern is not None and not pattern.search(text):
+                        continue
+                    if len(out) >= limit:
+                        next_offset = n
+                        break
+                    out.append((n, text))
+                if next_offset is not None:
+                    break
+        return OverflowPage(info, out, next_offset)
+
+    async def prune(self, *, older_than_s: float, now: float | None = None) -> int:
+        """Retention: delete archives created more than ``older_than_s`` ago.
+
+        Returns the number of archives deleted.
+        """
+        cutoff = (time.time() if now is None else now) - older_than_s
+        async with self.db.transaction() as conn:
+            cur = await conn.execute("SELECT id FROM overflow WHERE created_at < ?", (cutoff,))
+            ids = [r[0] for r in await cur.fetchall()]
+            await conn.executemany(
+                "DELETE FROM overflow_chunks WHERE overflow_id = ?", [(i,) for i in ids]
+            )
+            await conn.executemany("DELETE FROM overflow WHERE id = ?", [(i,) for i in ids])
+        return len(ids)

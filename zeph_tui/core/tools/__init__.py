@@ -1,0 +1,30 @@
+"""The tools the model sees. Names and parameters are a public contract.
+
+``read_file(path, offset?, limit?)``, ``write_file(path, content)``,
+``edit_file(path, old_string, new_string, replace_all?)``, ``glob(pattern, path?)``,
+``grep(pattern, path?, glob?)``, ``bash(command, timeout_s?)``,
+``read_overflow(id, offset?, limit?, grep?)``.
+"""
+
+from __future__ import annotations
+
+from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult, check_args, parse_args
+
+__all__ = [
+    "Tool",
+    "ToolContext",
+    "ToolResult",
+    "check_args",
+    "default_tools",
+    "parse_args",
+]
+
+
+def default_tools() -> list[Tool]:
+    """The built-in tool set, in the order the model sees it."""
+    from zeph_tui.core.tools.bash import Bash
+    from zeph_tui.core.tools.files import EditFile, ReadFile, WriteFile
+    from zeph_tui.core.tools.overflow_tool import ReadOverflow
+    from zeph_tui.core.tools.search import Glob, Grep
+
+    return [ReadFile(), WriteFile(), EditFile(), Glob(), Grep(), Bash(), ReadOverflow()]

@@ -1,0 +1,214 @@
+"""The ``bash`` tool: a command in its own process group, output streamed.
+
+Output path (DESIGN.md, "Tool output path"): stdout+stderr chunks go (a) to
+events for live panes, (b) into the SQLite overflow archive as they arrive,
+(c) into the model's copy, head + tail within a byte budget with a notice
+carrying ``overflow_id=<id>``. A timeout or a cancelled turn kills the whole
+process group (SIGTERM, then SIGKILL after a grace period).
+
+When the face offers client terminals (ACP ``terminal/*``), the command runs
+there instead, and its output is still archived.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from zeph_tui.core.errors import ToolError, ToolInputError
+from zeph_tui.core.events import TerminalContent, TextContent, ToolCallUpdate, ToolKind
+from zeph_tui.core.store.overflow import HeadTail, OverflowWriter
+from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
+
+__all__ = ["Bash", "kill_process_group"]
+
+_DEFAULT_TIMEOUT_S = 120.0
+_MAX_TIMEOUT_S = 3600.0
+_READ_BYTES = 64 * 1024
+_KILL_GRACE_S = 1.0
+_POLL_INTERVAL_S = 0.1
+
+
+async def kill_process_group(
+    proc: asyncio.subprocess.Process, grace_s: float = _KILL_GRACE_S
+) -> None:
+    """SIGTERM the process group, then SIGKILL it if still alive after ``grace_s``."""
+    if proc.returncode is not None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)  # stray children of a finished leader
+        return
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, sig)
+        try:
+            async with asyncio.timeout(grace_s):
+                await proc.wait()
+            break
+        except TimeoutError:
+            continue
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+class Bash(Tool):
+    name: ClassVar[str] = "bash"
+    description: ClassVar[str] = (
+        "Run a shell command with bash in the workspace. stdout and stderr are combined. "
+        "Long output is truncated to head and tail; the full output is archived and the "
+        "result names an overflow_id to page with read_overflow. Default timeout 120 s."
+    )
+    input_schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "properties": {
+            "command": {"type": "string", "description": "The bash command line."},
+            "timeout_s": {"type": "number", "description": "Timeout in seconds (default 120)."},
+        },
+        "required": ["command"],
+    }
+    kind: ClassVar[ToolKind] = "execute"
+    read_only: ClassVar[bool] = False
+
+    def title(self, args: Mapping[str, Any]) -> str:
+        command = str(args.get("command", "?"))
+        return f"Run `{command if len(command) <= 80 else command[:77] + '...'}`"
+
+    def target_path(self, args: Mapping[str, Any]) -> str | None:
+        return None
+
+    def target_command(self, args: Mapping[str, Any]) -> str | None:
+        command = args.get("command")
+        return command if isinstance(command, str) else None
+
+    async def run(self, args: Mapping[str, Any], ctx: ToolContext) -> ToolResult:
+        command: str = args["command"]
+        if not command.strip():
+            raise ToolInputError("command is empty")
+        timeout_s = float(args.get("timeout_s") or _DEFAULT_TIMEOUT_S)
+        if not 0 < timeout_s <= _MAX_TIMEOUT_S:
+            raise ToolInputError(f"timeout_s must be in (0, {_MAX_TIMEOUT_S:.0f}]")
+        model_copy = HeadTail(ctx.model_copy_limit_bytes)
+        writer = await ctx.archive.writer(ctx.session_id, ctx.tool_call_id)
+        async with writer:
+            if ctx.terminal is not None:
+                exit_text, timed_out = await self._run_client(
+                    command, timeout_s, ctx, writer, model_copy
+                )
+            else:
+                exit_text, timed_out = await self._run_local(
+                    command, timeout_s, ctx, writer, model_copy
+                )
+        overflow_id = writer.id if model_copy.truncated else None
+        body = model_copy.render(overflow_id)
+        text = f"{exit_text}\n{body}" if body else exit_text
+        if ctx.code_intel is not None:
+            await ctx.code_intel.files_changed([])
+        if timed_out:
+            raise ToolError(f"command timed out after {timeout_s:g} s and was killed\n{text}")
+        return ToolResult(text, is_error=not exit_text.startswith("exit code 0"))
+
+    async def _run_local(
+        self,
+        command: str,
+        timeout_s: float,
+        ctx: ToolContext,
+        writer: OverflowWriter,
+        model_copy: HeadTail,
+    ) -> tuple[str, bool]:
+        proc = await asyncio.create_subprocess_exec(
+            "bash",
+            "-c",
+            command,
+            cwd=ctx.workspace,
+            env=dict(ctx.env) if ctx.env else None,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,
+        )
+        assert proc.stdout is not None
+        timed_out = False
+        pending = b""
+        try:
+            async with asyncio.timeout(timeout_s):
+                while data := await proc.stdout.read(_READ_BYTES):
+                    model_copy.feed(data)
+                    await writer.write(data)
+                    cut = data.rfind(b"\n") + 1
+                    if cut:
+                        chunk, pending = pending + data[:cut], data[cut:]
+                        await ctx.emit(_output_update(ctx, chunk.decode("utf-8", "replace")))
+                    else:
+                        pending += data
+                await proc.wait()
+        except TimeoutError:
+            timed_out = True
+        finally:
+            await kill_process_group(proc)
+        if pending:
+            await ctx.emit(_output_update(ctx, pending.decode("utf-8", "replace")))
+        if timed_out:
+            return "exit code: killed (timeout)", True
+        code = proc.returncode
+        if code is not None and code < 0:
+            return f"exit code {code} (signal {signal.Signals(-code).name})", False
+        return f"exit code {code}", False
+
+    async def _run_client(
+        self,
+        command: str,
+        timeout_s: float,
+        ctx: ToolContext,
+        writer: OverflowWriter,
+        model_copy: HeadTail,
+    ) -> tuple[str, bool]:
+        assert ctx.terminal is not None
+        terminal = ctx.terminal
+        terminal_id = await terminal.create(command, ctx.workspace, ctx.env, 64 * 1024 * 1024)
+        seen_chars = 0
+        timed_out = False
+
+        async def drain() -> None:
+            nonlocal seen_chars
+            snapshot = await terminal.output(terminal_id)
+            new = snapshot.output[seen_chars:]
+            seen_chars = len(snapshot.output)
+            if new:
+                data = new.encode()
+                model_copy.feed(data)
+                await writer.write(data)
+
+        try:
+            await ctx.emit(
+                ToolCallUpdate(ctx.tool_call_id, content=(TerminalContent(terminal_id),))
+            )
+            waiter = asyncio.ensure_future(terminal.wait_for_exit(terminal_id))
+            try:
+                async with asyncio.timeout(timeout_s):
+                    while not waiter.done():
+                        await asyncio.wait({waiter}, timeout=_POLL_INTERVAL_S)
+                        await drain()
+            except TimeoutError:
+                timed_out = True
+                await terminal.kill(terminal_id)
+            finally:
+                if not waiter.done():
+                    waiter.cancel()
+                    await terminal.kill(terminal_id)
+            await drain()
+            exit_status = None if timed_out else waiter.result()
+        finally:
+            with contextlib.suppress(Exception):
+                await terminal.release(terminal_id)
+        if timed_out or exit_status is None:
+            return "exit code: killed (timeout)", True
+        if exit_status.signal:
+            return f"exit code {exit_status.exit_code} (signal {exit_status.signal})", False
+        return f"exit code {exit_status.exit_code}", False
+
+
+def _output_update(ctx: ToolContext, text: str) -> ToolCallUpdate:
+    return ToolCallUpdate(ctx.tool_call_id, content=(TextContent(text),))

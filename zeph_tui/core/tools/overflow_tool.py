@@ -1,0 +1,51 @@
+"""The ``read_overflow`` tool: page or grep archived tool output.
+
+Its own result is never archived again (``ToolResult.archived``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from zeph_tui.core.events import ToolKind
+from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
+
+__all__ = ["ReadOverflow"]
+
+_DEFAULT_LIMIT = 200
+_MAX_LIMIT = 2000
+
+
+class ReadOverflow(Tool):
+    name: ClassVar[str] = "read_overflow"
+    description: ClassVar[str] = (
+        "Read archived output of an earlier command that was truncated. id is the "
+        "overflow_id from the truncation notice. offset is the 0-based first line, limit the "
+        "maximum number of lines (default 200). With grep (a regular expression), returns only "
+        "matching lines with their line numbers."
+    )
+    input_schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string", "description": "overflow_id, e.g. ovf_0123456789ab."},
+            "offset": {"type": "integer", "description": "0-based first line."},
+            "limit": {"type": "integer", "description": "Maximum lines to return."},
+            "grep": {"type": "string", "description": "Regex; return matching lines only."},
+        },
+        "required": ["id"],
+    }
+    kind: ClassVar[ToolKind] = "read"
+
+    def title(self, args: Mapping[str, Any]) -> str:
+        return f"Read overflow {args.get('id', '?')}"
+
+    def target_path(self, args: Mapping[str, Any]) -> str | None:
+        return None
+
+    async def run(self, args: Mapping[str, Any], ctx: ToolContext) -> ToolResult:
+        limit = min(int(args.get("limit") or _DEFAULT_LIMIT), _MAX_LIMIT)
+        page = await ctx.archive.read(
+            args["id"], offset=int(args.get("offset") or 0), limit=limit, grep=args.get("grep")
+        )
+        return ToolResult(page.render(), archived=True)
