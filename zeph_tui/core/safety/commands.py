@@ -267,8 +267,10 @@ def _check_simple(cmd: SimpleCommand) -> str | None:
         return "shred of a device"
     if prog in ("shutdown", "reboot", "halt", "poweroff"):
         return f"{prog} stops the machine"
-    if prog == "find" and "-delete" in args and any(
-        _is_root_like(a) and a not in _CWD_TARGETS for a in args[:1]
+    if (
+        prog == "find"
+        and "-delete" in args
+        and any(_is_root_like(a) and a not in _CWD_TARGETS for a in args[:1])
     ):
         return "find -delete from the root or home directory"
     return None
