@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -375,6 +376,37 @@ def test_unknown_language_and_broken_source() -> None:
 )
 def test_language_for_path(path: str, language: str | None) -> None:
     assert language_for_path(Path(path)) == language
+
+
+def test_grammars_are_bundled() -> None:
+    from tree_sitter_language_pack import get_language
+
+    try:
+        get_language("python")
+    except Exception as err:  # e.g. DownloadError from tree-sitter-language-pack 1.x
+        pytest.fail(
+            "tree-sitter grammars unavailable: tree-sitter-language-pack 1.x downloads them at run "
+            f"time; install a version that bundles them (>=0.13,<1). Cause: {err!r}"
+        )
+
+
+def test_long_values_and_nested_classes() -> None:
+    js = "const config = {\n  name: 'x',\n" + "  key: 1,\n" * 40 + "};\n"
+    assert _table(outline(js, "javascript")) == [("const", "config", "const config …")]
+    py = "class A:\n    class B:\n        def m(self): pass\n"
+    assert _table(outline(py, "python")) == [
+        ("class", "A", "class A"),
+        ("class", "A.B", "class B"),
+        ("method", "A.B.m", "def m(self)"),
+    ]
+    assert enclosing_symbol(py, "python", 3) == "A.B.m"
+
+
+def test_outline_from_many_threads() -> None:
+    sources = [f"def f{i}(a):\n    return g(a)\n" * 50 for i in range(16)]
+    expected = [outline(src, "python") for src in sources]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert list(pool.map(lambda src: outline(src, "python"), sources)) == expected
 
 
 def test_every_supported_language_parses() -> None:
