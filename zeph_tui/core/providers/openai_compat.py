@@ -229,6 +229,7 @@ class OpenAICompatProvider:
         context_window_tokens: the model's context window (servers do not report it).
         price: dollars per million tokens, for :meth:`cost_usd` (``None`` = free).
         name: provider name shown in the status bar.
+        transport: httpx transport (proxies, Unix sockets, tests); ``None`` = TCP.
     """
 
     def __init__(
@@ -241,6 +242,7 @@ class OpenAICompatProvider:
         context_window_tokens: int = 32_768,
         price: Price | None = None,
         name: str = "openai",
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.name = name
         self.model = model or ""
@@ -252,7 +254,7 @@ class OpenAICompatProvider:
         key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY")
         headers = {"authorization": f"Bearer {key}"} if key else {}
         self._client = httpx.AsyncClient(
-            headers=headers, timeout=httpx.Timeout(timeout_s, connect=10.0)
+            headers=headers, timeout=httpx.Timeout(timeout_s, connect=10.0), transport=transport
         )
 
     async def _ensure_model(self) -> str:
