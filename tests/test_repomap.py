@@ -68,6 +68,8 @@ def small_repo(tmp_path: Path) -> Path:
     _write(tmp_path, "generated/out.py", "def generated_thing(): pass\n")
     _write(tmp_path, ".gitignore", "generated/\n*.tmp.py\n")
     _write(tmp_path, "scratch.tmp.py", "def ignored_thing(): pass\n")
+    _write(tmp_path, "app/.gitignore", "secret_*.py\n")
+    _write(tmp_path, "app/secret_keys.py", "def nested_ignored_thing(): pass\n")
     _write(tmp_path, "blob.py", b"def binary_thing(): pass\n\x00\x01\x02")
     _write(tmp_path, "huge.py", "def huge_thing(): pass\n" + "#" * 1_100_000 + "\n")
     return tmp_path
@@ -94,7 +96,8 @@ def test_small_repo_map_renders_and_skips(small_repo: Path) -> None:
         "  def parse_invoice(text: str) -> Invoice\n"
     )
     assert "web/client.ts:\n  function fetchInvoice(id: number): Promise<void>\n" in repo_map.text
-    for skipped in ("vendored", "venv_thing", "cached_thing", "generated_thing", "ignored_thing"):
+    skipped_names = ("vendored", "venv_thing", "cached_thing", "generated_thing", "ignored_thing")
+    for skipped in skipped_names:
         assert skipped not in repo_map.text
     assert "binary_thing" not in repo_map.text
     assert "huge_thing" not in repo_map.text

@@ -169,33 +169,46 @@ def _subwords(word: str) -> tuple[str, ...]:
     return tuple(p for p in parts if len(p) > 1)
 
 
-def _gitignore(root: Path) -> Any:
-    """The root ``.gitignore`` as a ``pathspec`` matcher, or ``None``."""
+def _gitignore(directory: Path) -> Any:
+    """``directory/.gitignore`` as a ``pathspec`` matcher; ``None`` if absent or no pathspec."""
     try:
         import pathspec
 
-        lines = (root / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
-        return pathspec.GitIgnoreSpec.from_lines(lines)
+        text = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
+        return pathspec.GitIgnoreSpec.from_lines(text.splitlines())
     except (ImportError, OSError):
         return None
 
 
+def _ignored(rel: str, specs: dict[str, Any]) -> bool:
+    """Whether any ``.gitignore`` in an ancestor directory matches ``rel`` (posix, from root)."""
+    cut = 0
+    while True:
+        spec = specs.get(rel[:cut])
+        if spec is not None and spec.match_file(rel[cut:]):
+            return True
+        cut = rel.find("/", cut, len(rel) - 1) + 1
+        if cut == 0:
+            return False
+
+
 def _walk(root: Path) -> Iterator[tuple[Path, os.stat_result]]:
-    ignore = _gitignore(root)
+    """Source files under ``root`` in sorted order, honouring every ``.gitignore`` met."""
+    specs: dict[str, Any] = {}  # directory prefix ("" or "a/b/") -> matcher
     for dirpath, dirnames, filenames in os.walk(root):
-        rel_dir = Path(dirpath).relative_to(root)
-        prefix = "" if rel_dir == Path(".") else rel_dir.as_posix() + "/"
+        rel_dir = Path(dirpath).relative_to(root).as_posix()
+        prefix = "" if rel_dir == "." else rel_dir + "/"
+        if ".gitignore" in filenames and (spec := _gitignore(Path(dirpath))) is not None:
+            specs[prefix] = spec
         dirnames[:] = sorted(
             d
             for d in dirnames
             if d not in SKIP_DIRS
             and not d.endswith(".egg-info")
-            and not (ignore is not None and ignore.match_file(f"{prefix}{d}/"))
+            and not _ignored(f"{prefix}{d}/", specs)
         )
         for name in sorted(filenames):
-            if language_for_path(name) is None:
-                continue
-            if ignore is not None and ignore.match_file(prefix + name):
+            if language_for_path(name) is None or _ignored(prefix + name, specs):
                 continue
             path = Path(dirpath, name)
             try:
@@ -429,7 +442,7 @@ def build_repo_map(
     """Build a ranked outline of the source files under ``root`` within a token budget.
 
     Walks ``root`` (skipping :data:`SKIP_DIRS`, ``*.egg-info``, paths matched
-    by the root ``.gitignore``, files over :data:`MAX_FILE_BYTES`, binary
+    by a ``.gitignore`` (root or nested; needs ``pathspec``), files over :data:`MAX_FILE_BYTES`, binary
     files and files of no known language), outlines every file, ranks them
     and fits the rendering to ``budget_tokens``.
 
