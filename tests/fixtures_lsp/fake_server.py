@@ -1,0 +1,74 @@
+"""A tiny raw JSON-RPC language server for fault tests.
+
+Usage: ``python fake_server.py MODE`` where MODE is
+  silent       initializes, then never publishes diagnostics;
+  empty-first  publishes an empty set for each version, then 150 ms later one
+               error "real diagnostic v<N>" on line 1 (the "empty first" quirk).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from typing import Any
+
+MODE = sys.argv[1] if len(sys.argv) > 1 else "silent"
+_lock = threading.Lock()
+
+
+def send(message: dict[str, Any]) -> None:
+    body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+    with _lock:
+        sys.stdout.buffer.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        sys.stdout.buffer.flush()
+
+
+def read() -> dict[str, Any] | None:
+    length = 0
+    while True:
+        line = sys.stdin.buffer.readline()
+        if not line:
+            return None
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":")[1])
+        elif line in (b"\r\n", b"\n"):
+            break
+    return json.loads(sys.stdin.buffer.read(length))  # type: ignore[no-any-return]
+
+
+def publish(uri: str, version: int, diagnostics: list[dict[str, Any]]) -> None:
+    params = {"uri": uri, "version": version, "diagnostics": diagnostics}
+    send({"method": "textDocument/publishDiagnostics", "params": params})
+
+
+def on_document(uri: str, version: int) -> None:
+    if MODE != "empty-first":
+        return
+    publish(uri, version, [])
+    time.sleep(0.15)
+    rng = {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 1}}
+    publish(uri, version, [{"range": rng, "severity": 1, "message": f"real diagnostic v{version}"}])
+
+
+def main() -> None:
+    while (message := read()) is not None:
+        method = message.get("method")
+        params = message.get("params") or {}
+        if method == "initialize":
+            caps = {"textDocumentSync": 1}
+            send({"id": message["id"], "result": {"capabilities": caps}})
+        elif method == "shutdown":
+            send({"id": message["id"], "result": None})
+        elif method == "exit":
+            return
+        elif method in ("textDocument/didOpen", "textDocument/didChange"):
+            doc = params["textDocument"]
+            threading.Thread(target=on_document, args=(doc["uri"], doc["version"])).start()
+        elif "id" in message and method is not None:
+            send({"id": message["id"], "result": None})
+
+
+if __name__ == "__main__":
+    main()
