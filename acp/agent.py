@@ -267,7 +267,10 @@ class AgentSideConnection:
                 return
             await self.agent.cancel(checked)  # type: ignore[arg-type]
         elif method.startswith("_"):
-            await self.agent.ext_notification(method, self._ext_params(params))
+            if params is not None and not isinstance(params, dict):
+                _log.warning("ignoring %.100s: params: expected object", method)
+                return
+            await self.agent.ext_notification(method, params or {})
         else:
             _log.debug("ignoring unknown notification %.100s", method)
 

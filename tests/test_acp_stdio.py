@@ -53,6 +53,13 @@ async def test_initialize_new_session_and_streamed_prompt(peer: AgentPeer) -> No
     response = await peer.request("initialize", INIT)
     assert response["result"]["protocolVersion"] == 1
     assert response["result"]["agentInfo"]["name"] == "echo-agent"
+    recorded = (await peer.request("_client", {}))["result"]
+    assert recorded == {
+        "capabilities": INIT["clientCapabilities"],
+        "info": INIT["clientInfo"],
+        "canRead": True,
+        "canTerminal": False,
+    }
     session_id = await new_session(peer)
     result = await peer.request(
         "session/prompt", prompt_params(session_id, "echo alpha beta gamma")

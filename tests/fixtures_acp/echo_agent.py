@@ -11,7 +11,8 @@ Prompt commands (first text block; the first word picks the behaviour):
     boom                raise RuntimeError (-> -32603)
     print               print(), a child process and os.write(1) inside the handler
     size TEXT           stream "size=<len of the whole first text block>"
-Extension methods: _ping -> {"pong": true}; _echo -> params; _barrier
+Extension methods: _ping -> {"pong": true}; _echo -> params; _client -> what the
+client proxy recorded from initialize; _barrier
 {"name", "parties"} returns once ``parties`` calls of that name are running at once.
 """
 
@@ -62,6 +63,13 @@ class EchoAgent(acp.BaseAgent):
             return {"pong": True}
         if method == "_echo":
             return params
+        if method == "_client":
+            return {
+                "capabilities": self.client.capabilities,
+                "info": self.client.client_info,
+                "canRead": self.client.can("fs", "readTextFile"),
+                "canTerminal": self.client.can("terminal"),
+            }
         if method == "_barrier":
             name, parties = str(params["name"]), int(params["parties"])
             barrier = self._barriers.setdefault(name, asyncio.Barrier(parties))
