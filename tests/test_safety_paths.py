@@ -256,7 +256,9 @@ _PIECES = ["..", ".", "a", "out", "in", "\u2025", "\uff0f", "x", "\uff0e\uff0e",
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=6), st.booleans())
-def test_property_never_outside(tmp_path_factory: pytest.TempPathFactory, parts: list[str], glue: bool) -> None:
+def test_property_never_outside(
+    tmp_path_factory: pytest.TempPathFactory, parts: list[str], glue: bool
+) -> None:
     base = tmp_path_factory.getbasetemp() / "prop"
     ws = base / "ws"
     if not ws.exists():

@@ -129,7 +129,11 @@ def test_near_misses_are_left_alone(text: str) -> None:
 
 
 def test_idempotent() -> None:
-    text = "\n".join(s for _, s in SAMPLES) + "\napi_key=Zx8f7Qw2Lm9Pk3Rt5Vb1\nAuthorization: Bearer " + rand(30)
+    text = (
+        "\n".join(s for _, s in SAMPLES)
+        + "\napi_key=Zx8f7Qw2Lm9Pk3Rt5Vb1\nAuthorization: Bearer "
+        + rand(30)
+    )
     once = redact(text)
     assert redact(once) == once
     r = Redactor(["literal-secret-123"])

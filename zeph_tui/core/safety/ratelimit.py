@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from zeph_tui.core.errors import ToolError
+from zeph_tui.core.errors import ConfigError, ToolError
 
 __all__ = ["BreakerConfig", "CircuitOpen", "RateLimit", "RateLimited", "ToolRateLimiter"]
 
@@ -44,26 +44,34 @@ class CircuitOpen(RateLimited):
 
 @dataclass(frozen=True)
 class RateLimit:
-    """Token bucket settings: ``rate_per_s`` tokens per second, at most ``burst`` stored."""
+    """Token bucket settings: ``rate_per_s`` tokens per second, at most ``burst`` stored.
+
+    Raises:
+        ConfigError: ``rate_per_s <= 0`` or ``burst < 1``.
+    """
 
     rate_per_s: float
     burst: int
 
     def __post_init__(self) -> None:
         if self.rate_per_s <= 0 or self.burst < 1:
-            raise ValueError("RateLimit needs rate_per_s > 0 and burst >= 1")
+            raise ConfigError("RateLimit needs rate_per_s > 0 and burst >= 1")
 
 
 @dataclass(frozen=True)
 class BreakerConfig:
-    """Circuit breaker settings: open after ``failure_threshold`` consecutive failures."""
+    """Circuit breaker settings: open after ``failure_threshold`` consecutive failures.
+
+    Raises:
+        ConfigError: ``failure_threshold < 1`` or ``cooldown_s < 0``.
+    """
 
     failure_threshold: int = 5
     cooldown_s: float = 30.0
 
     def __post_init__(self) -> None:
         if self.failure_threshold < 1 or self.cooldown_s < 0:
-            raise ValueError("BreakerConfig needs failure_threshold >= 1 and cooldown_s >= 0")
+            raise ConfigError("BreakerConfig needs failure_threshold >= 1 and cooldown_s >= 0")
 
 
 @dataclass
