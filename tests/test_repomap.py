@@ -146,6 +146,8 @@ def test_cache_sees_edits(small_repo: Path) -> None:
 def test_root_must_be_a_directory(tmp_path: Path) -> None:
     with pytest.raises(ZephError):
         build_repo_map(tmp_path / "missing")
+    with pytest.raises(ZephError):
+        build_repo_map(tmp_path, budget_tokens=-1)
     empty = build_repo_map(tmp_path)
     assert (empty.text, empty.files, empty.symbols) == ("", (), ())
 

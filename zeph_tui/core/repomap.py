@@ -467,10 +467,12 @@ def build_repo_map(
         The map; ``RepoMap.tokens <= budget_tokens`` always holds.
 
     Raises:
-        ZephError: ``root`` is not a directory.
+        ZephError: ``root`` is not a directory, or ``budget_tokens`` is negative.
     """
     import numpy as np
 
+    if budget_tokens < 0:
+        raise ZephError(f"repo map budget must be >= 0 tokens, got {budget_tokens}")
     root = Path(root).resolve()
     if not root.is_dir():
         raise ZephError(f"repo map root is not a directory: {root}")
