@@ -99,3 +99,13 @@ def test_secret_values_feed_the_redactor() -> None:
     redactor = Redactor(values)
     assert redactor.redact("pw is hunter2hunter2!") == "pw is [REDACTED:secret]!"
     assert secret_env_values({"X_TOKEN": "1"}) == []
+
+
+def test_import_is_light() -> None:
+    code = (
+        "import sys, zeph_tui.core.safety; "
+        "heavy = [m for m in ('pydantic', 'textual', 'rich', 'anthropic', 'httpx') "
+        "if m in sys.modules]; print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

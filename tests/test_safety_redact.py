@@ -120,6 +120,7 @@ def test_generic_high_entropy_pairs(template: str) -> None:
         "AKIA1234",
         "masked sk-ant-... and ghp_... placeholders",
         "task-abcdefghijklmnopqrstuvwxyz",  # 'sk-' inside a word
+        "class='sk-loading-spinner-container-large'",  # no digit: a name, not a key
         "eyJhbGciOi",
         "xoxb-",
     ],

@@ -78,7 +78,10 @@ def _value(kind: str) -> Callable[[re.Match[str]], str]:
 
 
 def _sk_key(m: re.Match[str]) -> str:
-    kind = "anthropic_key" if m.group().startswith("sk-ant-") else "openai_key"
+    whole = m.group()
+    if not any(ch.isdigit() for ch in whole):  # "sk-loading-spinner-container" is a name
+        return whole
+    kind = "anthropic_key" if whole.startswith("sk-ant-") else "openai_key"
     return f"[REDACTED:{kind}]"
 
 
