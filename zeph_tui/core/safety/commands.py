@@ -13,6 +13,11 @@ miss a destructive one):
 * wrappers (``sudo``, ``env VAR=1``, ``nohup``, ``time``, ``nice``, ``xargs``,
   ``command``, ``exec`` …) and directories of the program (``/bin/rm``) are
   stripped before matching.
+
+Known over-detection, on purpose: a backtick inside single quotes
+(``echo '`rm -rf ~`'``) is analysed as a substitution too, so it asks.
+Not caught: commands built at run time from variables (``$CMD``), aliases and
+functions defined earlier in the same shell, and scripts the command runs.
 """
 
 from __future__ import annotations
