@@ -8,6 +8,7 @@ read with the ordinary file tools.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -92,6 +93,10 @@ class LoadSkill(Tool):
     def target_path(self, args: Mapping[str, Any]) -> str | None:
         return None
 
+    def _lookup(self, name: str) -> Skill:
+        self.library.reload_if_changed()  # stats files: keep it off the event loop
+        return self.library.get(name)
+
     async def run(self, args: Mapping[str, Any], ctx: ToolContext) -> ToolResult:
         """Return the rendered skill.
 
@@ -100,9 +105,8 @@ class LoadSkill(Tool):
             ToolError: unknown skill; the message suggests close names.
         """
         check_args(self.input_schema, args)
-        self.library.reload_if_changed()
         try:
-            skill = self.library.get(str(args["name"]).strip())
+            skill = await asyncio.to_thread(self._lookup, str(args["name"]).strip())
         except SkillError as exc:
             raise ToolError(str(exc)) from exc
         return ToolResult(
