@@ -143,3 +143,23 @@ def test_catalog_marks_untrusted(tmp_path: Path) -> None:
     (folder / "SKILL.md").write_text("---\nname: local-thing\ndescription: Local helper.\n---\nx\n")
     lib = SkillLibrary(ws, tmp_path / "home", bundled_dir=tmp_path / "none")
     assert "- local-thing [workspace, untrusted]: Local helper." in lib.catalog("", 100_000)
+
+
+def test_heavy_imports_are_lazy(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "import zeph_tui.core.skills, zeph_tui.core.tools.skill_tools, zeph_tui.commands.skills\n"
+        "assert 'bm25s' not in sys.modules and 'numpy' not in sys.modules\n"
+        "assert 'frontmatter' not in sys.modules and 'rapidfuzz' not in sys.modules\n"
+        f"lib = zeph_tui.core.skills.SkillLibrary(Path({str(tmp_path)!r}), Path({str(tmp_path)!r}))\n"
+        "lib.catalog('', 100_000)\n"
+        "assert 'bm25s' not in sys.modules and 'numpy' not in sys.modules, 'no query, no index'\n"
+        "lib.search('write tests')\n"
+        "assert 'bm25s' in sys.modules\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
