@@ -42,7 +42,9 @@ def test_same_message_on_other_unchanged_line_is_new_and_old_is_fixed() -> None:
 def test_diagnostic_on_changed_line_matches_by_message() -> None:
     old = "a\nb = 1\nc\n"
     new = "a\nb = 2\nc\n"
-    new_items, fixed = compute_delta(old, new, [item(2, "m")], [item(2, "m"), item(2, "other", "warning")])
+    new_items, fixed = compute_delta(
+        old, new, [item(2, "m")], [item(2, "m"), item(2, "other", "warning")]
+    )
     assert [d.message for d in new_items] == ["other"]
     assert fixed == []
 

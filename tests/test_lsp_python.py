@@ -31,7 +31,9 @@ async def bridge(project: Path) -> AsyncIterator[LspBridge]:
 BAD_CALL = "    account.deposit('lots')\n"
 
 
-async def test_type_error_reported_with_its_line_then_fixed(bridge: LspBridge, project: Path) -> None:
+async def test_type_error_reported_with_its_line_then_fixed(
+    bridge: LspBridge, project: Path
+) -> None:
     use = project / "pkg" / "use.py"
     good = use.read_text()
     first = await bridge.open_or_change(use, good)
@@ -53,7 +55,9 @@ async def test_type_error_reported_with_its_line_then_fixed(bridge: LspBridge, p
     assert bridge.diagnostics(use) == []
 
 
-async def test_lines_shift_through_edit_above_an_existing_error(bridge: LspBridge, project: Path) -> None:
+async def test_lines_shift_through_edit_above_an_existing_error(
+    bridge: LspBridge, project: Path
+) -> None:
     use = project / "pkg" / "use.py"
     bad = use.read_text().replace("    account.deposit(100)\n", BAD_CALL)
     await bridge.open_or_change(use, bad)
@@ -110,7 +114,9 @@ async def test_staleness_second_edit_never_shows_first(bridge: LspBridge, projec
     good = use.read_text()
     await bridge.open_or_change(use, good)
     first = good.replace("    account.deposit(100)\n", "    account.deposit('first')\n")
-    second = good.replace("    other = Account(\"bob\", 5)\n", "    other = Account(\"bob\", 'second')\n")
+    second = good.replace(
+        '    other = Account("bob", 5)\n', "    other = Account(\"bob\", 'second')\n"
+    )
     first_report, second_report = await asyncio.gather(
         bridge.open_or_change(use, first), bridge.open_or_change(use, second)
     )

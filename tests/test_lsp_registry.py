@@ -34,9 +34,18 @@ def test_override_of_builtin_keeps_other_fields() -> None:
         ({"languages": ["zig"], "extensions": [".zig"]}, "command"),
         ({"command": "zls", "languages": [3], "extensions": [".zig"]}, "languages"),
         ({"command": ["zls"], "languages": ["zig"]}, "extensions"),
-        ({"command": ["zls"], "languages": ["zig"], "extensions": [".zig"], "settle_ms": -1}, "settle_ms"),
-        ({"command": ["zls"], "languages": ["zig"], "extensions": [".zig"], "init_options": 1}, "init_options"),
-        ({"command": ["zls"], "languages": ["zig"], "extensions": [".zig"], "colour": "red"}, "colour"),
+        (
+            {"command": ["zls"], "languages": ["zig"], "extensions": [".zig"], "settle_ms": -1},
+            "settle_ms",
+        ),
+        (
+            {"command": ["zls"], "languages": ["zig"], "extensions": [".zig"], "init_options": 1},
+            "init_options",
+        ),
+        (
+            {"command": ["zls"], "languages": ["zig"], "extensions": [".zig"], "colour": "red"},
+            "colour",
+        ),
     ],
 )
 def test_invalid_tables_name_the_field(table: dict[str, object], field: str) -> None:
@@ -51,7 +60,15 @@ def test_language_ids() -> None:
 
 
 async def test_installed_servers_are_detected() -> None:
-    for name in ("basedpyright", "pyright", "pylsp", "ruff", "typescript-language-server", "gopls", "clangd"):
+    for name in (
+        "basedpyright",
+        "pyright",
+        "pylsp",
+        "ruff",
+        "typescript-language-server",
+        "gopls",
+        "clangd",
+    ):
         detection = await detect(BUILTIN_SERVERS[name])
         assert detection.available, detection.describe()
         assert detection.version
@@ -78,7 +95,12 @@ async def test_rustup_proxy_without_component_counts_as_missing(tmp_path: Path) 
 
 async def test_missing_binary_and_cache(tmp_path: Path) -> None:
     clear_detection_cache()
-    server = ServerDef(name="nope", command=("no-such-server-xyz",), languages=("x",), install_hint="apt install nope")
+    server = ServerDef(
+        name="nope",
+        command=("no-such-server-xyz",),
+        languages=("x",),
+        install_hint="apt install nope",
+    )
     first = await detect(server)
     assert not first.available
     assert "not found" in first.reason
