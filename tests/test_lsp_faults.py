@@ -41,7 +41,7 @@ async def test_killed_server_is_restarted_and_next_result_is_correct(project: Pa
     good = use.read_text()
     async with LspBridge(project, ["basedpyright"], diagnostics_timeout_s=30) as bridge:
         await bridge.open_or_change(use, good)
-        (status,) = bridge.status()
+        assert bridge.status()[0].state == "running"
         slot_pid = next(iter(bridge._slots.values())).client.pid  # type: ignore[union-attr]
         assert slot_pid is not None
         os.killpg(slot_pid, signal.SIGKILL)

@@ -135,7 +135,7 @@ async def test_pylsp_has_no_prepare_rename_and_falls_back(project: Path) -> None
         edit = await bridge.rename(use, 7, 6, "second")
         assert set(_edited_files(edit)) == {"use.py"}
         new_texts = "".join(
-            e.new_text
+            getattr(e, "new_text", "")
             for change in edit.document_changes or ()
             if isinstance(change, types.TextDocumentEdit)
             for e in change.edits
