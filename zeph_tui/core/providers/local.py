@@ -166,6 +166,7 @@ class LocalProvider:
         n_ctx: context window to allocate, in tokens (capped by the model's training context).
         n_threads: CPU threads for generation (llama.cpp's default when ``None``).
         temperature: sampling temperature for free text (tool mode is greedy).
+        repeat_penalty: llama.cpp repetition penalty (>1 curbs the loops small models fall into).
         seed: sampling seed (fixed for reproducible answers).
         on_progress: called with short status lines while the model loads.
 
@@ -182,6 +183,7 @@ class LocalProvider:
         n_ctx: int = 8192,
         n_threads: int | None = None,
         temperature: float = 0.2,
+        repeat_penalty: float = 1.1,
         seed: int = 42,
         on_progress: Callable[[str], None] | None = None,
     ) -> None:
@@ -191,6 +193,7 @@ class LocalProvider:
         self.on_progress = on_progress
         self._n_threads = n_threads
         self._temperature = temperature
+        self._repeat_penalty = repeat_penalty
         self._seed = seed
         self._llama: Any = None
         self._load_lock = asyncio.Lock()
@@ -311,6 +314,7 @@ class LocalProvider:
             "messages": _chat_messages(request),
             "max_tokens": request.max_tokens,
             "temperature": self._temperature,
+            "repeat_penalty": self._repeat_penalty,
             "seed": self._seed,
         }
         tool_mode = bool(request.tools)
