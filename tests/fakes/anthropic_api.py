@@ -163,7 +163,7 @@ def _block_events(index: int, block: dict[str, Any]) -> list[tuple[str, dict[str
 def _stream_events(model: str, response: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     blocks, stop_reason, usage = _normalise(response)
     start_usage = dict(usage, output_tokens=1)
-    message = {
+    message: dict[str, Any] = {
         "id": _new_id("msg"),
         "type": "message",
         "role": "assistant",
