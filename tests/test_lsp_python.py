@@ -157,3 +157,19 @@ def _edited_files(edit: types.WorkspaceEdit) -> dict[str, int]:
         name = uri.rsplit("/", 1)[-1]
         counts[name] = counts.get(name, 0) + len(edits)
     return counts
+
+
+async def test_late_publish_of_a_pending_edit_is_not_attributed_to_the_next(
+    bridge: LspBridge, project: Path
+) -> None:
+    use = project / "pkg" / "use.py"
+    good = use.read_text()
+    await bridge.open_or_change(use, good)
+    bridge.diagnostics_timeout_s = 0.001  # the first edit gives up before the server answers
+    first = await bridge.open_or_change(use, good.replace("deposit(100)", "deposit('first')"))
+    assert "basedpyright" in first.pending
+    bridge.diagnostics_timeout_s = 30
+    second = await bridge.open_or_change(use, good.replace('Account("bob", 5)', "Account('bob', 'second')"))
+    assert second.pending == ()
+    assert all("first" not in d.message for d in second.current), second.text
+    assert [d.line for d in second.errors] == [7]
