@@ -169,7 +169,9 @@ async def test_late_publish_of_a_pending_edit_is_not_attributed_to_the_next(
     first = await bridge.open_or_change(use, good.replace("deposit(100)", "deposit('first')"))
     assert "basedpyright" in first.pending
     bridge.diagnostics_timeout_s = 30
-    second = await bridge.open_or_change(use, good.replace('Account("bob", 5)', "Account('bob', 'second')"))
+    second = await bridge.open_or_change(
+        use, good.replace('Account("bob", 5)', "Account('bob', 'second')")
+    )
     assert second.pending == ()
     assert all("first" not in d.message for d in second.current), second.text
     assert [d.line for d in second.errors] == [7]
