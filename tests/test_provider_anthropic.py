@@ -135,14 +135,31 @@ async def test_tool_use_with_split_json_and_cache_control() -> None:
     assert body["tools"][1]["input_schema"] == READ_TOOL.input_schema
 
 
-async def test_invalid_json_arguments_kept_raw() -> None:
+@pytest.mark.parametrize("where", ["block", "response"])
+async def test_invalid_json_arguments_kept_raw(where: str) -> None:
     raw = '{"path": "a.py", "limit": '
-    script = [{"blocks": [{"type": "tool_use", "name": "read", "raw_partial_json": raw}]}]
-    async with FakeAnthropic(script) as fake:
+    block: dict[str, Any] = {"type": "tool_use", "name": "read"}
+    response: dict[str, Any] = {"blocks": [block]}
+    (block if where == "block" else response)["raw_partial_json"] = raw
+    async with FakeAnthropic([response]) as fake:
         events = await _collect(fake, _request(tools=[READ_TOOL]))
     (use,) = [e for e in events if isinstance(e, ToolUse)]
     assert use.part.input == {}
     assert use.part.raw_input == raw
+
+
+async def test_closing_the_stream_early_releases_the_connection() -> None:
+    slow = {"blocks": [{"type": "text", "text": "x" * 400}], "delay_ms": 20}
+    async with FakeAnthropic([slow, {"blocks": [{"type": "text", "text": "next"}]}]) as fake:
+        provider = AnthropicProvider(api_key="k", base_url=fake.base_url, max_retries=0)
+        stream = provider.stream(_request())
+        first = await anext(stream)
+        assert isinstance(first, TextDelta)
+        await stream.aclose()  # stops reading the ~60-event SSE stream after one delta
+        events = [e async for e in provider.stream(_request())]
+        await provider.aclose()
+    assert _stop(events).parts == (TextPart("next"),)
+    assert len(fake.requests) == 2
 
 
 async def test_history_with_tool_results_images_and_thinking_is_sent() -> None:

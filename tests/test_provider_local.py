@@ -140,6 +140,23 @@ async def test_tool_mode_reply_and_replayed_history(provider: LocalProvider) -> 
         jsonschema.validate(part.input, WEATHER.input_schema)
 
 
+async def test_closing_early_stops_generation(provider: LocalProvider) -> None:
+    request = ModelRequest(
+        "", [Message("user", [TextPart("Write a long story about a dragon.")])], max_tokens=2000
+    )
+    stream = provider.stream(request)
+    first = await anext(stream)
+    assert isinstance(first, TextDelta)
+    async with asyncio.timeout(30):
+        await stream.aclose()  # the worker stops at its next token, not after 2000
+    quick = ModelRequest(
+        "Answer in one short sentence.", [Message("user", [TextPart("Say hi.")])], max_tokens=16
+    )
+    async with asyncio.timeout(60):  # the run lock was released
+        events = await _run(provider, quick)
+    assert isinstance(events[-1], MessageStop)
+
+
 def test_tool_call_schema_shape() -> None:
     schema = tool_call_schema([WEATHER, READ], generic_args=frozenset({"read_file"}))
     jsonschema.validate({"tool": "get_weather", "arguments": {"city": "x"}}, schema)

@@ -18,6 +18,7 @@ client sent. A response is a dict::
       "stop_reason": "end_turn",       # end_turn | tool_use | max_tokens | refusal | ...
       "usage": {"input_tokens": 10, "output_tokens": 5,
                 "cache_read_input_tokens": 0, "cache_creation_input_tokens": 0},
+      "raw_partial_json": "{\\"pa",    # same as the block key, for the first tool_use block
       "delay_ms": 0,                   # pause between SSE events
       "stream_error": {"type": "overloaded_error", "message": "..."},  # SSE error event after the blocks
       "error": {"status": 529, "type": "overloaded_error", "message": "Overloaded"},  # HTTP error instead
@@ -80,11 +81,14 @@ def _pieces(text: str, size: int = _PIECE_CHARS) -> list[str]:
 def _normalise(response: dict[str, Any]) -> tuple[list[dict[str, Any]], str, dict[str, int]]:
     """Give every block its id/signature, pick a stop reason, fill the usage."""
     blocks: list[dict[str, Any]] = []
+    raw_json = response.get("raw_partial_json")  # response-level: the first tool_use block
     for raw in response.get("blocks", []):
         block = dict(raw)
         if block["type"] == "tool_use":
             block.setdefault("id", _new_id("toolu"))
             block.setdefault("input", {})
+            if raw_json is not None and "raw_partial_json" not in block:
+                block["raw_partial_json"], raw_json = raw_json, None
         elif block["type"] == "thinking":
             block.setdefault("signature", "sig-" + _new_id("th"))
         blocks.append(block)

@@ -10,7 +10,7 @@ win. Retries of 408/409/429/5xx and connection errors are left to the SDK
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -215,7 +215,7 @@ class AnthropicProvider:
             api_key=api_key, base_url=base_url, max_retries=max_retries, timeout=timeout_s
         )
 
-    async def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]:
+    async def stream(self, request: ModelRequest) -> AsyncGenerator[StreamEvent, None]:
         """Stream one response (Messages API, streaming).
 
         Yields:

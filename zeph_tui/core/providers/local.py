@@ -33,7 +33,8 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterator
+from contextlib import aclosing
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -198,6 +199,9 @@ class LocalProvider:
         self._llama: Any = None
         self._load_lock = asyncio.Lock()
         self._run_lock = asyncio.Lock()
+        # Guards the llama context across threads: a worker still finishing its
+        # token after a cancelled stream must not overlap the next one.
+        self._llama_lock = threading.Lock()
         self._grammars: dict[str, Any] = {}
 
     def _progress(self, line: str) -> None:
@@ -260,7 +264,7 @@ class LocalProvider:
 
     async def _chunks(
         self, kwargs: dict[str, Any], counts: dict[str, int]
-    ) -> AsyncIterator[dict[str, Any]]:
+    ) -> AsyncGenerator[dict[str, Any], None]:
         """Run ``create_chat_completion(stream=True)`` in a thread; yield its chunks."""
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[dict[str, Any] | BaseException | None] = asyncio.Queue()
@@ -275,15 +279,16 @@ class LocalProvider:
 
         def work() -> None:
             try:
-                chunks: Iterator[dict[str, Any]] = llama.create_chat_completion(
-                    stream=True, **kwargs
-                )
-                for chunk in chunks:
-                    counts["content"] += bool(chunk["choices"][0]["delta"].get("content"))
-                    put(chunk)
-                    if stop.is_set():
-                        break
-                counts["context"] = int(llama.n_tokens)
+                with self._llama_lock:
+                    chunks: Iterator[dict[str, Any]] = llama.create_chat_completion(
+                        stream=True, **kwargs
+                    )
+                    for chunk in chunks:
+                        counts["content"] += bool(chunk["choices"][0]["delta"].get("content"))
+                        put(chunk)
+                        if stop.is_set():
+                            break
+                    counts["context"] = int(llama.n_tokens)
             except Exception as exc:
                 put(exc)
             finally:
@@ -299,7 +304,7 @@ class LocalProvider:
             stop.set()
             await asyncio.shield(worker)
 
-    async def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]:
+    async def stream(self, request: ModelRequest) -> AsyncGenerator[StreamEvent, None]:
         """Generate one answer in-process (see module doc for tool mode).
 
         Yields:
@@ -324,8 +329,10 @@ class LocalProvider:
         counts = {"content": 0, "context": 0}
         text: list[str] = []
         finish = "stop"
-        async with self._run_lock:
-            async for chunk in self._chunks(kwargs, counts):
+        # aclosing: an early close of this stream must stop the worker before the
+        # lock is released (two generations on one llama context crash llama.cpp).
+        async with self._run_lock, aclosing(self._chunks(kwargs, counts)) as chunks:
+            async for chunk in chunks:
                 choice = chunk["choices"][0]
                 piece = choice["delta"].get("content") or ""
                 if piece:
@@ -360,4 +367,9 @@ class LocalProvider:
         async with self._load_lock, self._run_lock:
             llama, self._llama = self._llama, None
             if llama is not None:
-                await asyncio.to_thread(llama.close)
+
+                def close() -> None:
+                    with self._llama_lock:
+                        llama.close()
+
+                await asyncio.to_thread(close)

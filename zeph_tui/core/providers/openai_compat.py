@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -273,7 +274,7 @@ class OpenAICompatProvider:
         self.model = str(models[0]["id"])
         return self.model
 
-    async def _chunks(self, body: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+    async def _chunks(self, body: dict[str, Any]) -> AsyncGenerator[dict[str, Any], None]:
         """POST ``body`` and yield each decoded SSE ``data:`` JSON until ``[DONE]``."""
         url = f"{self.base_url}/chat/completions"
         try:
@@ -293,7 +294,7 @@ class OpenAICompatProvider:
         except ValueError as exc:
             raise ProviderError(f"openai-compatible: malformed SSE data: {exc}") from exc
 
-    async def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]:
+    async def stream(self, request: ModelRequest) -> AsyncGenerator[StreamEvent, None]:
         """Stream one chat completion (see module doc for the mapping).
 
         Yields:
@@ -306,9 +307,10 @@ class OpenAICompatProvider:
         """
         body = _request_body(await self._ensure_model(), request)
         turn = _Turn()
-        async for chunk in self._chunks(body):
-            for event in turn.on_chunk(chunk):
-                yield event
+        async with aclosing(self._chunks(body)) as chunks:  # closes the HTTP stream on early exit
+            async for chunk in chunks:
+                for event in turn.on_chunk(chunk):
+                    yield event
         tool_parts = turn.tool_parts()
         for part in tool_parts:
             yield ToolUse(part)
