@@ -26,7 +26,9 @@ def shout(text: str) -> str:
 
 @server.tool(description="Always fails.")
 def fail() -> str:
-    raise ValueError("this tool always fails")
+    from mcp.server.mcpserver.exceptions import ToolError
+
+    raise ToolError("this tool always fails")
 
 
 if __name__ == "__main__":

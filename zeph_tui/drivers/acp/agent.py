@@ -1,0 +1,360 @@
+"""``ZephAgent``: ACP requests mapped onto the core's Runtime and Sessions.
+
+Spec: https://agentclientprotocol.com/protocol/v1 (initialization,
+session-setup incl. load/list/resume/close, prompt-turn, session-modes,
+session-config-options, slash-commands). One Runtime per process (started on
+the first session request), one core Session per ACP session; sessions are
+isolated (cwd, history, permissions, cancellation) and persisted in SQLite,
+so ``session/load`` works after a restart.
+
+This module imports only :mod:`acp` and the standard library at import time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import acp
+from acp import RequestError
+from acp import messages as m
+from zeph_tui import __version__
+from zeph_tui.drivers.acp.commands import available_commands_update, parse_command, run_command
+from zeph_tui.drivers.acp.modes import CONFIG_MODE, CONFIG_MODEL
+
+if TYPE_CHECKING:
+    from zeph_tui.core.runtime import Runtime
+    from zeph_tui.drivers.acp.state import SessionState
+
+__all__ = ["ZephAgent"]
+
+log = logging.getLogger(__name__)
+
+_LIST_PAGE = 50
+
+
+def _cwd(params: dict[str, Any]) -> Path:
+    cwd = Path(params["cwd"])
+    if not cwd.is_absolute():
+        raise RequestError.invalid_params("cwd: must be an absolute path")
+    if not cwd.is_dir():
+        raise RequestError.invalid_params(f"cwd: not a directory: {str(cwd)[:200]}")
+    return cwd
+
+
+class ZephAgent(acp.BaseAgent):
+    """The zeph-tui ACP agent (one per connection).
+
+    Args:
+        client: the proxy for agent -> client calls.
+        provider / model: command-line overrides of the provider resolution.
+    """
+
+    def __init__(
+        self, client: acp.Client, *, provider: str | None = None, model: str | None = None
+    ) -> None:
+        super().__init__(client)
+        self._provider_name = provider
+        self._model = model
+        self._runtime: Runtime | None = None
+        self._runtime_lock = asyncio.Lock()
+        self._sessions: dict[str, SessionState] = {}
+        self._opening: dict[str, asyncio.Lock] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # ------------------------------------------------------------ lifecycle
+
+    async def initialize(self, params: m.InitializeRequest) -> m.InitializeResponse:
+        """``initialize`` (spec: /initialization): version 1 and our capabilities."""
+        return {
+            "protocolVersion": m.PROTOCOL_VERSION,
+            "agentCapabilities": {
+                "loadSession": True,
+                "promptCapabilities": {"image": True, "audio": False, "embeddedContext": True},
+                "mcpCapabilities": {"http": False, "sse": False},
+                "sessionCapabilities": {"list": {}, "resume": {}, "close": {}},
+            },
+            "authMethods": [],
+            "agentInfo": {"name": "zeph-tui", "title": "zeph-tui", "version": __version__},
+        }
+
+    async def aclose(self) -> None:
+        """Close every session, background task and the runtime (at EOF)."""
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(BaseException):
+                await task
+        for state in list(self._sessions.values()):
+            with contextlib.suppress(Exception):
+                await state.aclose()
+        self._sessions.clear()
+        if self._runtime is not None:
+            await self._runtime.aclose()
+            self._runtime = None
+
+    async def _get_runtime(self) -> Runtime:
+        async with self._runtime_lock:
+            if self._runtime is None:
+                from zeph_tui.core.errors import ZephError
+                from zeph_tui.core.runtime import Runtime
+
+                try:
+                    self._runtime = await Runtime.start(
+                        provider=self._provider_name, model=self._model
+                    )
+                except ZephError as exc:
+                    log.error("runtime start failed: %s", exc)
+                    raise RequestError(acp.ErrorCode.INTERNAL_ERROR, str(exc)) from exc
+            return self._runtime
+
+    def _spawn(self, coro: Any) -> None:
+        task: asyncio.Task[None] = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # ------------------------------------------------------------ sessions
+
+    def _state(self, session_id: str) -> SessionState:
+        state = self._sessions.get(session_id)
+        if state is None:
+            raise RequestError.resource_not_found(f"session {session_id}")
+        return state
+
+    async def _open(
+        self,
+        cwd: Path,
+        mcp_servers: list[dict[str, Any]],
+        session_id: str | None,
+        mode: str | None = None,
+        model: str | None = None,
+    ) -> SessionState:
+        from zeph_tui.core.errors import ZephError
+        from zeph_tui.drivers.acp.ports import AcpApprover, AcpFS, AcpSink, AcpTerminal
+        from zeph_tui.drivers.acp.state import SessionState
+
+        runtime = await self._get_runtime()
+        servers = None
+        tools = None
+        if mcp_servers:
+            from zeph_tui.core.tools import default_tools
+            from zeph_tui.drivers.acp.mcp_tools import McpServers
+
+            servers = await McpServers.start(mcp_servers)
+            tools = default_tools() + servers.tools()
+        sid = session_id or f"sess_{uuid.uuid4().hex[:16]}"
+        provider = None
+        if model:  # a reloaded session keeps the model it was switched to
+            try:
+                provider = runtime.build_provider(None, model)
+            except ZephError as exc:
+                log.warning("stored model %s unavailable: %s", model, exc)
+        client = self.client
+        sink = AcpSink(client, sid)
+        fs: Any = None
+        if client.can("fs", "readTextFile"):
+            fs = AcpFS(client, sid)
+            if not client.can("fs", "writeTextFile"):
+                from zeph_tui.core.ports import LocalFS
+
+                fs = _ReadOnlyClientFS(fs, LocalFS())
+        try:
+            session = await runtime.open_session(
+                workspace=cwd,
+                sink=sink,
+                approver=AcpApprover(client, sid),
+                session_id=sid,
+                mode=mode,
+                provider=provider,
+                tools=tools,
+                fs=fs,
+                terminal=AcpTerminal(client, sid) if client.can("terminal") else None,
+            )
+        except (ZephError, OSError) as exc:
+            if servers is not None:
+                await servers.aclose()
+            raise RequestError(acp.ErrorCode.INTERNAL_ERROR, f"cannot open session: {exc}") from exc
+        state = SessionState(session, runtime, sink, cwd, servers)
+        self._sessions[session.id] = state
+        return state
+
+    def _setup_response(self, state: SessionState) -> dict[str, Any]:
+        return {"modes": state.modes(), "configOptions": state.config_options()}
+
+    async def new_session(self, params: m.NewSessionRequest) -> m.NewSessionResponse:
+        """``session/new`` (spec: /session-setup#creating-a-session).
+
+        Answers ``sessionId``, ``modes`` and ``configOptions``; the slash
+        commands follow as ``available_commands_update`` right after.
+        """
+        state = await self._open(_cwd(dict(params)), params.get("mcpServers") or [], None)
+        self._spawn(state.sink.send(available_commands_update()))
+        response: m.NewSessionResponse = {"sessionId": state.session.id}
+        response.update(self._setup_response(state))  # type: ignore[typeddict-item]
+        return response
+
+    async def _reopen(self, params: dict[str, Any]) -> SessionState:
+        session_id = params["sessionId"]
+        cwd = _cwd(params)
+        lock = self._opening.setdefault(session_id, asyncio.Lock())
+        async with lock:
+            state = self._sessions.get(session_id)
+            if state is not None:
+                return state
+            runtime = await self._get_runtime()
+            record = await runtime.store.sessions.get(session_id)
+            if record is None:
+                raise RequestError.resource_not_found(f"session {session_id}")
+            return await self._open(
+                cwd, params.get("mcpServers") or [], session_id, record.mode, record.model
+            )
+
+    async def load_session(self, params: m.LoadSessionRequest) -> m.LoadSessionResponse:
+        """``session/load`` (spec: /session-setup#loading-sessions).
+
+        Replays the stored history (user and agent messages, thoughts, tool
+        calls with their final status, plans) as ``session/update``s, then answers.
+        """
+        state = await self._reopen(dict(params))
+        stored: list[dict[str, Any]] = await state.runtime.store.sessions.events(state.session.id)
+        for payload in stored:
+            await state.sink.send(payload)
+        self._spawn(state.sink.send(available_commands_update()))
+        return self._setup_response(state)  # type: ignore[return-value]
+
+    async def resume_session(self, params: m.ResumeSessionRequest) -> m.ResumeSessionResponse:
+        """``session/resume``: reattach without replaying history."""
+        state = await self._reopen(dict(params))
+        self._spawn(state.sink.send(available_commands_update()))
+        return self._setup_response(state)  # type: ignore[return-value]
+
+    async def list_sessions(self, params: m.ListSessionsRequest) -> m.ListSessionsResponse:
+        """``session/list``: newest first, ``cwd`` filter, pages of 50 (cursor = offset)."""
+        runtime = await self._get_runtime()
+        cursor = params.get("cursor")
+        try:
+            offset = int(cursor) if cursor else 0
+        except ValueError:
+            raise RequestError.invalid_params("cursor: not a cursor from this agent") from None
+        cwd = params.get("cwd")
+        records = await runtime.store.sessions.list(cwd=cwd, limit=offset + _LIST_PAGE + 1)
+        page = records[offset : offset + _LIST_PAGE]
+        sessions: list[m.SessionInfo] = [
+            {
+                "sessionId": r.id,
+                "cwd": r.cwd,
+                "title": r.title or None,
+                "updatedAt": dt.datetime.fromtimestamp(r.updated_at, dt.UTC).isoformat(),
+            }
+            for r in page
+        ]
+        response: m.ListSessionsResponse = {"sessions": sessions}
+        if len(records) > offset + _LIST_PAGE:
+            response["nextCursor"] = str(offset + _LIST_PAGE)
+        return response
+
+    async def close_session(self, params: m.CloseSessionRequest) -> dict[str, Any] | None:
+        """``session/close``: cancel its turn, stop its MCP servers, forget it (stays stored)."""
+        state = self._state(params["sessionId"])
+        del self._sessions[params["sessionId"]]
+        await state.aclose()
+        return {}
+
+    # ------------------------------------------------------------ modes and config
+
+    async def set_session_mode(self, params: m.SetSessionModeRequest) -> dict[str, Any] | None:
+        """``session/set_mode``: ``ask`` | ``code`` | ``plan`` | ``bypass``."""
+        await self._state(params["sessionId"]).set_mode(params["modeId"])
+        return {}
+
+    async def set_config_option(
+        self, params: m.SetSessionConfigOptionRequest
+    ) -> m.SetSessionConfigOptionResponse:
+        """``session/set_config_option``: ``mode`` or ``model``; answers every option."""
+        state = self._state(params["sessionId"])
+        config_id, value = params["configId"], params["value"]
+        if config_id not in (CONFIG_MODE, CONFIG_MODEL):
+            raise RequestError.invalid_params(f"configId: unknown option {config_id[:40]!r}")
+        if not isinstance(value, str):
+            raise RequestError.invalid_params("value: expected string")
+        if config_id == CONFIG_MODE:
+            await state.set_mode(value, field_name="value")
+        else:
+            await state.set_model(value)
+        return {"configOptions": state.config_options()}
+
+    # ------------------------------------------------------------ prompt turn
+
+    async def prompt(self, params: m.PromptRequest) -> m.PromptResponse:
+        """``session/prompt`` (spec: /prompt-turn): run one turn, stream updates.
+
+        Ends with ``cancelled`` after ``session/cancel`` (never an error).
+
+        Raises:
+            RequestError: ``-32002`` unknown session, ``-32602`` bad content,
+                ``-32600`` a prompt already running, ``-32603`` provider failure.
+        """
+        from zeph_tui.core.errors import ZephError
+        from zeph_tui.drivers.acp.content import to_prompt_blocks
+
+        state = self._state(params["sessionId"])
+        command = parse_command(params["prompt"])
+        if command is not None:
+            return await self._slash(state, *command)
+        blocks = to_prompt_blocks(params["prompt"])
+        if not blocks:
+            raise RequestError.invalid_params("prompt: empty")
+        session = state.session
+        state.cancel_requested = False
+        try:
+            stop = await session.prompt(blocks)
+        except ZephError as exc:
+            if state.cancel_requested:
+                return {"stopReason": "cancelled"}
+            if "already running" in str(exc):
+                raise RequestError.invalid_request(str(exc)) from exc
+            log.warning("turn failed: %s", exc)
+            raise RequestError(acp.ErrorCode.INTERNAL_ERROR, str(exc)[:500]) from exc
+        return {"stopReason": stop}
+
+    async def _slash(self, state: SessionState, name: str, argument: str) -> m.PromptResponse:
+        text = await run_command(state, name, argument)
+        await state.sink.send(
+            {"sessionUpdate": "agent_message_chunk", "content": {"type": "text", "text": text}}
+        )
+        user = f"/{name} {argument}".strip()
+        await state.runtime.store.sessions.append_events(
+            state.session.id,
+            [
+                {"sessionUpdate": "user_message_chunk", "content": {"type": "text", "text": user}},
+                {"sessionUpdate": "agent_message_chunk", "content": {"type": "text", "text": text}},
+            ],
+        )
+        return {"stopReason": "end_turn"}
+
+    async def cancel(self, params: m.CancelNotification) -> None:
+        """``session/cancel``: stop the session's running turn (quick; unknown ids ignored)."""
+        state = self._sessions.get(params["sessionId"])
+        if state is not None:
+            state.cancel_requested = True
+            state.session.cancel()
+
+
+class _ReadOnlyClientFS:
+    """Reads through the client (buffers), writes to local disk (no ``writeTextFile``)."""
+
+    def __init__(self, reader: Any, writer: Any) -> None:
+        self._reader = reader
+        self._writer = writer
+
+    async def read_text(self, path: Path) -> str:
+        text: str = await self._reader.read_text(path)
+        return text
+
+    async def write_text(self, path: Path, text: str) -> None:
+        await self._writer.write_text(path, text)

@@ -1,0 +1,112 @@
+"""Slash commands offered to ACP clients (``available_commands_update``).
+
+Spec: https://agentclientprotocol.com/protocol/v1/slash-commands. A prompt whose
+first text block starts with ``/<name>`` for a known name is handled here,
+without a model call; the reply streams as ``agent_message_chunk`` and the turn
+ends with ``end_turn``. ``/compact``, ``/rename`` and ``/diagnostics`` answer
+"not available yet" until their features land.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from acp import RequestError
+
+if TYPE_CHECKING:
+    from zeph_tui.drivers.acp.state import SessionState
+
+__all__ = ["COMMANDS", "available_commands_update", "parse_command", "run_command"]
+
+COMMANDS: tuple[tuple[str, str, str | None], ...] = (
+    ("help", "Show the available commands", None),
+    ("model", "Show or switch the model", "model id"),
+    ("mode", "Show or switch the permission mode", "ask | code | plan | bypass"),
+    ("compact", "Summarise the conversation to free context", None),
+    ("clear", "Forget the conversation so far", None),
+    ("rename", "Rename a symbol and its call sites", "PATH:LINE:COL NEW_NAME"),
+    ("diagnostics", "Show language-server diagnostics", "path (optional)"),
+    ("skills", "List the available skills", None),
+)
+"""``(name, description, input hint or None)``."""
+
+_NAMES = frozenset(name for name, _d, _h in COMMANDS)
+_NOT_YET = frozenset({"compact", "rename", "diagnostics"})
+
+
+def available_commands_update() -> dict[str, Any]:
+    """The ``available_commands_update`` payload (``$defs/AvailableCommandsUpdate``)."""
+    commands: list[dict[str, Any]] = []
+    for name, description, hint in COMMANDS:
+        item: dict[str, Any] = {"name": name, "description": description}
+        if hint:
+            item["input"] = {"hint": hint}
+        commands.append(item)
+    return {"sessionUpdate": "available_commands_update", "availableCommands": commands}
+
+
+def parse_command(prompt: list[dict[str, Any]]) -> tuple[str, str] | None:
+    """``(name, argument)`` when the first text block is ``/<known name> [argument]``."""
+    first = next((b for b in prompt if b.get("type") == "text"), None)
+    if first is None:
+        return None
+    text = str(first.get("text", "")).strip()
+    if not text.startswith("/"):
+        return None
+    name, _, argument = text[1:].partition(" ")
+    return (name, argument.strip()) if name in _NAMES else None
+
+
+def _help() -> str:
+    lines = ["Commands:"]
+    for name, description, hint in COMMANDS:
+        suffix = f" {hint}" if hint else ""
+        lines.append(f"  /{name}{suffix} - {description}")
+    return "\n".join(lines)
+
+
+def _skills(state: SessionState) -> str:
+    from zeph_tui.core.skills import SkillLibrary
+
+    library = SkillLibrary(state.cwd, state.runtime.home)
+    if not library.skills:
+        return "No skills found."
+    lines = [f"Skills ({len(library.skills)}):"]
+    lines += [f"  {s.name} - {s.description}" for s in library.skills.values()]
+    lines += [f"  (invalid) {p}" for p in library.problems]
+    return "\n".join(lines)
+
+
+async def run_command(state: SessionState, name: str, argument: str) -> str:
+    """Run one slash command and return the reply text.
+
+    Raises:
+        RequestError: ``-32602`` for a bad argument (unknown mode or model).
+    """
+    if name == "help":
+        return _help()
+    if name == "mode":
+        if not argument:
+            return f"Mode: {state.acp_mode} (ask | code | plan | bypass)"
+        try:
+            await state.set_mode(argument)
+        except RequestError as exc:
+            return exc.message.removeprefix("Invalid params: modeId: ")
+        return f"Mode set to {state.acp_mode}."
+    if name == "model":
+        provider = state.session.provider
+        if not argument:
+            return f"Model: {provider.model} ({provider.name})"
+        try:
+            await state.set_model(argument)
+        except RequestError as exc:
+            return exc.message.removeprefix("Invalid params: value: ")
+        return f"Model set to {state.session.provider.model}."
+    if name == "clear":
+        count = await state.clear()
+        return f"Conversation cleared ({count} messages hidden from the context)."
+    if name == "skills":
+        return _skills(state)
+    if name in _NOT_YET:
+        return f"/{name} is not available yet."
+    raise RequestError.invalid_params(f"prompt[0].text: unknown command /{name[:40]}")

@@ -1,0 +1,139 @@
+"""One ACP session: the core Session plus what the ACP face keeps beside it.
+
+Mode and model changes go through here so the core, the store and the client
+(``current_mode_update``, ``config_option_update``) stay in step.
+Spec: https://agentclientprotocol.com/protocol/v1/session-modes and
+/session-config-options.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from acp import RequestError
+from zeph_tui.drivers.acp.modes import config_options, from_acp_mode, mode_state, to_acp_mode
+
+if TYPE_CHECKING:
+    from zeph_tui.core.providers.base import Provider
+    from zeph_tui.core.runtime import Runtime
+    from zeph_tui.core.session import Session
+    from zeph_tui.drivers.acp.mcp_tools import McpServers
+    from zeph_tui.drivers.acp.ports import AcpSink
+
+__all__ = ["SessionState"]
+
+log = logging.getLogger(__name__)
+
+
+def _known_models(provider_name: str) -> list[str]:
+    if provider_name != "anthropic":
+        return []
+    from zeph_tui.core.providers.pricing import PRICES
+
+    return [name for name in PRICES if name.startswith("claude-")]
+
+
+@dataclass(slots=True)
+class SessionState:
+    """The ACP face's record of one open session.
+
+    Attributes:
+        session: the core session (history, mode, provider, cancellation).
+        runtime: the process-wide runtime (store, provider factory).
+        sink: sends this session's ``session/update`` notifications.
+        cwd: the session's working directory (absolute).
+        mcp: its MCP servers, when the client gave some.
+        retired: providers replaced by a model switch, closed with the session.
+    """
+
+    session: Session
+    runtime: Runtime
+    sink: AcpSink
+    cwd: Path
+    mcp: McpServers | None = None
+    retired: list[Provider] = field(default_factory=list)
+    cancel_requested: bool = False
+
+    @property
+    def acp_mode(self) -> str:
+        return to_acp_mode(self.session.mode)
+
+    def modes(self) -> dict[str, Any]:
+        """``$defs/SessionModeState``."""
+        return mode_state(self.session.mode)
+
+    def config_options(self) -> list[dict[str, Any]]:
+        """``$defs/SessionConfigOption`` list with the current values."""
+        provider = self.session.provider
+        return config_options(self.session.mode, provider.model, _known_models(provider.name))
+
+    async def set_mode(self, acp_mode: str, *, field_name: str = "modeId") -> None:
+        """Switch the permission mode and tell the client.
+
+        Raises:
+            RequestError: ``-32602`` for an unknown mode id, naming ``field_name``.
+        """
+        try:
+            core_mode = from_acp_mode(acp_mode)
+        except KeyError:
+            valid = ", ".join(("ask", "code", "plan", "bypass"))
+            raise RequestError.invalid_params(
+                f"{field_name}: unknown mode {acp_mode[:40]!r} (valid: {valid})"
+            ) from None
+        await self.session.set_mode(core_mode)  # emits current_mode_update through the sink
+        await self.send_config_update()
+
+    async def set_model(self, model: str, *, field_name: str = "value") -> None:
+        """Switch the model of this session (a new provider; the old one closes later).
+
+        Raises:
+            RequestError: ``-32602`` naming ``field_name`` when the model is unknown.
+        """
+        from zeph_tui.core.errors import ZephError
+
+        current = self.session.provider
+        if model == current.model:
+            return
+        allowed = _known_models(current.name)
+        if allowed and model not in allowed and not model.startswith("claude-"):
+            raise RequestError.invalid_params(
+                f"{field_name}: unknown model {model[:80]!r} for {current.name}"
+            )
+        try:
+            provider = self.runtime.build_provider(current.name, model)
+        except ZephError as exc:
+            raise RequestError.invalid_params(f"{field_name}: {exc}") from exc
+        self.session.provider = provider
+        self.retired.append(current)
+        await self.runtime.store.sessions.update(
+            self.session.id, provider=provider.name, model=provider.model
+        )
+        await self.send_config_update()
+
+    async def send_config_update(self) -> None:
+        await self.sink.send(
+            {"sessionUpdate": "config_option_update", "configOptions": self.config_options()}
+        )
+
+    async def clear(self) -> int:
+        """Forget the conversation (messages stay in the store, hidden); returns how many."""
+        store = self.runtime.store.sessions
+        ids = await store.message_ids(self.session.id)
+        await store.mark_compacted(ids)
+        self.session.history.clear()
+        self.session.context_tokens = 0
+        return len(ids)
+
+    async def aclose(self) -> None:
+        """Cancel the running turn, stop MCP servers, close providers."""
+        self.session.cancel()
+        if self.mcp is not None:
+            await self.mcp.aclose()
+        for provider in [*self.retired, self.session.provider]:
+            with contextlib.suppress(Exception):
+                await provider.aclose()
+        self.retired.clear()
