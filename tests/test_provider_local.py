@@ -157,6 +157,30 @@ async def test_closing_early_stops_generation(provider: LocalProvider) -> None:
     assert isinstance(events[-1], MessageStop)
 
 
+async def test_cancelled_consumer_leaves_the_model_usable(provider: LocalProvider) -> None:
+    request = ModelRequest(
+        "", [Message("user", [TextPart("Tell me a long tale.")])], max_tokens=2000
+    )
+    first = asyncio.Event()
+
+    async def consume() -> None:
+        async for event in provider.stream(request):
+            if isinstance(event, TextDelta):
+                first.set()
+
+    task = asyncio.create_task(consume())
+    await first.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    quick = ModelRequest(
+        "Answer in one short sentence.", [Message("user", [TextPart("Say hi.")])], max_tokens=16
+    )
+    async with asyncio.timeout(60):
+        events = await _run(provider, quick)
+    assert isinstance(events[-1], MessageStop)
+
+
 def test_tool_call_schema_shape() -> None:
     schema = tool_call_schema([WEATHER, READ], generic_args=frozenset({"read_file"}))
     jsonschema.validate({"tool": "get_weather", "arguments": {"city": "x"}}, schema)

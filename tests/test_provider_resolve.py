@@ -150,3 +150,18 @@ def test_package_import_is_light() -> None:
     )
     root = Path(__file__).resolve().parent.parent
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60, cwd=root)
+
+
+async def test_resolved_anthropic_streams_from_env_base_url() -> None:
+    from tests.fakes.anthropic_api import FakeAnthropic
+    from zeph_tui.core.providers.base import Message, MessageStop, ModelRequest, TextPart
+
+    async with FakeAnthropic([{"blocks": [{"type": "text", "text": "resolved"}]}]) as fake:
+        env = {"ANTHROPIC_API_KEY": "sk-ant-x", "ANTHROPIC_BASE_URL": fake.base_url}
+        provider = resolve_provider(env=env, config={"anthropic": {"max_retries": 0}})
+        request = ModelRequest("", [Message("user", [TextPart("hi")])])
+        events = [e async for e in provider.stream(request)]
+        await provider.aclose()
+    assert isinstance(events[-1], MessageStop)
+    assert events[-1].parts == (TextPart("resolved"),)
+    assert fake.requests[0]["model"] == "claude-sonnet-4-6"
