@@ -1,0 +1,180 @@
+"""Deterministic scenes of the dashboard, for snapshot tests and screenshots.
+
+Each scene is the real :class:`~zeph_tui.ui.app.ZephApp` without a session,
+fed a fixed list of core events through the same feed the session uses, so
+what the snapshot shows is what a turn renders. No clock, no random id and
+no temporary path reaches the screen.
+
+``scripts/make_screenshots.py`` and ``tests/test_ui_snapshots.py`` both use
+:func:`demo_app`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from zeph_tui.core.events import (
+    AgentMessageChunk,
+    AgentThoughtChunk,
+    DiffContent,
+    Event,
+    Plan,
+    PlanEntry,
+    TextContent,
+    ToolCall,
+    ToolCallUpdate,
+    UsageUpdate,
+)
+from zeph_tui.core.ports import PermissionRequest
+from zeph_tui.ui.app import AppConfig, ZephApp
+
+__all__ = ["DEMO_WORKSPACE", "SCENES", "DemoApp", "demo_app"]
+
+DEMO_WORKSPACE = Path("/home/dev/shop")
+CALC = str(DEMO_WORKSPACE / "pkg/calc.py")
+_OLD = "def add(a: int, b: int) -> int:\n    return a + b\n\n\ndef mul(a: int, b: int) -> int:\n    return a * b\n"
+_NEW = _OLD.replace("return a * b", "if not b:\n        return 0\n    return a * b")
+_TEST_LINES = 4000
+_TEST_BYTES = 200_000_000
+
+
+def _turn_events() -> list[Event]:
+    """A turn in progress: thought, reply, an edit with its diff, a long test run."""
+    pytest_out = "".join(
+        f"tests/test_calc.py::test_mul[{i:04d}] PASSED{' ' * 8}[{i * 100 // _TEST_LINES:3d}%]\n"
+        for i in range(1, _TEST_LINES + 1)
+    )
+    return [
+        AgentThoughtChunk("The user wants mul to handle zero early; check tests first.", "m1"),
+        AgentMessageChunk(
+            "I'll make `mul` return early for zero, then run the test suite.\n\n", "m1"
+        ),
+        AgentMessageChunk("- edit `pkg/calc.py`\n- run `pytest -q`\n", "m1"),
+        ToolCall(
+            "call_edit",
+            "Edit pkg/calc.py",
+            "edit",
+            "pending",
+            raw_input={"path": "pkg/calc.py", "old_string": "return a * b"},
+            name="edit_file",
+        ),
+        ToolCallUpdate("call_edit", status="in_progress"),
+        ToolCallUpdate(
+            "call_edit",
+            status="completed",
+            content=(DiffContent(CALC, _OLD, _NEW),),
+            raw_output={"text": "Edited pkg/calc.py (1 replacement)", "isError": False},
+        ),
+        ToolCall(
+            "call_test",
+            "Run `pytest -v tests/`",
+            "execute",
+            "pending",
+            raw_input={"command": "pytest -v tests/"},
+            name="bash",
+        ),
+        ToolCallUpdate("call_test", status="in_progress"),
+        ToolCallUpdate("call_test", content=(TextContent(pytest_out),)),
+        Plan(
+            (
+                PlanEntry("Make mul return early for zero", "high", "completed"),
+                PlanEntry("Run the test suite", "medium", "in_progress"),
+                PlanEntry("Summarise the change", "low", "pending"),
+            )
+        ),
+        UsageUpdate(41_200, 200_000, 0.1834, 118_400, 2_310),
+    ]
+
+
+class DemoApp(ZephApp):
+    """The dashboard showing one scene (see :data:`SCENES`)."""
+
+    def __init__(self, scene: str) -> None:
+        super().__init__(AppConfig(DEMO_WORKSPACE, start_session=False))
+        if scene not in SCENES:
+            raise ValueError(f"unknown scene {scene!r}; scenes: {', '.join(SCENES)}")
+        self.scene = scene
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.prompt_input.cursor_blink = False
+        self.title = "Make mul return early for zero"
+        status = self.status
+        status.provider, status.model, status.mode = "anthropic", "claude-sonnet-4-6", "ask"
+        SCENES[self.scene](self)
+
+    def play(self, events: list[Event]) -> None:
+        for event in events:
+            self.feed.push(event)
+        self.flush()
+
+
+def _dashboard(app: DemoApp) -> None:
+    app.chat.add_user("Make mul return early when b is zero, then run the tests.")
+    app.play(_turn_events())
+    pane = app.tool_panes.panes["call_test"]
+    pane.set_archive("ovf_5e1f0c2a9b7d", _TEST_BYTES)
+    app.status.busy = True
+    app.chat.tool_blocks["call_edit"].collapsed = False
+
+
+def _permission(app: DemoApp) -> None:
+    _dashboard(app)
+    from zeph_tui.ui.screens.permission_modal import PermissionModal
+
+    call = ToolCall(
+        "call_rm",
+        "Run `rm -rf build/ dist/`",
+        "execute",
+        "pending",
+        raw_input={"command": "rm -rf build/ dist/"},
+        name="bash",
+    )
+    request = PermissionRequest(
+        call,
+        "bash",
+        "ask mode: commands that change files need approval",
+        preview=(TextContent("$ rm -rf build/ dist/"),),
+        scope="bash: commands starting with 'rm'",
+    )
+    app.push_screen(PermissionModal(request, DEMO_WORKSPACE))
+
+
+def _permission_edit(app: DemoApp) -> None:
+    _dashboard(app)
+    from zeph_tui.ui.screens.permission_modal import PermissionModal
+
+    call = ToolCall(
+        "call_edit2",
+        "Edit pkg/calc.py",
+        "edit",
+        "pending",
+        raw_input={"path": "pkg/calc.py"},
+        name="edit_file",
+    )
+    request = PermissionRequest(
+        call,
+        "edit_file",
+        "ask mode: edit tools need approval",
+        preview=(DiffContent(CALC, _OLD, _NEW),),
+        scope="edit_file on pkg/calc.py",
+    )
+    app.push_screen(PermissionModal(request, DEMO_WORKSPACE))
+
+
+def _empty(app: DemoApp) -> None:
+    app.chat.add_notice("New session in shop · type a prompt, / for commands, @ for files")
+
+
+SCENES: dict[str, Any] = {
+    "dashboard": _dashboard,
+    "permission": _permission,
+    "permission_edit": _permission_edit,
+    "empty": _empty,
+}
+
+
+def demo_app(scene: str) -> DemoApp:
+    """The app for ``scene`` (a key of :data:`SCENES`)."""
+    return DemoApp(scene)

@@ -1,0 +1,1 @@
+"""Dashboard screens and modals, one per module."""

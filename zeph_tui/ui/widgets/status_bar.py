@@ -1,0 +1,58 @@
+"""StatusBar: provider, model, mode, tokens, cost, context fill and progress."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from zeph_tui.ui.format import human_count
+
+__all__ = ["StatusBar"]
+
+
+class StatusBar(Static):
+    """One line at the bottom of the chat.
+
+    Attributes down (all reactive): ``provider``, ``model``, ``mode``,
+    ``input_tokens``, ``output_tokens``, ``cost_usd``, ``context_percent``,
+    ``progress`` (e.g. ``loading local model SmolLM2 (105 MB)``; '' for none)
+    and ``busy`` (a turn is running).
+    """
+
+    DEFAULT_CSS = """
+    StatusBar {
+        height: 1;
+        background: $panel;
+        color: $text;
+        padding: 0 1;
+    }
+    """
+
+    provider: reactive[str] = reactive("")
+    model: reactive[str] = reactive("")
+    mode: reactive[str] = reactive("")
+    input_tokens: reactive[int] = reactive(0)
+    output_tokens: reactive[int] = reactive(0)
+    cost_usd: reactive[float] = reactive(0.0)
+    context_percent: reactive[float] = reactive(0.0)
+    progress: reactive[str] = reactive("")
+    busy: reactive[bool] = reactive(False)
+
+    def render(self) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if self.busy or self.progress:
+            label = self.progress or "working… (esc to cancel)"
+            text.append(f"● {label}", style="bold")
+            text.append("  ")
+        text.append(self.provider or "no provider", style="bold")
+        if self.model:
+            text.append(f" · {self.model}")
+        if self.mode:
+            text.append(f" · mode {self.mode}")
+        text.append(
+            f" · {human_count(self.input_tokens)} in / {human_count(self.output_tokens)} out"
+        )
+        text.append(f" · ${self.cost_usd:.4f}")
+        text.append(f" · ctx {self.context_percent:.0f}%")
+        return text
