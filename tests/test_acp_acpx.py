@@ -31,9 +31,17 @@ from tests.fixtures_acp.zeph_agent import agent_env, route
 ACPX = shutil.which("acpx")
 ZEPH = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "zeph-tui"
 AGENT_CMD = f"{ZEPH} acp --provider anthropic"
-_CLIENT_SERVED = {"session/update", "session/request_permission", "fs/read_text_file",
-                  "fs/write_text_file", "terminal/create", "terminal/output",
-                  "terminal/wait_for_exit", "terminal/kill", "terminal/release"}
+_CLIENT_SERVED = {
+    "session/update",
+    "session/request_permission",
+    "fs/read_text_file",
+    "fs/write_text_file",
+    "terminal/create",
+    "terminal/output",
+    "terminal/wait_for_exit",
+    "terminal/kill",
+    "terminal/release",
+}
 
 
 def validate_all(frames: list[dict[str, Any]]) -> list[str]:
@@ -53,10 +61,12 @@ def validate_all(frames: list[dict[str, Any]]) -> list[str]:
             sender = CLIENT_TO_AGENT if requester == AGENT_TO_CLIENT else AGENT_TO_CLIENT
             trial = dict(pending)
             trial = {k: v for k, v in trial.items() if k[0] != requester or k[1] != key} | {
-                (requester, key): pending[(requester, key)]}
+                (requester, key): pending[(requester, key)]
+            }
             try:
-                used.append(validate_frame(sender, frame, trial, allow_unknown_responses=False)
-                            or "")
+                used.append(
+                    validate_frame(sender, frame, trial, allow_unknown_responses=False) or ""
+                )
             except FrameError as exc:
                 errors.append(exc)
                 continue
@@ -71,9 +81,21 @@ async def acpx(home: Path, env: dict[str, str], cwd: Path, *args: str) -> list[d
     """Run one acpx command; returns the JSON lines it printed (frames and summaries)."""
     assert ACPX, "acpx not found on PATH: CI must `npm install -g acpx@0.1.15`"
     proc = await asyncio.create_subprocess_exec(
-        ACPX, "--format", "json", "--ttl", "1", "--timeout", "60", *args,
-        cwd=cwd, env=dict(env, HOME=str(home)), stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, start_new_session=True)
+        ACPX,
+        "--format",
+        "json",
+        "--ttl",
+        "1",
+        "--timeout",
+        "60",
+        *args,
+        cwd=cwd,
+        env=dict(env, HOME=str(home)),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        start_new_session=True,
+    )
     out, err = await asyncio.wait_for(proc.communicate(), 90)
     if os.environ.get("ACPX_DEBUG"):
         print(args, out.decode()[-3000:], err.decode()[-3000:])
@@ -109,12 +131,30 @@ async def agents_gone(home: Path) -> None:
 
 def case_work(body: dict[str, Any], step: int) -> dict[str, Any]:
     steps = [
-        {"blocks": [{"type": "text", "text": "Reading."},
-                    {"type": "tool_use", "name": "read_file", "input": {"path": "README.md"}}]},
-        {"blocks": [{"type": "tool_use", "name": "write_file",
-                     "input": {"path": "NOTES.md", "content": "written via acpx\n"}}]},
-        {"blocks": [{"type": "tool_use", "name": "bash",
-                     "input": {"command": "echo acpx-terminal-$((40+2))"}}]},
+        {
+            "blocks": [
+                {"type": "text", "text": "Reading."},
+                {"type": "tool_use", "name": "read_file", "input": {"path": "README.md"}},
+            ]
+        },
+        {
+            "blocks": [
+                {
+                    "type": "tool_use",
+                    "name": "write_file",
+                    "input": {"path": "NOTES.md", "content": "written via acpx\n"},
+                }
+            ]
+        },
+        {
+            "blocks": [
+                {
+                    "type": "tool_use",
+                    "name": "bash",
+                    "input": {"command": "echo acpx-terminal-$((40+2))"},
+                }
+            ]
+        },
         {"blocks": [{"type": "text", "text": "Work done."}]},
     ]
     if step == 1:
@@ -126,7 +166,8 @@ def case_work(body: dict[str, Any], step: int) -> dict[str, Any]:
 
 def case_again(body: dict[str, Any], step: int) -> dict[str, Any]:
     history = json.dumps(body["messages"])
-    assert "[case:work]" in history and "acpx-terminal-42" in history  # loaded history
+    assert "[case:work]" in history
+    assert "acpx-terminal-42" in history
     return {"blocks": [{"type": "text", "text": "I remember."}]}
 
 
@@ -142,56 +183,102 @@ def updates(frames: list[dict[str, Any]]) -> list[dict[str, Any]]:
 async def test_acpx_drives_the_agent(tmp_path: Path, workspace: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
-    async with FakeAnthropic(route({"work": case_work, "again": case_again, "check": case_check})) as fake:
+    async with FakeAnthropic(
+        route({"work": case_work, "again": case_again, "check": case_check})
+    ) as fake:
         env = agent_env(fake.base_url)
         created = await acpx(home, env, workspace, "--agent", AGENT_CMD, "sessions", "new")
         validate_all(rpc(created))
         await agents_gone(home)
 
-        turn = await acpx(home, env, workspace, "--approve-all", "--agent", AGENT_CMD,
-                          "prompt", "[case:work] tidy up")
+        turn = await acpx(
+            home,
+            env,
+            workspace,
+            "--approve-all",
+            "--agent",
+            AGENT_CMD,
+            "prompt",
+            "[case:work] tidy up",
+        )
         turn = rpc(turn)
         used = validate_all(turn)
         methods = [f.get("method") for f in turn]
         assert "session/load" in methods  # a fresh agent process reloads the session
-        for method in ("fs/read_text_file", "fs/write_text_file", "session/request_permission",
-                       "terminal/create", "terminal/release"):
+        for method in (
+            "fs/read_text_file",
+            "fs/write_text_file",
+            "session/request_permission",
+            "terminal/create",
+            "terminal/release",
+        ):
             assert method in methods, method
         assert methods.count("terminal/create") == methods.count("terminal/release")
         assert "PromptResponse" in used
         assert (workspace / "NOTES.md").read_text() == "written via acpx\n"
         ups = updates(turn)
-        assert any(u.get("content", [{}])[0].get("type") == "terminal" for u in ups
-                   if u["sessionUpdate"] == "tool_call_update" and u.get("content"))
-        assert any(c.get("type") == "diff" for u in ups if u["sessionUpdate"] == "tool_call_update"
-                   for c in u.get("content", []))
+        assert any(
+            u.get("content", [{}])[0].get("type") == "terminal"
+            for u in ups
+            if u["sessionUpdate"] == "tool_call_update" and u.get("content")
+        )
+        assert any(
+            c.get("type") == "diff"
+            for u in ups
+            if u["sessionUpdate"] == "tool_call_update"
+            for c in u.get("content", [])
+        )
         assert turn[-1]["result"] == {"stopReason": "end_turn"}
         await agents_gone(home)
 
-        again = await acpx(home, env, workspace, "--approve-all", "--agent", AGENT_CMD,
-                           "prompt", "[case:again] remember?")
+        again = await acpx(
+            home,
+            env,
+            workspace,
+            "--approve-all",
+            "--agent",
+            AGENT_CMD,
+            "prompt",
+            "[case:again] remember?",
+        )
         again = rpc(again)
         validate_all(again)
         assert "session/load" in [f.get("method") for f in again]
         assert again[-1]["result"] == {"stopReason": "end_turn"}
-        assert "I remember." in "".join(u["content"]["text"] for u in updates(again)
-                                        if u["sessionUpdate"] == "agent_message_chunk")
+        assert "I remember." in "".join(
+            u["content"]["text"]
+            for u in updates(again)
+            if u["sessionUpdate"] == "agent_message_chunk"
+        )
         await agents_gone(home)
 
         mode = await acpx(home, env, workspace, "--agent", AGENT_CMD, "set-mode", "plan")
         assert {"action": "mode_set", "modeId": "plan"}.items() <= mode[-1].items()
         await agents_gone(home)
-        model = await acpx(home, env, workspace, "--agent", AGENT_CMD,
-                           "set", "model", "claude-haiku-4-5")
+        model = await acpx(
+            home, env, workspace, "--agent", AGENT_CMD, "set", "model", "claude-haiku-4-5"
+        )
         validate_all(rpc(model))
         await agents_gone(home)
 
-        check = rpc(await acpx(home, env, workspace, "--approve-all", "--agent", AGENT_CMD,
-                               "prompt", "[case:check] which model?"))
+        check = rpc(
+            await acpx(
+                home,
+                env,
+                workspace,
+                "--approve-all",
+                "--agent",
+                AGENT_CMD,
+                "prompt",
+                "[case:check] which model?",
+            )
+        )
         validate_all(check)
         load = next(f["result"] for f in check if "result" in f and "modes" in f["result"])
         assert load["modes"]["currentModeId"] == "plan"  # persisted across agent processes
         assert {o["id"]: o["currentValue"] for o in load["configOptions"]} == {
-            "mode": "plan", "model": "claude-haiku-4-5"}
+            "mode": "plan",
+            "model": "claude-haiku-4-5",
+        }
         assert check[-1]["result"] == {"stopReason": "end_turn"}
         await agents_gone(home)

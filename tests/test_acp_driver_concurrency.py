@@ -26,14 +26,27 @@ def script(body: dict[str, Any], _index: int) -> dict[str, Any]:
     n = int(marker.group(1))
     assistant_turns = sum(1 for m in body["messages"] if m["role"] == "assistant")
     if assistant_turns == 0:
-        return {"delay_ms": 5, "blocks": [
-            {"type": "text", "text": f"session {n} starting."},
-            {"type": "tool_use", "name": "write_file",
-             "input": {"path": f"out_{n}.txt", "content": f"owner={n}\n"}},
-        ]}
+        return {
+            "delay_ms": 5,
+            "blocks": [
+                {"type": "text", "text": f"session {n} starting."},
+                {
+                    "type": "tool_use",
+                    "name": "write_file",
+                    "input": {"path": f"out_{n}.txt", "content": f"owner={n}\n"},
+                },
+            ],
+        }
     if assistant_turns == 1:
-        return {"blocks": [{"type": "tool_use", "name": "bash",
-                            "input": {"command": f"cat out_{n}.txt; echo marker-{n}"}}]}
+        return {
+            "blocks": [
+                {
+                    "type": "tool_use",
+                    "name": "bash",
+                    "input": {"command": f"cat out_{n}.txt; echo marker-{n}"},
+                }
+            ]
+        }
     last = body["messages"][-1]["content"][0]
     return {"blocks": [{"type": "text", "text": f"session {n} done: {str(last['content'])[:80]}"}]}
 
@@ -52,15 +65,25 @@ async def test_twenty_sessions_isolated(tmp_path: Path) -> None:
         try:
             await peer.ok("initialize", INIT_FULL)
             workspaces = [make_repo(tmp_path / f"ws{n}") for n in range(N_SESSIONS)]
-            new = await asyncio.gather(*(
-                peer.ok("session/new", {"cwd": str(ws), "mcpServers": []}) for ws in workspaces))
+            new = await asyncio.gather(
+                *(peer.ok("session/new", {"cwd": str(ws), "mcpServers": []}) for ws in workspaces)
+            )
             sids = [r["sessionId"] for r in new]
             owners = {sid: n for n, sid in enumerate(sids)}
             assert len(set(sids)) == N_SESSIONS
-            results = await asyncio.gather(*(
-                peer.ok("session/prompt", {"sessionId": sid, "prompt": [
-                    {"type": "text", "text": f"[s={n:02d}] work"}]}, timeout_s=60)
-                for n, sid in enumerate(sids)))
+            results = await asyncio.gather(
+                *(
+                    peer.ok(
+                        "session/prompt",
+                        {
+                            "sessionId": sid,
+                            "prompt": [{"type": "text", "text": f"[s={n:02d}] work"}],
+                        },
+                        timeout_s=60,
+                    )
+                    for n, sid in enumerate(sids)
+                )
+            )
             assert all(r == {"stopReason": "end_turn"} for r in results)
         finally:
             code = await peer.close()
@@ -75,8 +98,11 @@ async def test_twenty_sessions_isolated(tmp_path: Path) -> None:
             params = json.loads(line)["params"]
             by_session[params["sessionId"]].append(params["update"])
     for n, sid in enumerate(sids):
-        text = "".join(u["content"]["text"] for u in by_session[sid]
-                       if u["sessionUpdate"] == "agent_message_chunk")
+        text = "".join(
+            u["content"]["text"]
+            for u in by_session[sid]
+            if u["sessionUpdate"] == "agent_message_chunk"
+        )
         assert text.startswith(f"session {n} starting.session {n} done"), text
         others = [m for m in re.findall(r"session (\d+)", text) if int(m) != n]
         assert not others, (n, text)
@@ -95,8 +121,13 @@ async def test_twenty_sessions_isolated(tmp_path: Path) -> None:
         tool_ids = {u["toolCallId"] for u in by_session[sid] if "toolCallId" in u}
         for other in sids:
             if other != sid:
-                assert not tool_ids & {u["toolCallId"] for u in by_session[other]
-                                       if "toolCallId" in u}
-    written = sorted(p["path"] for r in peer.agent_requests if r["method"] == "fs/write_text_file"
-                     for p in [r["params"]])
+                assert not tool_ids & {
+                    u["toolCallId"] for u in by_session[other] if "toolCallId" in u
+                }
+    written = sorted(
+        p["path"]
+        for r in peer.agent_requests
+        if r["method"] == "fs/write_text_file"
+        for p in [r["params"]]
+    )
     assert len(written) == N_SESSIONS

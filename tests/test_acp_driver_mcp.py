@@ -30,19 +30,27 @@ def case_mcp(body: dict[str, Any], step: int) -> dict[str, Any]:
         assert {"mcp__calc__add", "mcp__calc__shout", "mcp__calc__fail", "bash"} <= set(tools)
         assert "\u200b" not in tools["mcp__calc__add"]["description"]
         assert tools["mcp__calc__add"]["input_schema"]["required"] == ["a", "b"]
-        return {"blocks": [{"type": "tool_use", "name": "mcp__calc__add", "input": {"a": 2, "b": 3}}]}
+        return {
+            "blocks": [{"type": "tool_use", "name": "mcp__calc__add", "input": {"a": 2, "b": 3}}]
+        }
     if step == 1:
         text, is_error = result_text(body)
         assert not is_error
-        assert text.startswith('<untrusted source="mcp:calc">') and "2+3=5" in text, text
-        return {"blocks": [{"type": "tool_use", "name": "mcp__calc__shout", "input": {"text": "hi"}}]}
+        assert text.startswith('<untrusted source="mcp:calc">'), text
+        assert "2+3=5" in text, text
+        return {
+            "blocks": [{"type": "tool_use", "name": "mcp__calc__shout", "input": {"text": "hi"}}]
+        }
     if step == 2:
         text, _ = result_text(body)
-        assert "HI" in text and "\x1b" not in text and "\u200b" not in text, repr(text)
-        assert 'flags="' in text and "ansi_escapes" in text, text
+        assert "HI" in text, repr(text)
+        assert "\x1b" not in text, repr(text)
+        assert "\u200b" not in text, repr(text)
+        assert "ansi_escapes" in text, text
         return {"blocks": [{"type": "tool_use", "name": "mcp__calc__fail", "input": {}}]}
     text, is_error = result_text(body)
-    assert is_error and "always fails" in text, text
+    assert is_error
+    assert "always fails" in text, text
     return {"blocks": [{"type": "text", "text": "mcp done"}]}
 
 
@@ -52,18 +60,27 @@ async def test_mcp_stdio_server_tools(workspace: Path) -> None:
         try:
             await peer.ok("initialize", INIT_NONE)
             server = {"name": "calc", "command": sys.executable, "args": [str(SERVER)], "env": []}
-            sid = (await peer.ok("session/new", {"cwd": str(workspace), "mcpServers": [server]},
-                                 timeout_s=30))["sessionId"]
-            result = await peer.ok("session/prompt", {"sessionId": sid, "prompt": [
-                {"type": "text", "text": "[case:mcp] use the calculator"}]})
+            sid = (
+                await peer.ok(
+                    "session/new", {"cwd": str(workspace), "mcpServers": [server]}, timeout_s=30
+                )
+            )["sessionId"]
+            result = await peer.ok(
+                "session/prompt",
+                {
+                    "sessionId": sid,
+                    "prompt": [{"type": "text", "text": "[case:mcp] use the calculator"}],
+                },
+            )
             assert result == {"stopReason": "end_turn"}
             updates = [u["update"] for u in peer.updates(sid)]
             calls = [u for u in updates if u["sessionUpdate"] == "tool_call"]
             assert [c["title"] for c in calls] == ["calc: add", "calc: shout", "calc: fail"]
             assert {c["kind"] for c in calls} == {"other"}
             assert len(peer.editor.permission_requests) == 3  # not read-only: asked in ask mode
-            assert "mcp done" in "".join(u["content"]["text"] for u in updates
-                                         if u["sessionUpdate"] == "agent_message_chunk")
+            assert "mcp done" in "".join(
+                u["content"]["text"] for u in updates if u["sessionUpdate"] == "agent_message_chunk"
+            )
             await peer.ok("session/close", {"sessionId": sid})
         finally:
             code = await peer.close()

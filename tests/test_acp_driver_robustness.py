@@ -27,8 +27,11 @@ from tests.fixtures_acp.zeph_agent import INIT_FULL, INIT_NONE, ZephPeer, agent_
 
 def case_sleep(body: dict[str, Any], step: int) -> dict[str, Any]:
     if step == 0:
-        return {"blocks": [{"type": "tool_use", "name": "bash",
-                            "input": {"command": "echo pgid=$$; sleep 60"}}]}
+        return {
+            "blocks": [
+                {"type": "tool_use", "name": "bash", "input": {"command": "echo pgid=$$; sleep 60"}}
+            ]
+        }
     return {"blocks": [{"type": "text", "text": "after the cancel"}]}
 
 
@@ -64,23 +67,23 @@ async def group_gone(pgid: int, within_s: float = 2.0) -> bool:
 
 
 @pytest.mark.parametrize("init", [INIT_NONE, INIT_FULL], ids=["local-bash", "client-terminal"])
-async def test_cancel_sleep_in_bash(fake: FakeAnthropic, workspace: Path,
-                                    init: dict[str, Any]) -> None:
+async def test_cancel_sleep_in_bash(
+    fake: FakeAnthropic, workspace: Path, init: dict[str, Any]
+) -> None:
     peer = await started(fake)
     try:
         await peer.ok("initialize", init)
-        sid = (await peer.ok("session/new", {"cwd": str(workspace), "mcpServers": []}))[
-            "sessionId"]
+        sid = (await peer.ok("session/new", {"cwd": str(workspace), "mcpServers": []}))["sessionId"]
         await peer.ok("session/set_mode", {"sessionId": sid, "modeId": "bypass"})
-        _, response = await peer.start_request("session/prompt", {
-            "sessionId": sid, "prompt": [{"type": "text", "text": "[case:sleep] nap"}]})
+        _, response = await peer.start_request(
+            "session/prompt",
+            {"sessionId": sid, "prompt": [{"type": "text", "text": "[case:sleep] nap"}]},
+        )
         pgid = None
         while pgid is None:
             update = (await peer.next_update())["params"]["update"]
             if init is INIT_FULL and (update.get("content") or [{}])[0].get("type") == "terminal":
-                while not peer.editor.outputs.get("term-1", b"").startswith(b"pgid="):
-                    await asyncio.sleep(0.01)
-                pgid = peer.editor.pgids[0]
+                pgid = peer.editor.pgids[0]  # the client started it in its own group
             for item in update.get("content") or []:
                 found = re.search(r"pgid=(\d+)", json.dumps(item))
                 if found:
@@ -96,13 +99,18 @@ async def test_cancel_sleep_in_bash(fake: FakeAnthropic, workspace: Path,
         if init is INIT_FULL:
             assert peer.editor.released == ["term-1"]
         # the session is usable afterwards, with a valid history
-        result = await peer.ok("session/prompt", {
-            "sessionId": sid, "prompt": [{"type": "text", "text": "[case:hello] again"}]})
+        result = await peer.ok(
+            "session/prompt",
+            {"sessionId": sid, "prompt": [{"type": "text", "text": "[case:hello] again"}]},
+        )
         assert result == {"stopReason": "end_turn"}
         sent = fake.requests[-1]["messages"]
-        assert any(b.get("type") == "tool_result" and "cancelled" in str(b.get("content"))
-                   for m in sent if m["role"] == "user" and isinstance(m["content"], list)
-                   for b in m["content"])
+        assert any(
+            b.get("type") == "tool_result" and "cancelled" in str(b.get("content"))
+            for m in sent
+            if m["role"] == "user" and isinstance(m["content"], list)
+            for b in m["content"]
+        )
     finally:
         await finish(peer)
 
@@ -113,40 +121,50 @@ async def test_bad_input_is_answered_and_serving_continues(
     peer = await started(fake)
     try:
         # a prompt before initialize / session/new: unknown session
-        early = await peer.request("session/prompt", {
-            "sessionId": "sess_x", "prompt": [{"type": "text", "text": "hi"}]})
+        early = await peer.request(
+            "session/prompt", {"sessionId": "sess_x", "prompt": [{"type": "text", "text": "hi"}]}
+        )
         assert early["error"]["code"] == -32002
         await peer.ok("initialize", INIT_NONE)
 
-        async def raw(data: bytes) -> dict[str, Any]:
-            before = len(peer.lines)
+        async def raw(data: bytes, reply_id: Any = None) -> dict[str, Any]:
+            reply = peer.expect_response(reply_id)
             await peer.send_bytes(data)
-            while len(peer.lines) == before:
-                await asyncio.sleep(0.01)
-            return dict(json.loads(peer.lines[before]))
+            return await asyncio.wait_for(reply, 15)
 
         parse = await raw(b"{this is not json\n")
-        assert parse["error"]["code"] == -32700 and parse["id"] is None
-        invalid = await raw(b'{"jsonrpc":"2.0","id":7}\n')
+        assert parse["error"]["code"] == -32700
+        assert parse["id"] is None
+        invalid = await raw(b'{"jsonrpc":"2.0","id":7}\n', 7)
         assert invalid["error"]["code"] == -32600
         invalid = await raw(b"[1, 2]\n")
         assert invalid["error"]["code"] == -32600
         unknown = await peer.request("session/frobnicate", {}, check=False)
         assert unknown["error"]["code"] == -32601
         missing = await peer.request("session/new", {"mcpServers": []}, check=False)
-        assert missing["error"]["code"] == -32602 and "cwd" in missing["error"]["message"]
+        assert missing["error"]["code"] == -32602
+        assert "cwd" in missing["error"]["message"]
         wrong = await peer.request("session/new", {"cwd": 42, "mcpServers": []}, check=False)
-        assert wrong["error"]["code"] == -32602 and "cwd" in wrong["error"]["message"]
+        assert wrong["error"]["code"] == -32602
+        assert "cwd" in wrong["error"]["message"]
         relative = await peer.request("session/new", {"cwd": "repo", "mcpServers": []})
-        assert relative["error"]["code"] == -32602 and "cwd" in relative["error"]["message"]
-        sid = (await peer.ok("session/new", {"cwd": str(workspace), "mcpServers": []}))[
-            "sessionId"]
-        no_text = await peer.request("session/prompt", {
-            "sessionId": sid, "prompt": [{"type": "text"}]}, check=False)
-        assert no_text["error"]["code"] == -32602 and "prompt[0].text" in no_text["error"]["message"]
-        audio = await peer.request("session/prompt", {"sessionId": sid, "prompt": [
-            {"type": "audio", "data": "AAAA", "mimeType": "audio/wav"}]})
-        assert audio["error"]["code"] == -32602 and "prompt[0].type" in audio["error"]["message"]
+        assert relative["error"]["code"] == -32602
+        assert "cwd" in relative["error"]["message"]
+        sid = (await peer.ok("session/new", {"cwd": str(workspace), "mcpServers": []}))["sessionId"]
+        no_text = await peer.request(
+            "session/prompt", {"sessionId": sid, "prompt": [{"type": "text"}]}, check=False
+        )
+        assert no_text["error"]["code"] == -32602
+        assert "prompt[0].text" in no_text["error"]["message"]
+        audio = await peer.request(
+            "session/prompt",
+            {
+                "sessionId": sid,
+                "prompt": [{"type": "audio", "data": "AAAA", "mimeType": "audio/wav"}],
+            },
+        )
+        assert audio["error"]["code"] == -32602
+        assert "prompt[0].type" in audio["error"]["message"]
         ghost = await peer.request("session/set_mode", {"sessionId": "sess_ghost", "modeId": "ask"})
         assert ghost["error"]["code"] == -32002
         # huge frames: 16 MB of garbage, then a 16 MB request to an unknown method

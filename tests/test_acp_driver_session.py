@@ -84,7 +84,8 @@ def case_fs(body: dict[str, Any], step: int) -> dict[str, Any]:
 def case_term(body: dict[str, Any], step: int) -> dict[str, Any]:
     if step == 0:
         return tool("bash", command="echo term-out-$((6*7)); exit 3")
-    assert "term-out-42" in last_tool_result(body) and "exit code 3" in last_tool_result(body)
+    assert "term-out-42" in last_tool_result(body)
+    assert "exit code 3" in last_tool_result(body)
     return text("term done")
 
 
@@ -150,7 +151,8 @@ async def test_initialize_and_new_session(peer: ZephPeer, workspace: Path) -> No
     assert new["modes"]["currentModeId"] == "ask"
     assert [m["id"] for m in new["modes"]["availableModes"]] == ["ask", "code", "plan", "bypass"]
     options = {o["id"]: o for o in new["configOptions"]}
-    assert options["mode"]["currentValue"] == "ask" and options["mode"]["category"] == "mode"
+    assert options["mode"]["currentValue"] == "ask"
+    assert options["mode"]["category"] == "mode"
     assert options["model"]["category"] == "model"
     first = await peer.next_update()
     assert first["params"]["sessionId"] == sid
@@ -177,7 +179,8 @@ async def test_prompt_streams_and_titles(peer: ZephPeer, workspace: Path) -> Non
     assert joined(updates) == "Hello from zeph."
     assert joined(updates, "agent_thought_chunk") == "greeting"
     seen = kinds(updates)
-    assert "session_info_update" in seen and "usage_update" in seen
+    assert "session_info_update" in seen
+    assert "usage_update" in seen
     info = next(
         u["update"] for u in updates if u["update"]["sessionUpdate"] == "session_info_update"
     )
@@ -208,13 +211,15 @@ async def test_prompt_content_blocks(peer: ZephPeer, workspace: Path, fake: Fake
     assert result["stopReason"] == "end_turn"
     assert joined(peer.updates(sid)) == "kinds=text,text,text,image link=True embedded=True"
     sent = fake.requests[-1]["messages"][-1]["content"]
-    assert sent[-1]["type"] == "image" and sent[-1]["source"]["data"] == png
+    assert sent[-1]["type"] == "image"
+    assert sent[-1]["source"]["data"] == png
     bad = await peer.request(
         "session/prompt",
         {"sessionId": sid, "prompt": [{"type": "image", "mimeType": "image/png"}]},
         check=False,
     )
-    assert bad["error"]["code"] == -32602 and "prompt[0].data" in bad["error"]["message"]
+    assert bad["error"]["code"] == -32602
+    assert "prompt[0].data" in bad["error"]["message"]
 
 
 async def test_fs_delegation_sees_and_edits_unsaved_buffers(
@@ -230,23 +235,26 @@ async def test_fs_delegation_sees_and_edits_unsaved_buffers(
     assert "EDITED-BY-AGENT" in peer.editor.buffers[calc]
     assert "UNSAVED-BUFFER" not in (workspace / "pkg" / "calc.py").read_text()  # disk untouched
     methods = [r["method"] for r in peer.agent_requests]
-    assert "fs/read_text_file" in methods and "fs/write_text_file" in methods
+    assert "fs/read_text_file" in methods
+    assert "fs/write_text_file" in methods
     updates = peer.updates(sid)
     edit = [u["update"] for u in updates if u["update"]["sessionUpdate"] == "tool_call"][1]
     assert edit["kind"] == "edit"
-    done = [
+    done = next(
         u["update"]
         for u in updates
         if u["update"]["sessionUpdate"] == "tool_call_update"
         and u["update"]["toolCallId"] == edit["toolCallId"]
         and u["update"].get("status") == "completed"
-    ][0]
+    )
     diff = next(c for c in done["content"] if c["type"] == "diff")
-    assert diff["path"] == calc and "EDITED-BY-AGENT" in diff["newText"]
+    assert diff["path"] == calc
+    assert "EDITED-BY-AGENT" in diff["newText"]
     assert "UNSAVED-BUFFER" in diff["oldText"]
     assert any(loc["path"] == calc for loc in done.get("locations", []))
     modes = [u["update"] for u in updates if u["update"]["sessionUpdate"] == "current_mode_update"]
-    assert modes and modes[0]["currentModeId"] == "code"
+    assert modes
+    assert modes[0]["currentModeId"] == "code"
 
 
 async def test_client_terminal_used_and_released(peer: ZephPeer, workspace: Path) -> None:
@@ -255,7 +263,8 @@ async def test_client_terminal_used_and_released(peer: ZephPeer, workspace: Path
     await peer.ok("session/set_mode", {"sessionId": sid, "modeId": "bypass"})
     result = await peer.ok("session/prompt", prompt(sid, "[case:term] run"))
     assert result["stopReason"] == "end_turn"
-    assert list(peer.editor.terminals) == ["term-1"] and peer.editor.released == ["term-1"]
+    assert list(peer.editor.terminals) == ["term-1"]
+    assert peer.editor.released == ["term-1"]
     updates = [u["update"] for u in peer.updates(sid)]
     call = next(u for u in updates if u["sessionUpdate"] == "tool_call")
     assert call["kind"] == "execute"
@@ -265,7 +274,8 @@ async def test_client_terminal_used_and_released(peer: ZephPeer, workspace: Path
         if u["sessionUpdate"] == "tool_call_update"
         and any(c["type"] == "terminal" for c in u.get("content", []))
     ]
-    assert embedded and embedded[0]["content"][0]["terminalId"] == "term-1"
+    assert embedded
+    assert embedded[0]["content"][0]["terminalId"] == "term-1"
     final = [
         u
         for u in updates
@@ -321,13 +331,16 @@ async def test_modes_config_and_slash_commands(peer: ZephPeer, workspace: Path) 
         "model"
     ] == "claude-haiku-4-5"
     seen = kinds(peer.updates(sid))
-    assert "current_mode_update" in seen and "config_option_update" in seen
+    assert "current_mode_update" in seen
+    assert "config_option_update" in seen
     bad = await peer.request("session/set_mode", {"sessionId": sid, "modeId": "yolo!"})
-    assert bad["error"]["code"] == -32602 and "modeId" in bad["error"]["message"]
+    assert bad["error"]["code"] == -32602
+    assert "modeId" in bad["error"]["message"]
     bad = await peer.request(
         "session/set_config_option", {"sessionId": sid, "configId": "colour", "value": "red"}
     )
-    assert bad["error"]["code"] == -32602 and "configId" in bad["error"]["message"]
+    assert bad["error"]["code"] == -32602
+    assert "configId" in bad["error"]["message"]
     for command, expect in (
         ("/help", "/skills"),
         ("/mode code", "Mode set to code"),
@@ -376,7 +389,8 @@ async def test_list_resume_close_and_load_after_restart(
         replay = second.updates(sid)
         seq = [(u["update"]["sessionUpdate"], u["update"].get("status")) for u in replay]
         assert seq[0] == ("user_message_chunk", None)
-        assert ("agent_message_chunk", None) in seq and ("agent_thought_chunk", None) in seq
+        assert ("agent_message_chunk", None) in seq
+        assert ("agent_thought_chunk", None) in seq
         assert ("tool_call", "failed") in seq  # final status of `exit 3`
         assert [
             u["update"]["content"]["text"]

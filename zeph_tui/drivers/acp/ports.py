@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -155,12 +156,14 @@ class AcpTerminal:
     async def create(
         self, command: str, cwd: Path, env: Mapping[str, str], output_byte_limit: int
     ) -> str:
+        # Only what the core changed: the client runs commands in its own environment.
+        extra = {k: v for k, v in env.items() if os.environ.get(k) != v}
         try:
             return await self.client.create_terminal(
                 self.session_id,
                 "bash",
                 args=["-c", command],
-                env=dict(env) if env else None,
+                env=extra or None,
                 cwd=str(cwd),
                 output_byte_limit=output_byte_limit,
             )

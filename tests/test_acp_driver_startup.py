@@ -1,0 +1,81 @@
+"""``zeph-tui acp`` start-up: ``initialize`` is answered before any heavy import.
+
+The agent runs as ``python -X importtime -m zeph_tui acp``; the import log on
+stderr up to the ``initialize`` response must name none of textual, anthropic,
+pygls, tree_sitter, pydantic (nor the core runtime); they load on session/new.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+
+from tests.fixtures_acp.peer import REPO_ROOT, AgentPeer
+from tests.fixtures_acp.zeph_agent import INIT_FULL, agent_env
+
+HEAVY = (
+    "textual",
+    "anthropic",
+    "pygls",
+    "tree_sitter",
+    "pydantic",
+    "rich",
+    "aiosqlite",
+    "zeph_tui.core.runtime",
+    "mcp",
+)
+
+
+class ImportTimePeer(AgentPeer):
+    def __init__(self, env: dict[str, str]) -> None:
+        super().__init__()
+        self.env = env
+
+    async def start(self, script: object = None) -> ImportTimePeer:
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-X",
+            "importtime",
+            "-m",
+            "zeph_tui",
+            "acp",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=self.env,
+            cwd=REPO_ROOT,
+            start_new_session=True,
+        )
+        self._tasks = [
+            asyncio.create_task(self._read_stdout()),
+            asyncio.create_task(self._drain_stderr()),
+        ]
+        return self
+
+
+def imported(log: bytes) -> set[str]:
+    """Module names in a ``-X importtime`` log."""
+    pattern = rb"^import time:\s+\d+ \|\s+\d+ \|\s*([\w.]+)\s*$"
+    return {m.group(1).decode() for m in re.finditer(pattern, log, re.MULTILINE)}
+
+
+async def test_initialize_before_heavy_imports() -> None:
+    peer = await ImportTimePeer(agent_env("http://127.0.0.1:9")).start()
+    try:
+        init = await peer.request("initialize", INIT_FULL)
+        assert init["result"]["protocolVersion"] == 1
+        # the stderr pipe may lag: a second round trip flushes what came before
+        await peer.request("session/list", {"cwd": "/nonexistent"})
+    finally:
+        await peer.close()
+    peer.check_all()
+    log = bytes(peer.stderr)
+    cut = log.find(b"zeph_tui.core.runtime")
+    before = log[:cut] if cut >= 0 else log
+    modules = imported(before)
+    assert "acp" in modules
+    assert "zeph_tui.drivers.acp" in modules
+    heavy = sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY))
+    assert heavy == [], heavy
+    assert cut >= 0, "session/list should have loaded the runtime"
