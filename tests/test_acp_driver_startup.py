@@ -8,9 +8,11 @@ pygls, tree_sitter, pydantic (nor the core runtime); they load on session/new.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import sys
 
+from tests.acp_schema import CLIENT_TO_AGENT, validate_frame
 from tests.fixtures_acp.peer import REPO_ROOT, AgentPeer
 from tests.fixtures_acp.zeph_agent import INIT_FULL, agent_env
 
@@ -79,3 +81,27 @@ async def test_initialize_before_heavy_imports() -> None:
     heavy = sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY))
     assert heavy == [], heavy
     assert cut >= 0, "session/list should have loaded the runtime"
+
+
+async def test_first_write_with_several_frames() -> None:
+    """initialize answered early; frames read along with it are still served, in order."""
+    peer = await ImportTimePeer(agent_env("http://127.0.0.1:9")).start()
+    try:
+        init = peer.expect_response(1)
+        ext = peer.expect_response(2)
+        listed = peer.expect_response(3)
+        frames = [
+            {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": INIT_FULL},
+            {"jsonrpc": "2.0", "id": 2, "method": "_nope", "params": {}},
+            {"jsonrpc": "2.0", "id": 3, "method": "session/list", "params": {}},
+        ]
+        for frame in frames:
+            validate_frame(CLIENT_TO_AGENT, frame, peer.pending_methods)
+        await peer.send_bytes(b"".join(json.dumps(f).encode() + b"\n" for f in frames))
+        assert (await asyncio.wait_for(init, 15))["result"]["agentInfo"]["name"] == "zeph-tui"
+        assert (await asyncio.wait_for(ext, 15))["error"]["code"] == -32601
+        assert (await asyncio.wait_for(listed, 15))["result"] == {"sessions": []}
+        assert [json.loads(line)["id"] for line in peer.lines] == [1, 2, 3]
+    finally:
+        assert await peer.close() == 0
+    peer.check_all()

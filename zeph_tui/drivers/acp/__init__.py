@@ -8,37 +8,83 @@ Public API:
 
 - :func:`main` ``(args) -> int``: the body of ``zeph-tui acp`` (``args`` has
   ``.provider`` and ``.model``). Guards stdout (protocol frames only), logs to
-  stderr, serves until the client closes stdin; returns 0.
+  stderr (level from ``ZEPH_LOG_LEVEL``, default WARNING), serves until the
+  client closes stdin; returns 0.
 - :class:`ZephAgent`: the :class:`acp.Agent` mapping ACP sessions onto
   :class:`zeph_tui.core.session.Session` (one Runtime per process, one Session
-  per ACP session).
+  per ACP session). Imported lazily.
 
-Start-up stays lean: this package imports only :mod:`acp` and the standard
-library; :mod:`zeph_tui.core.runtime` (pydantic, anthropic, SQLite...) is
-imported on the first ``session/new``, ``session/load``, ``session/list`` or
-``session/resume``, never for ``initialize``.
+Start-up stays lean: a well-formed first ``initialize`` is answered by
+:mod:`.fastinit` (standard library only, before asyncio is imported); then
+:mod:`acp` serves the stream. :mod:`zeph_tui.core.runtime` (pydantic,
+anthropic, SQLite...) is imported on the first session request.
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import logging
 import os
 import sys
+from typing import TYPE_CHECKING, Any
 
-from zeph_tui.drivers.acp.agent import ZephAgent
+if TYPE_CHECKING:
+    import argparse
+
+    import acp
+    from zeph_tui.drivers.acp.agent import ZephAgent
 
 __all__ = ["ZephAgent", "main"]
 
 
+def __getattr__(name: str) -> Any:
+    if name == "ZephAgent":
+        from zeph_tui.drivers.acp.agent import ZephAgent
+
+        return ZephAgent
+    raise AttributeError(name)
+
+
 def _configure_logging() -> None:
+    import logging
+
     level_name = os.environ.get("ZEPH_LOG_LEVEL", "WARNING").upper()
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(getattr(logging, level_name, logging.WARNING))
+
+
+async def _serve(
+    args: argparse.Namespace, out_fd: int, pending: bytes, init: dict[str, Any] | None
+) -> None:
+    import acp
+    from zeph_tui.drivers.acp.agent import ZephAgent
+
+    agents: list[ZephAgent] = []
+
+    def factory(client: acp.Client) -> ZephAgent:
+        agent = ZephAgent(
+            client, provider=getattr(args, "provider", None), model=getattr(args, "model", None)
+        )
+        agents.append(agent)
+        return agent
+
+    in_fd = acp.guard_stdin()
+    reader, writer = await acp.open_fd_streams(in_fd, out_fd)
+    if pending:
+        reader.feed_data(pending)  # before anything the transport reads later
+    connection = acp.AgentSideConnection(factory, reader, writer)
+    if init is not None:  # answered by fastinit: record what the client offered
+        capabilities = init.get("clientCapabilities")
+        connection.client.capabilities = capabilities if isinstance(capabilities, dict) else {}
+        info = init.get("clientInfo")
+        connection.client.client_info = info if isinstance(info, dict) else None
+    try:
+        await connection.run()
+    finally:
+        for agent in agents:
+            await agent.aclose()
+        writer.close()
 
 
 def main(args: argparse.Namespace) -> int:
@@ -49,34 +95,25 @@ def main(args: argparse.Namespace) -> int:
             (both optional strings) override the provider resolution.
 
     Returns:
-        The process exit code: 0 after a clean EOF, 1 on an unexpected error
-        (logged to stderr).
+        The process exit code: 0 after a clean EOF, 130 on Ctrl-C, 1 on an
+        unexpected error (logged to stderr).
     """
-    import acp
+    from zeph_tui.drivers.acp import fastinit
 
+    out_fd = fastinit.guard_stdout()
+    first = fastinit.read_first_frame(0)
+    answered = fastinit.try_initialize(first.line) if first.line else None
+    if answered is not None:
+        fastinit.write_all(out_fd, answered[0])
+        pending = first.pending
+    else:
+        pending = first.line + b"\n" + first.pending if first.line else first.pending
     _configure_logging()
-    provider = getattr(args, "provider", None)
-    model = getattr(args, "model", None)
-
-    def factory(client: acp.Client) -> ZephAgent:
-        return ZephAgent(client, provider=provider, model=model)
-
-    async def serve() -> None:
-        agent_box: list[ZephAgent] = []
-
-        def owned_factory(client: acp.Client) -> ZephAgent:
-            agent = factory(client)
-            agent_box.append(agent)
-            return agent
-
-        try:
-            await acp.run_agent_stdio(owned_factory)
-        finally:
-            for agent in agent_box:
-                await agent.aclose()
+    import asyncio
+    import logging
 
     try:
-        asyncio.run(serve())
+        asyncio.run(_serve(args, out_fd, pending, answered[1] if answered else None))
     except KeyboardInterrupt:
         return 130
     except Exception:

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 import acp
 from acp import RequestError
 from acp import messages as m
-from zeph_tui import __version__
 from zeph_tui.drivers.acp.commands import available_commands_update, parse_command, run_command
 from zeph_tui.drivers.acp.modes import CONFIG_MODE, CONFIG_MODEL
 
@@ -71,17 +70,9 @@ class ZephAgent(acp.BaseAgent):
 
     async def initialize(self, params: m.InitializeRequest) -> m.InitializeResponse:
         """``initialize`` (spec: /initialization): version 1 and our capabilities."""
-        return {
-            "protocolVersion": m.PROTOCOL_VERSION,
-            "agentCapabilities": {
-                "loadSession": True,
-                "promptCapabilities": {"image": True, "audio": False, "embeddedContext": True},
-                "mcpCapabilities": {"http": False, "sse": False},
-                "sessionCapabilities": {"list": {}, "resume": {}, "close": {}},
-            },
-            "authMethods": [],
-            "agentInfo": {"name": "zeph-tui", "title": "zeph-tui", "version": __version__},
-        }
+        from zeph_tui.drivers.acp.fastinit import initialize_result
+
+        return initialize_result()  # type: ignore[return-value]
 
     async def aclose(self) -> None:
         """Close every session, background task and the runtime (at EOF)."""
