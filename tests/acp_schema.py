@@ -40,7 +40,15 @@ SCHEMA_ID = "urn:acp:v1:schema"
 CLIENT_TO_AGENT: Literal["client_to_agent"] = "client_to_agent"
 AGENT_TO_CLIENT: Literal["agent_to_client"] = "agent_to_client"
 Direction = Literal["client_to_agent", "agent_to_client"]
-_SCHEMA_PATH = Path(os.environ.get("ACP_SCHEMA_PATH", "/work/shared/acp/schema.json"))
+# The official schema lives in shared/ beside the repository; tests/acp_schema.json is a
+# byte-identical copy so a clone without shared/ can still validate.
+_SHARED_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "acp" / "schema.json"
+_SCHEMA_PATH = Path(
+    os.environ.get(
+        "ACP_SCHEMA_PATH",
+        _SHARED_SCHEMA if _SHARED_SCHEMA.is_file() else Path(__file__).with_name("acp_schema.json"),
+    )
+)
 
 
 class FrameError(AssertionError):

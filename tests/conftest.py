@@ -64,3 +64,6 @@ async def runtime(zeph_home: Path) -> AsyncIterator[object]:
         yield rt
     finally:
         await rt.aclose()
+
+
+from tests.conftest_llama import llama_server, smollm2_gguf  # noqa: E402, F401  (session fixtures)

@@ -10,7 +10,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zeph_tui.core.config import Settings, db_path, load_settings, zeph_home
 from zeph_tui.core.layers import Layer
@@ -19,6 +19,9 @@ from zeph_tui.core.providers.base import Provider
 from zeph_tui.core.session import PromptSection, Session, SessionOptions
 from zeph_tui.core.store import Store, open_store
 from zeph_tui.core.tools.base import CodeIntel, Tool
+
+if TYPE_CHECKING:
+    from zeph_tui.core.skills import SkillLibrary
 
 __all__ = ["Runtime"]
 
@@ -40,6 +43,7 @@ class Runtime:
     provider_name: str | None = None
     model: str | None = None
     extra_layers: list[Layer] = field(default_factory=list)
+    libraries: dict[Path, SkillLibrary] = field(default_factory=dict)
     prompt_sections: list[PromptSection] = field(default_factory=list)
 
     @classmethod
@@ -112,20 +116,29 @@ class Runtime:
         from zeph_tui.core.tools import default_tools
 
         perms = self.settings.permissions
+        workspace = Path(workspace).resolve()
+        library = self.skill_library(workspace)
+        if tools is None:
+            from zeph_tui.core.tools.skill_tools import LoadSkill
+
+            tools = [*default_tools(), LoadSkill(library)]
+        if options is None:
+            options = self.session_options()
+            options.read_roots = (*options.read_roots, *library_read_roots(library))
         session = await Session.open(
             session_id=session_id,
             workspace=workspace,
             provider=provider or self.build_provider(),
             store=self.store,
             sink=sink,
-            tools=list(tools) if tools is not None else default_tools(),
+            tools=list(tools),
             fs=fs,
             terminal=terminal,
             code_intel=code_intel,
-            options=options or self.session_options(),
+            options=options,
             mode=mode or perms.mode,
             system_prompt=build_system_prompt,
-            prompt_sections=self.prompt_sections,
+            prompt_sections=[*_standard_sections(library), *self.prompt_sections],
         )
         policy = PermissionPolicy.from_config({"mode": session.mode, "rules": perms.rules})
         session.layers.add(PermissionLayer(policy, approver, session.roots))
@@ -133,5 +146,39 @@ class Runtime:
             session.layers.add(layer)
         return session
 
+    def skill_library(self, workspace: Path) -> SkillLibrary:
+        """The skill library of ``workspace`` (one per workspace, reloaded on change)."""
+        from zeph_tui.core.skills import SkillLibrary
+
+        key = Path(workspace).resolve()
+        if key not in self.libraries:
+            self.libraries[key] = SkillLibrary(key, self.home)
+        return self.libraries[key]
+
     async def aclose(self) -> None:
         await self.store.close()
+
+
+def library_read_roots(library: SkillLibrary) -> list[Path]:
+    """Skill folders outside the workspace the model may read resources from."""
+    from zeph_tui.core.skills.loader import bundled_skills_dir
+
+    roots = [bundled_skills_dir(), library.zeph_home / "skills"]
+    return [r for r in roots if r.is_dir()]
+
+
+def _standard_sections(library: SkillLibrary) -> list[PromptSection]:
+    async def instructions(session: Session, user_text: str) -> str:
+        import asyncio
+
+        from zeph_tui.core.instructions import load_project_instructions
+
+        return await asyncio.to_thread(load_project_instructions, session.workspace)
+
+    async def skills(session: Session, user_text: str) -> str:
+        import asyncio
+
+        await asyncio.to_thread(library.reload_if_changed)
+        return library.catalog(user_text, session.provider.context_window_tokens)
+
+    return [instructions, skills]
