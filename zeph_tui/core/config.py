@@ -2,7 +2,7 @@
 
 ``ZEPH_HOME`` defaults to ``~/.local/share/zeph-tui``; it holds ``config.toml``,
 the SQLite database ``zeph.db`` and user skills. Environment overrides:
-``ZEPH_PROVIDER``, ``ZEPH_MODEL`` (and any field as ``ZEPH_<SECTION>__<FIELD>``).
+``ZEPH_PROVIDER`` and ``ZEPH_MODEL``.
 Provider credentials and endpoints come from the SDKs' own variables
 (``ANTHROPIC_API_KEY``, ``ANTHROPIC_BASE_URL``, ``OPENAI_API_KEY``,
 ``OPENAI_BASE_URL``), read by the providers, never stored here.
@@ -86,9 +86,7 @@ def _settings_classes() -> Any:
         retention_days: float = 14.0
 
     class SettingsModel(BaseSettings):
-        model_config = SettingsConfigDict(
-            env_prefix="ZEPH_", env_nested_delimiter="__", extra="ignore"
-        )
+        model_config = SettingsConfigDict(extra="ignore")
         provider: ProviderSection = Field(default_factory=ProviderSection)
         permissions: PermissionsSection = Field(default_factory=PermissionsSection)
         limits: LimitsSection = Field(default_factory=LimitsSection)
@@ -106,7 +104,10 @@ def _settings_classes() -> Any:
             file_secret_settings: PydanticBaseSettingsSource,
         ) -> tuple[PydanticBaseSettingsSource, ...]:
             toml_file = zeph_home() / "config.toml"
-            return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file))
+            # Only ZEPH_PROVIDER / ZEPH_MODEL are read from the environment (in
+            # load_settings): a generic env source would parse ZEPH_PROVIDER as
+            # the JSON of the whole [provider] section.
+            return (init_settings, TomlConfigSettingsSource(settings_cls, toml_file))
 
     return SettingsModel
 

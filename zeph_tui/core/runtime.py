@@ -136,7 +136,8 @@ class Runtime:
             terminal=terminal,
             code_intel=code_intel,
             options=options,
-            mode=mode or perms.mode,
+            mode=mode,
+            default_mode=perms.mode,
             system_prompt=build_system_prompt,
             prompt_sections=[*_standard_sections(library), *self.prompt_sections],
         )

@@ -161,23 +161,27 @@ class Session:
     async def open(cls, *, session_id: str | None = None, **kwargs: Any) -> Session:
         """Create a new session, or load ``session_id`` with its history.
 
-        Keyword arguments are those of the constructor (store, workspace, ...).
+        Keyword arguments are those of the constructor (store, workspace, ...),
+        plus ``default_mode`` for a new session when ``mode`` is None; a loaded
+        session keeps its stored mode unless ``mode`` is given.
         """
         store: Store = kwargs["store"]
         provider: Provider = kwargs["provider"]
+        default_mode = kwargs.pop("default_mode", "ask")
         sid = session_id or f"sess_{uuid.uuid4().hex[:16]}"
         record = await store.sessions.get(sid)
         if record is None:
+            kwargs["mode"] = normalise_mode(kwargs.get("mode") or default_mode)
             await store.sessions.create(
                 sid,
                 str(Path(kwargs["workspace"]).resolve()),
-                mode=kwargs.get("mode", "ask"),
+                mode=kwargs["mode"],
                 provider=provider.name,
                 model=provider.model,
             )
             return cls(session_id=sid, **kwargs)
         history = await store.sessions.messages(sid)
-        kwargs.setdefault("mode", record.mode)
+        kwargs["mode"] = kwargs.get("mode") or record.mode  # a resumed session keeps its mode
         session = cls(session_id=sid, history=history, title=record.title, **kwargs)
         session.usage = Usage(record.input_tokens, record.output_tokens)
         session.cost_usd = record.cost_usd
