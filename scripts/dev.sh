@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# zeph-tui developer entry point: one command to set up and open the dashboard,
+# one to set up and run the whole test suite. Idempotent: a stamp keyed on
+# pyproject.toml skips work already done.
+#
+#   scripts/dev.sh dashboard [zeph-tui options]   set up, open the dashboard in $PWD
+#   scripts/dev.sh test [pytest options]           set up everything, run checks + tests
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$REPO/.venv"
+NODE_PREFIX="$VENV/node"
+PY="${PYTHON:-python3}"
+
+log() { printf '\033[1m[zeph-dev]\033[0m %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    log "need root for: $*"; return 1; fi
+}
+
+setup_python() {
+  local stamp="$VENV/.zeph-stamp-$1"
+  local want
+  want="$(sha256sum "$REPO/pyproject.toml" | cut -c1-16)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
+  [ -x "$VENV/bin/python" ] || { log "creating $VENV"; "$PY" -m venv "$VENV"; }
+  "$VENV/bin/python" -m pip install -q --upgrade pip wheel
+  local extra=""; [ "$1" = "test" ] && extra="[test]"
+  log "installing zeph-tui$extra (first time: llama-cpp-python compiles, ~5 min)"
+  "$VENV/bin/python" -m pip install -q -e "$REPO$extra"
+  echo "$want" > "$stamp"
+}
+
+setup_system() {
+  # Language servers, a real LSP client (Neovim), tmux, and the real ACP client (acpx).
+  local missing=()
+  for pair in nvim:neovim gopls:gopls go:golang-go shellcheck:shellcheck tmux:tmux git:git; do
+    command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "apt-get install ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  local npm_stamp="$NODE_PREFIX/.zeph-stamp"
+  local npm_pkgs="acpx@0.1.15 typescript-language-server@4 typescript@5 bash-language-server@5"
+  if [ ! -f "$npm_stamp" ] || [ "$(cat "$npm_stamp")" != "$npm_pkgs" ]; then
+    log "npm install $npm_pkgs (into $NODE_PREFIX)"
+    mkdir -p "$NODE_PREFIX"
+    # shellcheck disable=SC2086
+    npm install --silent --no-fund --no-audit --prefix "$NODE_PREFIX" $npm_pkgs
+    echo "$npm_pkgs" > "$npm_stamp"
+  fi
+}
+
+run_tests() {
+  export PATH="$VENV/bin:$NODE_PREFIX/node_modules/.bin:$PATH"
+  cd "$REPO"
+  log "ruff check"; ruff check .
+  log "ruff format --check"; ruff format --check .
+  log "import contracts"; lint-imports
+  log "mypy --strict"; mypy
+  log "pytest"
+  local rc=0
+  pytest "$@" || rc=$?
+  if [ "$rc" -eq 5 ]; then log "pytest collected no tests"; return 1; fi
+  return "$rc"
+}
+
+cmd="${1:-dashboard}"; shift || true
+case "$cmd" in
+  dashboard|run)
+    setup_python app
+    exec "$VENV/bin/zeph-tui" "$@" ;;
+  test)
+    setup_system
+    setup_python test
+    run_tests "$@" ;;
+  setup)
+    setup_system
+    setup_python test ;;
+  *) echo "usage: scripts/dev.sh dashboard|test|setup" >&2; exit 2 ;;
+esac
