@@ -44,7 +44,7 @@ setup_system() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
   local npm_stamp="$NODE_PREFIX/.zeph-stamp"
-  local npm_pkgs="acpx@0.1.15 typescript-language-server@4 typescript@5 bash-language-server@5"
+  local npm_pkgs="acpx@0.1.15 typescript-language-server@5 typescript@5 bash-language-server@5"
   if [ ! -f "$npm_stamp" ] || [ "$(cat "$npm_stamp")" != "$npm_pkgs" ]; then
     log "npm install $npm_pkgs (into $NODE_PREFIX)"
     mkdir -p "$NODE_PREFIX"

@@ -1,0 +1,49 @@
+"""Architecture contracts (DESIGN.md "Dependency rules") and lean start-up."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_import_contracts_hold() -> None:
+    """import-linter: core is headless; acp and lsp_bridge know nothing of zeph_tui."""
+    lint = Path(sys.executable).with_name("lint-imports")
+    proc = subprocess.run([str(lint)], cwd=REPO, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Contracts: 3 kept, 0 broken" in proc.stdout
+
+
+def test_version_loads_no_heavy_module() -> None:
+    code = (
+        "import sys\n"
+        "from zeph_tui.cli import main\n"
+        "try:\n    main(['--version'])\nexcept SystemExit as e:\n    assert e.code in (0, None)\n"
+        "heavy = [m for m in ('textual', 'anthropic', 'aiosqlite', 'pydantic', 'pygls',"
+        " 'tree_sitter', 'httpx', 'rich') if m in sys.modules]\n"
+        "print('HEAVY=' + ','.join(heavy))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "zeph-tui 0.1.0" in proc.stdout
+    assert proc.stdout.rsplit("HEAVY=", 1)[1].strip() == ""
+
+
+def test_console_script_version() -> None:
+    script = Path(sys.executable).with_name("zeph-tui")
+    proc = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "zeph-tui 0.1.0"
+
+
+def test_core_does_not_import_textual_at_runtime() -> None:
+    """Importing the whole headless core (session, tools, store) pulls in no UI code."""
+    code = (
+        "import sys, zeph_tui.core.session, zeph_tui.core.runtime, zeph_tui.core.tools\n"
+        "from zeph_tui.core.tools import default_tools; default_tools()\n"
+        "print('UI=' + ','.join(m for m in ('textual', 'rich', 'acp', 'zeph_tui.ui')"
+        " if m in sys.modules))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.rsplit("UI=", 1)[1].strip() == ""
