@@ -35,6 +35,7 @@ import time
 import uuid
 from collections.abc import AsyncGenerator, Callable, Iterator
 from contextlib import aclosing
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -342,20 +343,28 @@ class LocalProvider:
                 finish = choice.get("finish_reason") or finish
         stop: ProviderStopReason = "max_tokens" if finish == "length" else "end_turn"
         parts: list[Part] = [TextPart("".join(text))] if text else []
-        if tool_mode and text:
-            part = _parse_tool_mode("".join(text))
-            parts = [part]
-            if isinstance(part, ToolUsePart):
-                stop = "tool_use"
-                yield ToolUse(part)
-            elif part.text:
-                yield TextDelta(part.text)
         # One chunk per generated token; the end-of-generation token is sampled but
         # neither streamed nor evaluated into the context.
         usage = Usage(
             max(counts["context"] - counts["content"], 0),
             counts["content"] + (1 if finish == "stop" else 0),
         )
+        part = _parse_tool_mode("".join(text)) if tool_mode else None
+        if tool_mode and not (isinstance(part, ToolUsePart) or (part and part.text.strip())):
+            # A tiny model sometimes answers the grammar with an empty reply: ask
+            # again in free text, without tools, so the person always gets an answer.
+            async for event in self.stream(replace(request, tools=[])):
+                if isinstance(event, MessageStop):
+                    event = MessageStop(event.stop_reason, usage + event.usage, event.parts)
+                yield event
+            return
+        if part is not None:
+            parts = [part]
+            if isinstance(part, ToolUsePart):
+                stop = "tool_use"
+                yield ToolUse(part)
+            else:
+                yield TextDelta(part.text)
         yield MessageStop(stop, usage, tuple(parts))
 
     def cost_usd(self, usage: Usage) -> float:
