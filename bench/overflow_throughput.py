@@ -66,8 +66,9 @@ async def bash_tool(path: Path, total: int, workspace: Path) -> tuple[float, flo
         nonlocal events
         events += 1
 
-    ctx = ToolContext(workspace, WorkspaceRoots(workspace), LocalFS(), store.archive, sink,
-                      "call", "bench")
+    ctx = ToolContext(
+        workspace, WorkspaceRoots(workspace), LocalFS(), store.archive, sink, "call", "bench"
+    )
     rss0 = rss_mb()
     start = time.perf_counter()
     line = "2026-11-22T00:00:00 INFO worker-3 processed item 123456 in 0.42 ms status=ok"
@@ -87,8 +88,9 @@ def baseline(path: Path, total: int, block: bytes) -> float:
     start = time.perf_counter()
     big = block * 4  # 256 KiB rows, like our chunks
     with conn:
-        conn.executemany("INSERT INTO t(data) VALUES (?)",
-                         ((big,) for _ in range(total // len(big))))
+        conn.executemany(
+            "INSERT INTO t(data) VALUES (?)", ((big,) for _ in range(total // len(big)))
+        )
     elapsed = time.perf_counter() - start
     conn.close()
     return elapsed
@@ -106,13 +108,19 @@ def main() -> None:
         bash_s, bash_growth = asyncio.run(bash_tool(Path(tmp) / "bash.db", total, Path(tmp)))
     mb = total / 1024 / 1024
     print(f"baseline sqlite3 executemany  {mb / base_s:8.1f} MB/s  ({base_s:.2f} s)")
-    print(f"zeph overflow archive         {mb / ours_s:8.1f} MB/s  ({ours_s:.2f} s)  "
-          f"target >= 100 MB/s  {'OK' if mb / ours_s >= 100 else 'MISSED'}")
+    print(
+        f"zeph overflow archive         {mb / ours_s:8.1f} MB/s  ({ours_s:.2f} s)  "
+        f"target >= 100 MB/s  {'OK' if mb / ours_s >= 100 else 'MISSED'}"
+    )
     print(f"ratio (ours / baseline time)  {ours_s / base_s:8.2f}x")
-    print(f"RSS growth while archiving    {growth:8.1f} MB    target <= 30 MB  "
-          f"{'OK' if growth <= 30 else 'MISSED'}")
-    print(f"whole bash tool path          {mb / bash_s:8.1f} MB/s  ({bash_s:.2f} s, subprocess + "
-          f"live events + model copy + archive), RSS growth {bash_growth:.1f} MB")
+    print(
+        f"RSS growth while archiving    {growth:8.1f} MB    target <= 30 MB  "
+        f"{'OK' if growth <= 30 else 'MISSED'}"
+    )
+    print(
+        f"whole bash tool path          {mb / bash_s:8.1f} MB/s  ({bash_s:.2f} s, subprocess + "
+        f"live events + model copy + archive), RSS growth {bash_growth:.1f} MB"
+    )
 
 
 if __name__ == "__main__":

@@ -33,7 +33,9 @@ def main() -> None:
     py = sys.executable
     script = Path(py).with_name("zeph-tui")
     bare_cmd = [py, "-c", "pass"]
-    zeph_cmd = [str(script), "--version"] if script.exists() else [py, "-m", "zeph_tui", "--version"]
+    zeph_cmd = (
+        [str(script), "--version"] if script.exists() else [py, "-m", "zeph_tui", "--version"]
+    )
     for _ in range(3):  # warm the page cache
         timed(bare_cmd), timed(zeph_cmd)
     bare, zeph = [], []
@@ -42,16 +44,24 @@ def main() -> None:
         zeph.append(timed(zeph_cmd))
     b, z = statistics.median(bare), statistics.median(zeph)
     probe = subprocess.run(
-        [py, "-c", "import sys; from zeph_tui.cli import main\n"
-         "try:\n main(['--version'])\nexcept SystemExit: pass\n"
-         f"print('HEAVY=' + ','.join(m for m in {HEAVY!r} if m in sys.modules))"],
-        capture_output=True, text=True, check=True,
+        [
+            py,
+            "-c",
+            "import sys; from zeph_tui.cli import main\n"
+            "try:\n main(['--version'])\nexcept SystemExit: pass\n"
+            f"print('HEAVY=' + ','.join(m for m in {HEAVY!r} if m in sys.modules))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     loaded = probe.stdout.rsplit("HEAVY=", 1)[-1].strip()
     print(f"bare interpreter start     median {b * 1000:7.1f} ms  (n={args.runs})")
     print(f"zeph-tui --version         median {z * 1000:7.1f} ms  (n={args.runs})")
-    print(f"ratio                      {z / b:7.2f}x   target <= 2.5x  "
-          f"{'OK' if z / b <= 2.5 else 'MISSED'}")
+    print(
+        f"ratio                      {z / b:7.2f}x   target <= 2.5x  "
+        f"{'OK' if z / b <= 2.5 else 'MISSED'}"
+    )
     print(f"heavy modules loaded       {loaded or 'none'}")
 
 

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
-_SECRET_VARS = ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL",
-                "ZEPH_PROVIDER", "ZEPH_MODEL")
+_SECRET_VARS = (
+    "ANTHROPIC_API_KEY",
+    "ANTHROPIC_BASE_URL",
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "ZEPH_PROVIDER",
+    "ZEPH_MODEL",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -35,8 +41,13 @@ def make_repo(root: Path) -> Path:
         "def mul(a: int, b: int) -> int:\n    return a * b\n"
     )
     (root / "README.md").write_text("# demo\n")
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@e",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@e",
+    }
     for cmd in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-qm", "init"]):
         subprocess.run(cmd, cwd=root, check=True, env=env)
     return root
@@ -48,11 +59,10 @@ def workspace(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def anthropic_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def anthropic_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Select the anthropic provider with a dummy key (the fake ignores it)."""
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-key-not-real")
     monkeypatch.setenv("ZEPH_PROVIDER", "anthropic")
-    yield
 
 
 @pytest.fixture

@@ -54,8 +54,9 @@ def tool_results(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
     for block in last["content"]:
         if block.get("type") == "tool_result":
             content = block["content"]
-            text = content if isinstance(content, str) else "".join(
-                c.get("text", "") for c in content)
+            text = (
+                content if isinstance(content, str) else "".join(c.get("text", "") for c in content)
+            )
             out[block["tool_use_id"]] = {"text": text, "is_error": block.get("is_error", False)}
     return out
 
@@ -67,7 +68,7 @@ def only_result(body: dict[str, Any]) -> dict[str, Any]:
 
 
 BIG_CMD = (
-    "python3 -c \"import sys\n"
+    'python3 -c "import sys\n'
     "for i in range(40000): sys.stdout.write('line %05d ' % i + 'x' * 40 + chr(10))\""
 )
 
@@ -75,21 +76,44 @@ BIG_CMD = (
 def script(body: dict[str, Any], index: int) -> dict[str, Any]:
     """The scripted model: each step checks what the agent sent back."""
     if index == 0:
-        return {"blocks": [
-            {"type": "text", "text": "Let me look at the code."},
-            {"type": "tool_use", "name": "read_file", "input": {"path": "pkg/calc.py"}},
-            {"type": "tool_use", "name": "glob", "input": {"pattern": "**/*.py"}},
-        ]}
+        return {
+            "blocks": [
+                {"type": "text", "text": "Let me look at the code."},
+                {"type": "tool_use", "name": "read_file", "input": {"path": "pkg/calc.py"}},
+                {"type": "tool_use", "name": "glob", "input": {"pattern": "**/*.py"}},
+            ]
+        }
     if index == 1:
         results = list(tool_results(body).values())
         assert "def add(a: int, b: int) -> int:" in results[0]["text"]
         assert "pkg/calc.py" in results[1]["text"]
-        return {"blocks": [{"type": "tool_use", "name": "write_file", "input": {
-            "path": "pkg/util.py", "content": "def double(x: int) -> int:\n    return 2 * x\n"}}]}
+        return {
+            "blocks": [
+                {
+                    "type": "tool_use",
+                    "name": "write_file",
+                    "input": {
+                        "path": "pkg/util.py",
+                        "content": "def double(x: int) -> int:\n    return 2 * x\n",
+                    },
+                }
+            ]
+        }
     if index == 2:
         assert "Created pkg/util.py" in only_result(body)["text"]
-        return {"blocks": [{"type": "tool_use", "name": "edit_file", "input": {
-            "path": "pkg/calc.py", "old_string": "return a * b", "new_string": "return b * a"}}]}
+        return {
+            "blocks": [
+                {
+                    "type": "tool_use",
+                    "name": "edit_file",
+                    "input": {
+                        "path": "pkg/calc.py",
+                        "old_string": "return a * b",
+                        "new_string": "return b * a",
+                    },
+                }
+            ]
+        }
     if index == 3:
         assert "Edited pkg/calc.py" in only_result(body)["text"]
         return {"blocks": [{"type": "tool_use", "name": "bash", "input": {"command": BIG_CMD}}]}
@@ -97,23 +121,39 @@ def script(body: dict[str, Any], index: int) -> dict[str, Any]:
         text = only_result(body)["text"]
         oid = re.search(r"overflow_id=(ovf_[0-9a-f]{12})", text)
         assert oid, text[-500:]
-        return {"blocks": [{"type": "tool_use", "name": "read_overflow", "input": {
-            "id": f"overflow_id={oid.group(1)}", "offset": 1000, "limit": 3}}]}
+        return {
+            "blocks": [
+                {
+                    "type": "tool_use",
+                    "name": "read_overflow",
+                    "input": {"id": f"overflow_id={oid.group(1)}", "offset": 1000, "limit": 3},
+                }
+            ]
+        }
     if index == 5:
         oid = re.search(r"(ovf_[0-9a-f]{12})", only_result(body)["text"])
         assert oid
-        return {"blocks": [{"type": "tool_use", "name": "read_overflow", "input": {
-            "id": oid.group(1), "grep": r"^line 3999[0-9] "}}]}
+        return {
+            "blocks": [
+                {
+                    "type": "tool_use",
+                    "name": "read_overflow",
+                    "input": {"id": oid.group(1), "grep": r"^line 3999[0-9] "},
+                }
+            ]
+        }
     return {"blocks": [{"type": "text", "text": "All done: util added, mul edited."}]}
 
 
 async def test_multi_step_turn(workspace: Path, runtime: Any, anthropic_env: None) -> None:
     sink, approver = Recorder(), AllowAll()
     async with FakeAnthropic(script) as fake:
-        provider = AnthropicProvider(model="claude-sonnet-4-6", base_url=fake.base_url,
-                                     max_retries=0)
+        provider = AnthropicProvider(
+            model="claude-sonnet-4-6", base_url=fake.base_url, max_retries=0
+        )
         session = await runtime.open_session(
-            workspace=workspace, sink=sink, approver=approver, mode="bypass", provider=provider)
+            workspace=workspace, sink=sink, approver=approver, mode="bypass", provider=provider
+        )
         stop = await session.prompt(["Add a util module and tidy calc."])
         await provider.aclose()
 
@@ -146,8 +186,12 @@ async def test_multi_step_turn(workspace: Path, runtime: Any, anthropic_env: Non
     assert "a * b" in (edit_diff.old_text or "") and "b * a" in edit_diff.new_text
     bash_id = calls[4].tool_call_id
     streamed = "".join(
-        c.text for u in updates if u.tool_call_id == bash_id
-        for c in (u.content or ()) if isinstance(c, TextContent))
+        c.text
+        for u in updates
+        if u.tool_call_id == bash_id
+        for c in (u.content or ())
+        if isinstance(c, TextContent)
+    )
     assert streamed.count("\n") == 40000  # every line streamed live to the faces
     assert {u.status for u in updates if u.status} >= {"in_progress", "completed"}
     text = "".join(e.text for e in sink.of(AgentMessageChunk))
@@ -165,27 +209,68 @@ async def test_multi_step_turn(workspace: Path, runtime: Any, anthropic_env: Non
 @pytest.mark.parametrize(
     ("blocks", "expected"),
     [
-        ([{"type": "tool_use", "name": "no_such_tool", "input": {}}], "unknown tool 'no_such_tool'"),
-        ([{"type": "tool_use", "name": "read_file", "raw_partial_json": '{"path": "pkg/ca'}],
-         "invalid JSON arguments"),
-        ([{"type": "tool_use", "name": "read_file", "input": {"path": "missing.py"}}],
-         "file not found: missing.py"),
-        ([{"type": "tool_use", "name": "read_file", "input": {}}],
-         "missing required argument 'path'"),
-        ([{"type": "tool_use", "name": "edit_file", "input": {
-            "path": "pkg/calc.py", "old_string": "no such text", "new_string": "x"}}],
-         "old_string not found in pkg/calc.py"),
-        ([{"type": "tool_use", "name": "edit_file", "input": {
-            "path": "pkg/calc.py", "old_string": "int", "new_string": "float"}}],
-         "old_string is ambiguous: 6 matches"),
-        ([{"type": "tool_use", "name": "bash", "input": {"command": "sleep 5", "timeout_s": 0.3}}],
-         "command timed out after 0.3 s"),
-        ([{"type": "tool_use", "name": "read_overflow", "input": {"id": "ovf_0123456789ab"}}],
-         "unknown overflow id ovf_0123456789ab"),
-        ([{"type": "tool_use", "name": "read_overflow", "input": {"id": "nonsense"}}],
-         "not an overflow id"),
-        ([{"type": "tool_use", "name": "read_file", "input": {"path": "../outside.txt"}}],
-         "outside"),
+        (
+            [{"type": "tool_use", "name": "no_such_tool", "input": {}}],
+            "unknown tool 'no_such_tool'",
+        ),
+        (
+            [{"type": "tool_use", "name": "read_file", "raw_partial_json": '{"path": "pkg/ca'}],
+            "invalid JSON arguments",
+        ),
+        (
+            [{"type": "tool_use", "name": "read_file", "input": {"path": "missing.py"}}],
+            "file not found: missing.py",
+        ),
+        (
+            [{"type": "tool_use", "name": "read_file", "input": {}}],
+            "missing required argument 'path'",
+        ),
+        (
+            [
+                {
+                    "type": "tool_use",
+                    "name": "edit_file",
+                    "input": {
+                        "path": "pkg/calc.py",
+                        "old_string": "no such text",
+                        "new_string": "x",
+                    },
+                }
+            ],
+            "old_string not found in pkg/calc.py",
+        ),
+        (
+            [
+                {
+                    "type": "tool_use",
+                    "name": "edit_file",
+                    "input": {"path": "pkg/calc.py", "old_string": "int", "new_string": "float"},
+                }
+            ],
+            "old_string is ambiguous: 6 matches",
+        ),
+        (
+            [
+                {
+                    "type": "tool_use",
+                    "name": "bash",
+                    "input": {"command": "sleep 5", "timeout_s": 0.3},
+                }
+            ],
+            "command timed out after 0.3 s",
+        ),
+        (
+            [{"type": "tool_use", "name": "read_overflow", "input": {"id": "ovf_0123456789ab"}}],
+            "unknown overflow id ovf_0123456789ab",
+        ),
+        (
+            [{"type": "tool_use", "name": "read_overflow", "input": {"id": "nonsense"}}],
+            "not an overflow id",
+        ),
+        (
+            [{"type": "tool_use", "name": "read_file", "input": {"path": "../outside.txt"}}],
+            "outside",
+        ),
     ],
 )
 async def test_bad_tool_input_returns_error_and_turn_goes_on(
@@ -194,10 +279,12 @@ async def test_bad_tool_input_returns_error_and_turn_goes_on(
     sink = Recorder()
     script = [{"blocks": blocks}, {"blocks": [{"type": "text", "text": "recovered"}]}]
     async with FakeAnthropic(script) as fake:
-        provider = AnthropicProvider(model="claude-sonnet-4-6", base_url=fake.base_url,
-                                     max_retries=0)
+        provider = AnthropicProvider(
+            model="claude-sonnet-4-6", base_url=fake.base_url, max_retries=0
+        )
         session = await runtime.open_session(
-            workspace=workspace, sink=sink, approver=AllowAll(), mode="bypass", provider=provider)
+            workspace=workspace, sink=sink, approver=AllowAll(), mode="bypass", provider=provider
+        )
         stop = await session.prompt(["go"])
         await provider.aclose()
     assert stop == "end_turn"

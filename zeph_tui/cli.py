@@ -25,14 +25,26 @@ __all__ = ["build_parser", "main"]
 
 
 def _common(p: argparse.ArgumentParser, *, model_options: bool = True) -> None:
-    p.add_argument("--workspace", "-w", default=".", metavar="DIR",
-                   help="repository to work in (default: current directory)")
+    p.add_argument(
+        "--workspace",
+        "-w",
+        default=".",
+        metavar="DIR",
+        help="repository to work in (default: current directory)",
+    )
     if model_options:
-        p.add_argument("--provider", metavar="NAME",
-                       help="anthropic | openai | local (default: resolved from the environment)")
+        p.add_argument(
+            "--provider",
+            metavar="NAME",
+            help="anthropic | openai | local (default: resolved from the environment)",
+        )
         p.add_argument("--model", metavar="ID", help="model id for the provider")
-    p.add_argument("--yes", "-y", action="store_true",
-                   help="approve every tool call (permission mode 'bypass')")
+    p.add_argument(
+        "--yes",
+        "-y",
+        action="store_true",
+        help="approve every tool call (permission mode 'bypass')",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,14 +56,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"zeph-tui {__version__}")
     _common(parser)
-    parser.add_argument("--resume", nargs="?", const="", default=None, metavar="ID",
-                        help="resume a session (the latest in this workspace without ID)")
+    parser.add_argument(
+        "--resume",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="ID",
+        help="resume a session (the latest in this workspace without ID)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = sub.add_parser("run", help="run one prompt headless until the turn ends")
     _common(run)
-    run.add_argument("--json", action="store_true",
-                     help="print each event as one JSON object per line (ACP update shape)")
+    run.add_argument(
+        "--json",
+        action="store_true",
+        help="print each event as one JSON object per line (ACP update shape)",
+    )
     run.add_argument("prompt", metavar="PROMPT", help="the prompt ('-' reads stdin)")
 
     ovf = sub.add_parser("overflow", help="inspect the archive of long tool output")
@@ -66,8 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     skills = sub.add_parser("skills", help="list, search and show skills")
     skills_sub = skills.add_subparsers(dest="action", required=True, metavar="ACTION")
-    for name, helptext in (("list", "all skills"), ("search", "rank skills for a query"),
-                           ("show", "print one skill")):
+    for name, helptext in (
+        ("list", "all skills"),
+        ("search", "rank skills for a query"),
+        ("show", "print one skill"),
+    ):
         sp = skills_sub.add_parser(name, help=helptext)
         sp.add_argument("--workspace", "-w", default=".", metavar="DIR")
         if name == "search":

@@ -21,8 +21,10 @@ async def _run(args: argparse.Namespace) -> int:
             for info in await store.archive.list(limit=args.limit):
                 when = time.strftime("%Y-%m-%d %H:%M", time.localtime(info.created_at))
                 state = "" if info.complete else " (incomplete)"
-                print(f"{info.id}  {when}  {info.total_bytes:>12} bytes  "
-                      f"{info.total_lines:>9} lines  {info.tool_call_id}{state}")
+                print(
+                    f"{info.id}  {when}  {info.total_bytes:>12} bytes  "
+                    f"{info.total_lines:>9} lines  {info.tool_call_id}{state}"
+                )
             return 0
         try:
             page = await store.archive.read(

@@ -67,10 +67,7 @@ async def _run(args: argparse.Namespace) -> int:
     from zeph_tui.core.runtime import Runtime
 
     prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
-    workspace = Path(args.workspace).resolve()
-    if not workspace.is_dir():
-        print(f"zeph-tui: workspace {workspace} is not a directory", file=sys.stderr)
-        return 2
+    workspace: Path = args.workspace
     printer = _Printer(args.json)
     try:
         runtime = await Runtime.start(provider=args.provider, model=args.model)
@@ -101,6 +98,11 @@ async def _run(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``zeph-tui run``; returns the exit code (see module doc)."""
+    args.workspace = Path(args.workspace).resolve()
+    if not args.workspace.is_dir():
+        print(f"zeph-tui: workspace {args.workspace} is not a directory", file=sys.stderr)
+        return 2
     try:
         return asyncio.run(_run(args))
     except KeyboardInterrupt:
