@@ -21,7 +21,9 @@ from zeph_tui.core.store import Store, open_store
 from zeph_tui.core.tools.base import CodeIntel, Tool
 
 if TYPE_CHECKING:
+    from zeph_tui.core.code_intel import LspCodeIntel
     from zeph_tui.core.skills import SkillLibrary
+    from zeph_tui.core.tools.repomap_tool import RepoMapSection
 
 __all__ = ["Runtime"]
 
@@ -45,6 +47,8 @@ class Runtime:
     extra_layers: list[Layer] = field(default_factory=list)
     libraries: dict[Path, SkillLibrary] = field(default_factory=dict)
     prompt_sections: list[PromptSection] = field(default_factory=list)
+    repo_map: RepoMapSection | None = None
+    code_intels: dict[Path, LspCodeIntel] = field(default_factory=dict)
 
     @classmethod
     async def start(
@@ -59,6 +63,7 @@ class Runtime:
         home = home or zeph_home()
         settings = load_settings()
         store = await open_store(db_path(home))
+        _install_redaction()
         await store.archive.prune(older_than_s=settings.archive.retention_days * 86400)
         return cls(home, settings, store, provider, model)
 
@@ -119,12 +124,16 @@ class Runtime:
         workspace = Path(workspace).resolve()
         library = self.skill_library(workspace)
         if tools is None:
+            from zeph_tui.core.tools.repomap_tool import RepoMapTool
             from zeph_tui.core.tools.skill_tools import LoadSkill
 
-            tools = [*default_tools(), LoadSkill(library)]
+            tools = [*default_tools(), LoadSkill(library), RepoMapTool()]
         if options is None:
             options = self.session_options()
             options.read_roots = (*options.read_roots, *library_read_roots(library))
+        if code_intel is None and self.settings.lsp.enabled:
+            code_intel = self.code_intel(workspace)
+            tools = [*tools, *_new_lsp_tools(code_intel, tools)]
         session = await Session.open(
             session_id=session_id,
             workspace=workspace,
@@ -139,13 +148,24 @@ class Runtime:
             mode=mode,
             default_mode=perms.mode,
             system_prompt=build_system_prompt,
-            prompt_sections=[*_standard_sections(library), *self.prompt_sections],
+            prompt_sections=[
+                *_standard_sections(library),
+                *self._context_sections(),
+                *self.prompt_sections,
+            ],
         )
         policy = PermissionPolicy.from_config({"mode": session.mode, "rules": perms.rules})
         session.layers.add(PermissionLayer(policy, approver, session.roots))
-        for layer in self.extra_layers:
-            session.layers.add(layer)
+        _add_safety_layers(session, self.extra_layers)
         return session
+
+    def _context_sections(self) -> list[PromptSection]:
+        from zeph_tui.core.safety_layers import untrusted_content_section
+        from zeph_tui.core.tools.repomap_tool import RepoMapSection
+
+        if self.repo_map is None:
+            self.repo_map = RepoMapSection()
+        return [untrusted_content_section, self.repo_map]
 
     def skill_library(self, workspace: Path) -> SkillLibrary:
         """The skill library of ``workspace`` (one per workspace, reloaded on change)."""
@@ -156,8 +176,52 @@ class Runtime:
             self.libraries[key] = SkillLibrary(key, self.home)
         return self.libraries[key]
 
+    def code_intel(self, workspace: Path) -> LspCodeIntel:
+        """The language-server hooks of ``workspace`` (one per workspace; servers start lazily).
+
+        Raises:
+            ConfigError: an invalid ``[lsp.servers.NAME]`` table.
+        """
+        from zeph_tui.core.code_intel import LspCodeIntel
+
+        key = Path(workspace).resolve()
+        if key not in self.code_intels:
+            self.code_intels[key] = LspCodeIntel.from_settings(key, self.settings.lsp)
+        return self.code_intels[key]
+
     async def aclose(self) -> None:
+        if self.repo_map is not None:
+            await self.repo_map.aclose()
+        intels, self.code_intels = list(self.code_intels.values()), {}
+        for intel in intels:
+            await intel.aclose()
         await self.store.close()
+
+
+def _new_lsp_tools(intel: LspCodeIntel, tools: Sequence[Tool]) -> list[Tool]:
+    """The LSP tools whose names ``tools`` does not already have."""
+    from zeph_tui.core.tools.lsp_tools import lsp_tools
+
+    taken = {t.name for t in tools}
+    return [t for t in lsp_tools(intel) if t.name not in taken]
+
+
+def _install_redaction() -> None:
+    """Seed the process redactor with the environment's secrets; redact every log record."""
+    from zeph_tui.core.redaction import default_redactor, install_log_redaction
+
+    install_log_redaction(default_redactor(refresh_env=True))
+
+
+def _add_safety_layers(session: Session, extra: Sequence[Layer]) -> None:
+    """Permission (already added) -> rate limit -> redaction -> extra -> sanitise (innermost)."""
+    from zeph_tui.core.safety_layers import RateLimitLayer, RedactionLayer, SanitizeLayer
+
+    session.layers.add(RateLimitLayer())
+    session.layers.add(RedactionLayer(session.redactor))
+    for layer in extra:
+        session.layers.add(layer)
+    session.layers.add(SanitizeLayer())
 
 
 def library_read_roots(library: SkillLibrary) -> list[Path]:

@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from zeph_tui.core.errors import ToolError, ToolInputError
-from zeph_tui.core.events import DiffContent, Location, ToolKind
+from zeph_tui.core.events import (
+    DiffContent,
+    Location,
+    TextContent,
+    ToolCallContent,
+    ToolCallUpdate,
+    ToolKind,
+)
 from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
 
 __all__ = ["EditFile", "ReadFile", "WriteFile", "unified_diff"]
@@ -188,12 +195,21 @@ def _find_all(text: str, needle: str) -> list[int]:
 async def _finish_edit(
     ctx: ToolContext, path: Path, old: str | None, new: str, text: str, line: int | None = None
 ) -> ToolResult:
+    """Diagnostics after a write: appended to the text, a TextContent for faces.
+
+    When the code intel offers ``payload(path)`` (``LspCodeIntel``), the
+    structured diagnostics go out first in a ToolCallUpdate's ``raw_output``
+    (shape in :mod:`zeph_tui.core.code_intel`).
+    """
+    content: tuple[ToolCallContent, ...] = (DiffContent(str(path), old, new),)
     if ctx.code_intel is not None:
         report = await ctx.code_intel.after_write(path, old, new)
         if report:
             text += "\n\n" + report
-    return ToolResult(
-        text,
-        content=(DiffContent(str(path), old, new),),
-        locations=(Location(str(path), line),),
-    )
+            content += (TextContent(report),)
+        payload_of = getattr(ctx.code_intel, "payload", None)
+        payload = payload_of(path) if callable(payload_of) else None
+        if report and payload is not None:
+            raw = {"text": text, "isError": False, "diagnostics": payload}
+            await ctx.emit(ToolCallUpdate(ctx.tool_call_id, raw_output=raw))
+    return ToolResult(text, content=content, locations=(Location(str(path), line),))

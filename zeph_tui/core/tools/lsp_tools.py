@@ -1,0 +1,207 @@
+"""Language-server tools for the model: ``diagnostics``, ``hover``, ``definition``, ``references``.
+
+All four go through :class:`~zeph_tui.core.code_intel.LspCodeIntel`. Lines
+and columns the model gives and sees are 1-based; columns count characters
+(code points). References are grouped by file and by the enclosing
+function/class (tree-sitter, :func:`zeph_tui.core.outline.enclosing_symbol`),
+each with its source line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from lsp_bridge import Location, LspBridgeError
+from zeph_tui.core.code_intel_render import display_path, render_diagnostics
+from zeph_tui.core.errors import ToolError, ToolInputError
+from zeph_tui.core.events import Location as EventLocation
+from zeph_tui.core.events import ToolKind
+from zeph_tui.core.outline import enclosing_symbol, language_for_path
+from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
+
+if TYPE_CHECKING:
+    from zeph_tui.core.code_intel import LspCodeIntel
+
+__all__ = ["Definition", "Diagnostics", "Hover", "References", "lsp_tools"]
+
+_POSITION_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "path": {"type": "string", "description": "Path relative to the workspace."},
+        "line": {"type": "integer", "description": "1-based line."},
+        "column": {"type": "integer", "description": "1-based column (characters)."},
+    },
+    "required": ["path", "line", "column"],
+}
+_MAX_REFERENCES = 200
+_MAX_HOVER_CHARS = 4000
+
+
+def lsp_tools(intel: LspCodeIntel) -> list[Tool]:
+    """The four language-server tools bound to ``intel``."""
+    return [Diagnostics(intel), Hover(intel), Definition(intel), References(intel)]
+
+
+class _LspTool(Tool):
+    kind: ClassVar[ToolKind] = "search"
+
+    def __init__(self, intel: LspCodeIntel) -> None:
+        self.intel = intel
+
+    def _position(self, args: Mapping[str, Any], ctx: ToolContext) -> tuple[Path, int, int]:
+        path = ctx.roots.resolve_for_read(args["path"])
+        line, column = int(args["line"]), int(args["column"])
+        if line < 1 or column < 1:
+            raise ToolInputError("line and column are 1-based (>= 1)")
+        if not path.is_file():
+            raise ToolError(f"file not found: {ctx.roots.display_path(path)}")
+        self._check_handled(path, ctx)
+        return path, line, column
+
+    def _check_handled(self, path: Path, ctx: ToolContext) -> None:
+        if not self.intel.handles(path):
+            raise ToolError(f"no language server handles {ctx.roots.display_path(path)}")
+
+    def title(self, args: Mapping[str, Any]) -> str:
+        where = f"{args.get('path', '?')}:{args.get('line', '?')}:{args.get('column', '?')}"
+        return f"{self.name.capitalize()} {where}"
+
+
+class Diagnostics(_LspTool):
+    name: ClassVar[str] = "diagnostics"
+    description: ClassVar[str] = (
+        "Current compiler/linter diagnostics from the language servers: of one file "
+        "(analysed now if needed) or, without path, of every file opened this session. "
+        "Lines are 1-based; errors first."
+    )
+    input_schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "properties": {
+            "path": {"type": "string", "description": "Path relative to the workspace."}
+        },
+    }
+    kind: ClassVar[ToolKind] = "read"
+
+    def title(self, args: Mapping[str, Any]) -> str:
+        return f"Diagnostics {args.get('path') or '(open files)'}"
+
+    async def run(self, args: Mapping[str, Any], ctx: ToolContext) -> ToolResult:
+        path: Path | None = None
+        if args.get("path"):
+            path = ctx.roots.resolve_for_read(args["path"])
+            if not path.is_file():
+                raise ToolError(f"file not found: {ctx.roots.display_path(path)}")
+            await self.intel.bridge()
+            self._check_handled(path, ctx)
+        try:
+            items = await self.intel.diagnostics(path)
+        except LspBridgeError as exc:
+            raise ToolError(f"diagnostics failed: {exc}") from exc
+        text = render_diagnostics(items, self.intel.workspace)
+        if not text:
+            scope = ctx.roots.display_path(path) if path else "the open files"
+            text = f"No diagnostics in {scope}."
+        return ToolResult(text, locations=(EventLocation(str(path)),) if path else ())
+
+
+class Hover(_LspTool):
+    name: ClassVar[str] = "hover"
+    description: ClassVar[str] = (
+        "Type, signature and documentation of the symbol at path:line:column "
+        "(1-based), from the language server."
+    )
+    input_schema: ClassVar[dict[str, Any]] = _POSITION_SCHEMA
+    kind: ClassVar[ToolKind] = "read"
+
+    async def run(self, args: Mapping[str, Any], ctx: ToolContext) -> ToolResult:
+        await self.intel.bridge()
+        path, line, column = self._position(args, ctx)
+        try:
+            info = await self.intel.hover(path, line, column)
+        except LspBridgeError as exc:
+            raise ToolError(f"hover failed: {exc}") from exc
+        shown = f"{ctx.roots.display_path(path)}:{line}:{column}"
+        if info is None:
+            return ToolResult(f"No hover information at {shown}.")
+        text = info.text if len(info.text) <= _MAX_HOVER_CHARS else info.text[:_MAX_HOVER_CHARS]
+        return ToolResult(
+            f"{shown} ({info.server}):\n{text}", locations=(EventLocation(str(path), line),)
+        )
+
+
+class Definition(_LspTool):
+    name: ClassVar[str] = "definition"
+    description: ClassVar[str] = (
+        "Where the symbol at path:line:column (1-based) is defined: path:line:column "
+        "and the source line of each definition."
+    )
+    input_schema: ClassVar[dict[str, Any]] = _POSITION_SCHEMA
+
+    async def run(self, args: Mapping[str, Any], ctx: ToolContext) -> ToolResult:
+        await self.intel.bridge()
+        path, line, column = self._position(args, ctx)
+        try:
+            found = await self.intel.definition(path, line, column)
+        except LspBridgeError as exc:
+            raise ToolError(f"definition failed: {exc}") from exc
+        if not found:
+            return ToolResult(f"No definition found at {ctx.roots.display_path(path)}:{line}.")
+        text = "\n".join(loc.render(self.intel.workspace) for loc in found)
+        return ToolResult(
+            text, locations=tuple(EventLocation(str(loc.path), loc.line) for loc in found)
+        )
+
+
+class References(_LspTool):
+    name: ClassVar[str] = "references"
+    description: ClassVar[str] = (
+        "Every reference to the symbol at path:line:column (1-based), declaration "
+        "included, grouped by file and by the enclosing function or class, with the "
+        "source line of each."
+    )
+    input_schema: ClassVar[dict[str, Any]] = _POSITION_SCHEMA
+
+    async def run(self, args: Mapping[str, Any], ctx: ToolContext) -> ToolResult:
+        await self.intel.bridge()
+        path, line, column = self._position(args, ctx)
+        try:
+            found = await self.intel.references(path, line, column)
+        except LspBridgeError as exc:
+            raise ToolError(f"references failed: {exc}") from exc
+        if not found:
+            return ToolResult(f"No references found at {ctx.roots.display_path(path)}:{line}.")
+        return ToolResult(
+            group_references(found, self.intel.workspace),
+            locations=tuple(EventLocation(str(loc.path), loc.line) for loc in found[:50]),
+        )
+
+
+def group_references(found: list[Location], root: Path) -> str:
+    """Render locations grouped by file, then enclosing symbol (``(module level)`` if none)."""
+    shown = found[:_MAX_REFERENCES]
+    by_file: dict[Path, list[Location]] = {}
+    for loc in shown:
+        by_file.setdefault(loc.path, []).append(loc)
+    lines = [
+        f"{len(found)} reference{'s' if len(found) != 1 else ''} in "
+        f"{len({loc.path for loc in found})} file(s):"
+    ]
+    for file, locations in by_file.items():
+        lines.append(display_path(file, root))
+        language = language_for_path(file)
+        try:
+            source = file.read_text(encoding="utf-8", errors="replace") if language else ""
+        except OSError:
+            source = ""
+        groups: dict[str, list[Location]] = {}
+        for loc in locations:
+            scope = enclosing_symbol(source, language, loc.line) if language and source else None
+            groups.setdefault(scope or "(module level)", []).append(loc)
+        for scope, members in groups.items():
+            lines.append(f"  {scope}")
+            lines += [f"    {loc.line}:{loc.col}: {loc.source_line.strip()}" for loc in members]
+    if len(found) > len(shown):
+        lines.append(f"... and {len(found) - len(shown)} more")
+    return "\n".join(lines)
