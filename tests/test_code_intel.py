@@ -299,5 +299,5 @@ async def test_files_changed_by_bash_are_synced(ctx: Ctx) -> None:
 async def test_lsp_tools_refuse_files_without_a_server(ctx: Ctx) -> None:
     from zeph_tui.core.errors import ToolError
 
-    with pytest.raises(ToolError, match="no language server handles README.md"):
+    with pytest.raises(ToolError, match=r"no language server handles README\.md"):
         await Hover(ctx.intel).run({"path": "README.md", "line": 1, "column": 1}, ctx())
