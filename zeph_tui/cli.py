@@ -139,11 +139,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "acp":
         from zeph_tui.drivers.acp import main as acp_main
 
-        return acp_main(args)
+        return int(acp_main(args))
     if command == "lsp":
         from zeph_tui.drivers.lsp_face import main as lsp_main
 
-        return lsp_main(args)
+        return int(lsp_main(args))
     from zeph_tui.ui import main as ui_main
 
     return ui_main(args)

@@ -55,13 +55,13 @@ class ReplayRecorder:
             self._calls[event.tool_call_id] = payload
             self._items.append(payload)
         elif isinstance(event, ToolCallUpdate) and event.status in ("completed", "failed"):
-            payload = self._calls.get(event.tool_call_id)
-            if payload is not None:
+            merged = self._calls.get(event.tool_call_id)
+            if merged is not None:
                 update = event.to_acp()
-                payload["status"] = event.status
+                merged["status"] = event.status
                 for key in ("content", "locations", "rawOutput"):
                     if key in update:
-                        payload[key] = update[key]
+                        merged[key] = update[key]
         elif isinstance(event, Plan):
             self._items.append(event.to_acp())
 

@@ -3,12 +3,18 @@
 Messages are stored as JSON of the provider-neutral parts (see
 :mod:`zeph_tui.core.providers.base`); events as their ACP ``update`` payload
 so a face can replay a session (ACP ``session/load``) exactly as it streamed.
+
+Secrets are redacted before anything is written (message parts, event
+payloads, tool inputs and results, titles) with :attr:`SessionStore.redact`,
+by default the process-wide redactor of :mod:`zeph_tui.core.redaction`.
 """
 
 from __future__ import annotations
 
+import builtins
 import json
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,9 +27,11 @@ from zeph_tui.core.providers.base import (
     ToolResultPart,
     ToolUsePart,
 )
+from zeph_tui.core.redaction import default_redactor, redact_message, redact_value
 
 if TYPE_CHECKING:
     from zeph_tui.core.store.db import Database
+
 
 __all__ = ["SessionRecord", "SessionStore", "message_from_json", "message_to_json"]
 
@@ -74,8 +82,9 @@ _SESSION_COLUMNS = (
 class SessionStore:
     """CRUD for sessions and their history. All times are Unix seconds."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, redact: Callable[[str], str] | None = None) -> None:
         self.db = db
+        self.redact: Callable[[str], str] = redact or _default_redact
 
     async def create(
         self, session_id: str, cwd: str, *, mode: str = "ask", provider: str = "", model: str = ""
@@ -96,7 +105,7 @@ class SessionStore:
             row = await cur.fetchone()
         return SessionRecord(*row) if row else None
 
-    async def list(self, *, cwd: str | None = None, limit: int = 100) -> list[SessionRecord]:
+    async def list(self, *, cwd: str | None = None, limit: int = 100) -> builtins.list[SessionRecord]:
         """Most recently updated first, optionally only those in ``cwd``."""
         sql = f"SELECT {_SESSION_COLUMNS} FROM sessions"
         args: tuple[Any, ...] = ()
@@ -120,6 +129,8 @@ class SessionStore:
             "cost_usd",
             "cwd",
         }
+        if isinstance(fields.get("title"), str):
+            fields["title"] = self.redact(fields["title"])
         cols = [k for k in fields if k in allowed]
         sets = ", ".join(f"{k} = ?" for k in cols)
         async with self.db.transaction() as conn:
@@ -136,11 +147,16 @@ class SessionStore:
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "INSERT INTO messages(session_id, role, parts_json, created_at) VALUES (?, ?, ?, ?)",
-                (session_id, message.role, message_to_json(message), time.time()),
+                (
+                    session_id,
+                    message.role,
+                    message_to_json(redact_message(message, self.redact)),
+                    time.time(),
+                ),
             )
             return int(cur.lastrowid or 0)
 
-    async def messages(self, session_id: str, *, include_compacted: bool = False) -> list[Message]:
+    async def messages(self, session_id: str, *, include_compacted: bool = False) -> builtins.list[Message]:
         sql = "SELECT role, parts_json FROM messages WHERE session_id = ?"
         if not include_compacted:
             sql += " AND compacted = 0"
@@ -148,29 +164,32 @@ class SessionStore:
             rows = await cur.fetchall()
         return [message_from_json(r[0], r[1]) for r in rows]
 
-    async def message_ids(self, session_id: str) -> list[int]:
+    async def message_ids(self, session_id: str) -> builtins.list[int]:
         async with self.db.conn.execute(
             "SELECT id FROM messages WHERE session_id = ? AND compacted = 0 ORDER BY id",
             (session_id,),
         ) as cur:
             return [int(r[0]) for r in await cur.fetchall()]
 
-    async def mark_compacted(self, message_ids: list[int]) -> None:
+    async def mark_compacted(self, message_ids: builtins.list[int]) -> None:
         """Hide messages from the live context; they stay readable in the store."""
         async with self.db.transaction() as conn:
             await conn.executemany(
                 "UPDATE messages SET compacted = 1 WHERE id = ?", [(i,) for i in message_ids]
             )
 
-    async def append_events(self, session_id: str, payloads: list[dict[str, Any]]) -> None:
+    async def append_events(self, session_id: str, payloads: builtins.list[dict[str, Any]]) -> None:
         now = time.time()
         async with self.db.transaction() as conn:
             await conn.executemany(
                 "INSERT INTO events(session_id, payload_json, created_at) VALUES (?, ?, ?)",
-                [(session_id, json.dumps(p, ensure_ascii=False), now) for p in payloads],
+                [
+                    (session_id, json.dumps(redact_value(p, self.redact), ensure_ascii=False), now)
+                    for p in payloads
+                ],
             )
 
-    async def events(self, session_id: str) -> list[dict[str, Any]]:
+    async def events(self, session_id: str) -> builtins.list[dict[str, Any]]:
         async with self.db.conn.execute(
             "SELECT payload_json FROM events WHERE session_id = ? ORDER BY id", (session_id,)
         ) as cur:
@@ -183,7 +202,7 @@ class SessionStore:
             await conn.execute(
                 "INSERT OR REPLACE INTO tool_calls(session_id, id, name, input_json, status, "
                 "started_at) VALUES (?, ?, ?, ?, 'in_progress', ?)",
-                (session_id, call_id, name, input_json, time.time()),
+                (session_id, call_id, name, self._redact_json(input_json), time.time()),
             )
 
     async def finish_tool_call(
@@ -193,5 +212,17 @@ class SessionStore:
             await conn.execute(
                 "UPDATE tool_calls SET status = ?, result_text = ?, is_error = ?, ended_at = ? "
                 "WHERE session_id = ? AND id = ?",
-                (status, result_text, int(is_error), time.time(), session_id, call_id),
+                (status, self.redact(result_text), int(is_error), time.time(), session_id, call_id),
             )
+
+    def _redact_json(self, text: str) -> str:
+        """Redact the strings of a JSON text (keeps it valid); plain text otherwise."""
+        try:
+            value = json.loads(text)
+        except (json.JSONDecodeError, RecursionError):
+            return self.redact(text)
+        return json.dumps(redact_value(value, self.redact), ensure_ascii=False)
+
+
+def _default_redact(text: str) -> str:
+    return default_redactor().redact(text)
