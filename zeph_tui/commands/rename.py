@@ -79,8 +79,9 @@ def _ask(out: TextIO) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
-async def _main(args: argparse.Namespace, out: TextIO) -> tuple[int, dict[str, Any] | None]:
-    workspace = Path(getattr(args, "workspace", ".") or ".").resolve()
+async def _main(
+    args: argparse.Namespace, workspace: Path, out: TextIO
+) -> tuple[int, dict[str, Any] | None]:
     path, line, column = parse_target(args.target)
     async with LspBridge(workspace) as bridge:
         plan = await plan_rename(bridge, path, line, column, args.new_name)
@@ -105,7 +106,8 @@ def run(args: argparse.Namespace) -> int:
     """Entry point of ``zeph-tui rename``; returns the exit code."""
     out = sys.stderr if args.json else sys.stdout
     try:
-        code, report = asyncio.run(_main(args, out))
+        workspace = Path(getattr(args, "workspace", ".") or ".").resolve()
+        code, report = asyncio.run(_main(args, workspace, out))
     except RenameError as exc:
         print(f"zeph-tui rename: {exc}", file=sys.stderr)
         if args.json:

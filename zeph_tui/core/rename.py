@@ -24,13 +24,16 @@ from __future__ import annotations
 import asyncio
 import difflib
 import re
+import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from lsp_bridge import DiagnosticItem, LspBridge, LspBridgeError, RenameTarget
+from lsp_bridge.delta import compute_delta
 from lsp_bridge.workspace_edit import (
+    FileChange,
     PlannedEdit,
     StaleEditError,
     apply_planned_edit,
@@ -220,6 +223,7 @@ async def plan_rename(
     if not path.is_file():
         raise RenameError(f"no such file: {path}")
     try:
+        await _sync(bridge, path)
         target = await bridge.prepare_rename(path, line, column)
         if target.placeholder == new_name:
             raise RenameError(f"the symbol is already named {new_name!r}")
@@ -263,8 +267,7 @@ async def apply_rename(
     if checkpoint_session is not None:
         checkpoint = await asyncio.to_thread(_checkpoint, plan.root, checkpoint_session)
     kept = [c for c in plan.edit.changes if c.old_text is not None and c.new_text is not None]
-    if diagnostics:
-        await _baseline(bridge, [(c.path, c.old_text or "") for c in kept])
+    before = await _baseline(bridge, kept) if diagnostics else {}
     try:
         applied = await apply_planned_edit(plan.edit, writer=writer)
     except StaleEditError as exc:
@@ -272,32 +275,111 @@ async def apply_rename(
     except LspBridgeError as exc:
         raise RenameError(str(exc)) from exc
     changed = tuple(sorted({*applied.written, *applied.deleted}))
-    new: list[DiagnosticItem] = []
-    fixed: list[DiagnosticItem] = []
-    texts: list[str] = []
-    async with asyncio.TaskGroup() as group:
-        gone = [p for p in changed if not p.exists()]
-        if gone:
-            group.create_task(bridge.sync_from_disk(gone))
-        tasks = [
-            group.create_task(bridge.open_or_change(c.path, c.new_text or "", save=True))
-            for c in plan.edit.changes
-            if c.new_text is not None
-        ]
-    for task in tasks:
-        report = task.result()
-        new += report.new
-        fixed += report.fixed
-        if report.new or report.fixed:
-            texts.append(report.text)
+    gone = [p for p in changed if not p.exists()]
+    if gone:
+        await bridge.sync_from_disk(gone)
+    created = [c for c in plan.edit.changes if c.old_text is None and c.new_text is not None]
+    new, fixed, texts = await _after(bridge, kept, before) if diagnostics else ([], [], [])
+    for change in created:  # e.g. the target of a file rename: opened, no baseline
+        await bridge.open_or_change(change.path, change.new_text or "", save=True)
+    _remember(bridge, changed)
     return RenameOutcome(plan, changed, tuple(new), tuple(fixed), checkpoint, tuple(texts))
 
 
-async def _baseline(bridge: LspBridge, files: Sequence[tuple[Path, str]]) -> None:
-    """Diagnostics of the files as they are, the reference for the delta."""
+_SYNCED: weakref.WeakKeyDictionary[LspBridge, set[Path]] = weakref.WeakKeyDictionary()
+
+
+async def _sync(bridge: LspBridge, path: Path) -> None:
+    """Make the servers see the disk: the target file analysed, earlier files re-read.
+
+    The first time, the target is opened and its diagnostics awaited (servers
+    such as tsserver load the project then); files this module synced before
+    are re-sent when they changed on disk since (edits in an editor, git).
+    """
+    synced = _SYNCED.setdefault(bridge, set())
+    if synced:
+        await bridge.sync_from_disk(sorted(synced))
+    if path not in synced:
+        text = await asyncio.to_thread(path.read_text, encoding="utf-8")
+        await bridge.open_or_change(path, text, save=False)
+        synced.add(path)
+
+
+def _remember(bridge: LspBridge, paths: Sequence[Path]) -> None:
+    _SYNCED.setdefault(bridge, set()).update(p for p in paths if p.exists())
+
+
+async def _baseline(
+    bridge: LspBridge, changes: Sequence[FileChange]
+) -> dict[Path, list[DiagnosticItem]]:
+    """Diagnostics of the files as they are: known for synced files, else opened and awaited.
+
+    Identical text is never re-sent: servers need not republish for it.
+    """
+    synced = _SYNCED.get(bridge, set())
+    before = {c.path: bridge.diagnostics(c.path) for c in changes if c.path in synced}
     async with asyncio.TaskGroup() as group:
-        for path, text in files:
-            group.create_task(bridge.open_or_change(path, text, save=False))
+        tasks = {
+            c.path: group.create_task(bridge.open_or_change(c.path, c.old_text or "", save=False))
+            for c in changes
+            if c.path not in synced
+        }
+    before.update({path: list(task.result().current) for path, task in tasks.items()})
+    _remember(bridge, list(tasks))
+    return before
+
+
+async def _after(
+    bridge: LspBridge, changes: Sequence[FileChange], before: dict[Path, list[DiagnosticItem]]
+) -> tuple[list[DiagnosticItem], list[DiagnosticItem], list[str]]:
+    """Send every new text, then re-open files whose errors may be stale.
+
+    Files are analysed while their siblings' changes are still arriving, so a
+    file that shows new errors is closed and opened again once all changes
+    were sent (servers analyse a fresh open against the latest state).
+    """
+
+    async def send(change: FileChange) -> list[DiagnosticItem]:
+        return list((await bridge.open_or_change(change.path, change.new_text or "")).current)
+
+    async def reopen(change: FileChange) -> list[DiagnosticItem]:
+        await bridge.close(change.path)
+        return await send(change)
+
+    after = await _each(changes, send)
+    suspects = [c for c in changes if _delta(c, before, after)[0]]
+    after.update(await _each(suspects, reopen))
+    new: list[DiagnosticItem] = []
+    fixed: list[DiagnosticItem] = []
+    texts: list[str] = []
+    for change in changes:
+        added, gone = _delta(change, before, after)
+        new += added
+        fixed += gone
+        texts += [d.render(bridge.root) for d in added]
+    return new, fixed, texts
+
+
+async def _each(
+    changes: Sequence[FileChange],
+    step: Callable[[FileChange], Awaitable[list[DiagnosticItem]]],
+) -> dict[Path, list[DiagnosticItem]]:
+    async with asyncio.TaskGroup() as group:
+        tasks = {c.path: group.create_task(step(c)) for c in changes}
+    return {path: task.result() for path, task in tasks.items()}
+
+
+def _delta(
+    change: FileChange,
+    before: dict[Path, list[DiagnosticItem]],
+    after: dict[Path, list[DiagnosticItem]],
+) -> tuple[list[DiagnosticItem], list[DiagnosticItem]]:
+    return compute_delta(
+        change.old_text or "",
+        change.new_text or "",
+        before.get(change.path, []),
+        after.get(change.path, []),
+    )
 
 
 def _checkpoint(root: Path, session: str) -> str | None:
