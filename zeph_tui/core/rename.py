@@ -25,7 +25,7 @@ import asyncio
 import difflib
 import re
 import weakref
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -362,7 +362,7 @@ async def _after(
 
 async def _each(
     changes: Sequence[FileChange],
-    step: Callable[[FileChange], Awaitable[list[DiagnosticItem]]],
+    step: Callable[[FileChange], Coroutine[Any, Any, list[DiagnosticItem]]],
 ) -> dict[Path, list[DiagnosticItem]]:
     async with asyncio.TaskGroup() as group:
         tasks = {c.path: group.create_task(step(c)) for c in changes}

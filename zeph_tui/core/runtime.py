@@ -134,6 +134,7 @@ class Runtime:
         if code_intel is None and self.settings.lsp.enabled:
             code_intel = self.code_intel(workspace)
             tools = [*tools, *_new_lsp_tools(code_intel, tools)]
+            tools = [*tools, *_rename_tools(code_intel, tools)]
         session = await Session.open(
             session_id=session_id,
             workspace=workspace,
@@ -156,6 +157,7 @@ class Runtime:
         )
         policy = PermissionPolicy.from_config({"mode": session.mode, "rules": perms.rules})
         session.layers.add(PermissionLayer(policy, approver, session.roots))
+        _add_rename_preview(session)
         _add_safety_layers(session, self.extra_layers)
         return session
 
@@ -204,6 +206,21 @@ def _new_lsp_tools(intel: LspCodeIntel, tools: Sequence[Tool]) -> list[Tool]:
 
     taken = {t.name for t in tools}
     return [t for t in lsp_tools(intel) if t.name not in taken]
+
+
+def _rename_tools(intel: LspCodeIntel, tools: Sequence[Tool]) -> list[Tool]:
+    """``rename_symbol`` over ``intel``'s bridge, unless ``tools`` already has one."""
+    from zeph_tui.core.tools.rename_tool import RenameSymbol
+
+    return [] if any(t.name == RenameSymbol.name for t in tools) else [RenameSymbol(intel)]
+
+
+def _add_rename_preview(session: Session) -> None:
+    """Plan renames before the permission layer so it shows the diff (first in the stack)."""
+    from zeph_tui.core.tools.rename_tool import RenamePreviewLayer
+
+    if "rename_symbol" in session.tools:
+        session.layers.layers.insert(0, RenamePreviewLayer(session.roots))
 
 
 def _install_redaction() -> None:
