@@ -23,27 +23,27 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
-from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.widgets import Footer, Header, TabbedContent, TabPane, TextArea
 
-from zeph_tui.core.events import (
-    CurrentModeUpdate,
-    DiffContent,
-    Event,
-    Plan,
-    SessionInfoUpdate,
-    TextContent,
-    ToolCall,
-    ToolCallUpdate,
-    UsageUpdate,
-)
 from zeph_tui.core.ports import PermissionOutcome
 from zeph_tui.ui.bridge import PermissionRequested, UiApprover, UiSink
-from zeph_tui.ui.feed import AgentText, EventFeed, FeedOp, ThoughtText, ToolOutput
+from zeph_tui.ui.completion import FileIndex, complete_slash, prompt_blocks
+from zeph_tui.ui.feed import EventFeed
 from zeph_tui.ui.history import render_history
+from zeph_tui.ui.palette import DashboardCommands
+from zeph_tui.ui.render import EventRenderer
+from zeph_tui.ui.screens.file_viewer import FileViewer
+from zeph_tui.ui.screens.overflow_modal import OverflowModal
 from zeph_tui.ui.screens.permission_modal import PermissionModal
+from zeph_tui.ui.screens.sessions_screen import SessionsScreen
+from zeph_tui.ui.widgets.call_sites_pane import CallSitesPane
 from zeph_tui.ui.widgets.chat_log import ChatLog
+from zeph_tui.ui.widgets.completion_list import CompletionList
+from zeph_tui.ui.widgets.diagnostics_pane import DiagnosticsPane
+from zeph_tui.ui.widgets.git_pane import GitPane, read_git_state
 from zeph_tui.ui.widgets.plan_pane import PlanPane
 from zeph_tui.ui.widgets.prompt_input import PromptInput
+from zeph_tui.ui.widgets.skills_pane import SkillEntry, SkillsPane
 from zeph_tui.ui.widgets.status_bar import StatusBar
 from zeph_tui.ui.widgets.tool_pane import ToolPane
 from zeph_tui.ui.widgets.tool_panes import ToolPanes
@@ -91,6 +91,7 @@ class ZephApp(App[int]):
     """The zeph-tui dashboard."""
 
     TITLE = "zeph-tui"
+    COMMANDS = App.COMMANDS | {DashboardCommands}
     CSS_PATH = "app.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 (Textual's own type)
     BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
@@ -98,7 +99,8 @@ class ZephApp(App[int]):
         Binding("f2", "sessions", "Sessions"),
         Binding("f3", "toggle_panes", "Panes"),
         Binding("f4", "open_output", "Full output"),
-        Binding("f6", "undo", "Undo"),
+        Binding("f5", "refresh_git", "Git"),
+        Binding("f8", "undo", "Undo"),
         Binding("ctrl+n", "new_session", "New"),
     ]
 
@@ -109,7 +111,7 @@ class ZephApp(App[int]):
         self.runtime: Runtime | None = config.runtime
         self._owns_runtime = config.runtime is None
         self.provider: Provider | None = config.provider
-        self._owns_provider = config.provider is None
+        self.owns_provider = config.provider is None
         self.session: Session | None = None
         self.feed = EventFeed(config.max_output_lines)
         self.sink = UiSink(self.feed, self._wake, self._before_edit)
@@ -119,6 +121,11 @@ class ZephApp(App[int]):
         self._loop_thread = threading.get_ident()
         self.last_stop_reason: str | None = None
         self.call_kinds: dict[str, str] = {}
+        self.files = FileIndex(self.workspace)
+        self.checkpoints_enabled = True
+        self.checkpoints_made = 0
+        self._shell_count = 0
+        self.renderer = EventRenderer(self)
 
     # ------------------------------------------------------------------ layout
 
@@ -127,12 +134,21 @@ class ZephApp(App[int]):
         with Horizontal(id="main"):
             with Vertical(id="chat-column"):
                 yield ChatLog(workspace=self.workspace, id="chat")
+                yield CompletionList(id="completions")
                 yield PromptInput(id="prompt")
             with TabbedContent(id="side"):
                 with TabPane("Tools", id="tab-tools"):
                     yield ToolPanes(max_lines=self.config.max_output_lines, id="tool-panes")
                 with TabPane("Plan", id="tab-plan"):
                     yield PlanPane(id="plan")
+                with TabPane("Diagnostics", id="tab-diagnostics"):
+                    yield DiagnosticsPane(id="diagnostics")
+                with TabPane("Call sites", id="tab-call-sites"):
+                    yield CallSitesPane(id="call-sites")
+                with TabPane("Skills", id="tab-skills"):
+                    yield SkillsPane(id="skills")
+                with TabPane("Git", id="tab-git"):
+                    yield GitPane(id="git")
         yield StatusBar(id="status")
         yield Footer()
 
@@ -158,11 +174,12 @@ class ZephApp(App[int]):
         self.prompt_input.focus()
         if self.config.start_session:
             self.open_session(self.config.resume)
+            self.index_files()
 
     async def on_unmount(self) -> None:
         if self.session is not None:
             self.session.cancel()
-        if self.provider is not None and self._owns_provider:
+        if self.provider is not None and self.owns_provider:
             await self.provider.aclose()
         if self.runtime is not None and self._owns_runtime:
             await self.runtime.aclose()
@@ -183,7 +200,7 @@ class ZephApp(App[int]):
                 )
             if self.provider is None:
                 self.provider = self.runtime.build_provider()
-            self._hook_progress(self.provider)
+            self.hook_progress(self.provider)
             session_id = resume or None
             if resume == "":
                 latest = await self.runtime.store.sessions.list(cwd=str(self.workspace), limit=1)
@@ -216,10 +233,10 @@ class ZephApp(App[int]):
         status.provider = session.provider.name
         status.model = session.provider.model
         status.mode = session.mode
-        self._apply_usage(session.usage_update())
+        self.renderer.apply_usage(session.usage_update())
         self.title = session.title or "zeph-tui"
 
-    def _hook_progress(self, provider: Provider) -> None:
+    def hook_progress(self, provider: Provider) -> None:
         """Show the local model's loading progress (its optional ``on_progress`` hook)."""
         if hasattr(provider, "on_progress"):
             provider.on_progress = self._on_provider_progress
@@ -237,12 +254,45 @@ class ZephApp(App[int]):
         self.submit(event.text)
 
     def submit(self, text: str) -> None:
-        """Send ``text`` as a prompt (slash commands and ``!cmd`` are handled later)."""
+        """Handle one line from the prompt: ``/command``, ``!shell command`` or a prompt."""
+        self.query_one(CompletionList).hide()
+        if text.startswith("/"):
+            self.run_slash_command(text)
+            return
+        if text.startswith("!") and len(text) > 1:
+            self.run_shell_command(text[1:].strip())
+            return
         if self.session is None:
             self.notify("No session yet", severity="warning")
             return
         self.chat.add_user(text)
+        self.last_stop_reason = None
         self.run_turn(text)
+        self.rank_skills(text)
+
+    @work(group="slash")
+    async def run_slash_command(self, text: str) -> None:
+        from zeph_tui.ui.slash import run_slash
+
+        await run_slash(self, text)
+
+    @work(group="shell")
+    async def run_shell_command(self, command: str) -> None:
+        """``!cmd``: run it in the workspace; output goes to a tool pane."""
+        from zeph_tui.ui.shell import run_shell
+
+        self._shell_count += 1
+        env = dict(self.session.options.env) if self.session and self.session.options.env else None
+        self.sink.new_turn()
+        code = await run_shell(
+            command,
+            call_id=f"shell_{self._shell_count}",
+            cwd=self.workspace,
+            sink=self.sink,
+            env=env,
+        )
+        self.flush()
+        self.chat.add_notice(f"$ {command} → exit code {code}")
 
     @work(exclusive=True, group="turn")
     async def run_turn(self, text: str) -> None:
@@ -254,7 +304,7 @@ class ZephApp(App[int]):
         self.sink.new_turn()
         self.status.busy = True
         try:
-            self.last_stop_reason = await session.prompt([text])
+            self.last_stop_reason = await session.prompt(prompt_blocks(text, self.workspace))
         except ZephError as exc:
             self.last_stop_reason = "error"
             self.chat.add_notice(f"error: {exc}")
@@ -265,13 +315,31 @@ class ZephApp(App[int]):
             self.status.progress = ""
         if self.last_stop_reason not in ("end_turn", "error"):
             self.chat.add_notice(f"turn ended: {self.last_stop_reason}")
+        self.action_refresh_git()
 
     def action_cancel_turn(self) -> None:
         if self.session is not None:
             self.session.cancel()
 
     async def _before_edit(self) -> None:
-        """Hook before the first editing tool call of a turn (checkpoints plug in here)."""
+        """Checkpoint the working tree before the first editing tool call of a turn."""
+        import asyncio
+
+        from zeph_tui.core.checkpoints import CheckpointError, create_checkpoint
+
+        if not self.checkpoints_enabled or self.session is None:
+            return
+        try:
+            await asyncio.to_thread(
+                create_checkpoint,
+                self.workspace,
+                self.session.id,
+                f"before: {self.session.title or 'turn'}",
+            )
+            self.checkpoints_made += 1
+        except CheckpointError as exc:
+            self.checkpoints_enabled = False
+            self.notify(f"checkpoints off: {exc}", severity="warning")
 
     # ------------------------------------------------------------------ frames
 
@@ -289,75 +357,7 @@ class ZephApp(App[int]):
                 self._frame_running = False
             return
         for op in ops:
-            self._apply(op)
-
-    def _apply(self, op: FeedOp) -> None:
-        if isinstance(op, AgentText):
-            self.chat.append_agent(op.text, op.message_id)
-        elif isinstance(op, ThoughtText):
-            self.chat.append_thought(op.text, op.message_id)
-        elif isinstance(op, ToolOutput):
-            pane = self.tool_panes.panes.get(op.tool_call_id)
-            if pane is None:
-                pane = self.tool_panes.add(op.tool_call_id, op.tool_call_id)
-            pane.append(op.tail)
-        else:
-            self._apply_event(op)
-
-    def _apply_event(self, event: Event) -> None:
-        if isinstance(event, ToolCall):
-            self._apply_tool_call(event)
-        elif isinstance(event, ToolCallUpdate):
-            self._apply_tool_update(event)
-        elif isinstance(event, UsageUpdate):
-            self._apply_usage(event)
-        elif isinstance(event, Plan):
-            self.query_one("#plan", PlanPane).set_plan(event.entries)
-        elif isinstance(event, CurrentModeUpdate):
-            self.status.mode = event.mode_id
-        elif isinstance(event, SessionInfoUpdate):
-            self.title = event.title
-
-    def _apply_tool_call(self, call: ToolCall) -> None:
-        self.call_kinds[call.tool_call_id] = call.kind
-        self.chat.add_tool(call)
-        pane = self.tool_panes.add(call.tool_call_id, call.title)
-        pane.status = call.status
-
-    def _apply_tool_update(self, update: ToolCallUpdate) -> None:
-        block = self.chat.tool_blocks.get(update.tool_call_id)
-        pane = self.tool_panes.panes.get(update.tool_call_id)
-        if update.title is not None and pane is not None:
-            pane.heading = update.title
-        for item in update.content or ():
-            if isinstance(item, DiffContent) and block is not None:
-                block.add_diff(item)
-            elif isinstance(item, TextContent) and pane is not None:
-                pane.append_text(item.text)
-        if update.status is not None:
-            if block is not None:
-                block.set_status(update.status)
-            if pane is not None:
-                pane.status = update.status
-        if update.raw_output is not None:
-            text = str(update.raw_output.get("text", ""))
-            if block is not None:
-                block.set_result(text)
-            if pane is not None and update.status in ("completed", "failed"):
-                if pane.total_bytes == 0 and text and not self._streams(update.tool_call_id):
-                    pane.append_text(text if text.endswith("\n") else text + "\n")
-                if self.call_kinds.get(update.tool_call_id) == "execute":
-                    self.find_archive(pane, text)
-
-    def _streams(self, tool_call_id: str) -> bool:
-        return self.call_kinds.get(tool_call_id) == "execute"
-
-    def _apply_usage(self, usage: UsageUpdate) -> None:
-        status = self.status
-        status.input_tokens = usage.input_tokens
-        status.output_tokens = usage.output_tokens
-        status.cost_usd = usage.cost_usd
-        status.context_percent = usage.fill_percent
+            self.renderer.apply(op)
 
     @work(group="archive")
     async def find_archive(self, pane: ToolPane, result_text: str) -> None:
@@ -391,22 +391,155 @@ class ZephApp(App[int]):
 
         self.push_screen(PermissionModal(message.request, self.workspace), answered)
 
+    # ------------------------------------------------------------------ completion
+
+    @work(thread=True, group="files")
+    def index_files(self) -> None:
+        self.files.refresh()
+
+    @on(TextArea.Changed, "#prompt")
+    def _prompt_changed(self, event: TextArea.Changed) -> None:
+        prompt = self.prompt_input
+        completions = self.query_one(CompletionList)
+        text = prompt.text
+        token = prompt.current_token()
+        if text.startswith("/") and " " not in text and "\n" not in text:
+            completions.show(complete_slash(text[1:]))
+        elif token.startswith("@"):
+            completions.show([(f"@{p} ", p) for p in self.files.match(token[1:])])
+        else:
+            completions.hide()
+        prompt.completing = completions.shown
+
+    @on(PromptInput.CompletionKey)
+    def _completion_key(self, event: PromptInput.CompletionKey) -> None:
+        completions = self.query_one(CompletionList)
+        if event.key == "up":
+            completions.move(-1)
+        elif event.key == "down":
+            completions.move(1)
+        else:
+            chosen = completions.chosen
+            prompt = self.prompt_input
+            if chosen is not None:
+                prompt.replace_current_token(chosen)
+            completions.hide()
+            prompt.completing = False
+
     # ------------------------------------------------------------------ actions
+
+    def show_tab(self, name: str) -> None:
+        """Switch the side panes to ``name`` (tools, plan, diagnostics, call-sites, skills, git)."""
+        self.screen.remove_class("-panes-hidden") if self.screen.has_class("-wide") else None
+        if self.screen.has_class("-narrow"):
+            self.screen.add_class("-panes-hidden")
+        self.query_one("#side", TabbedContent).active = f"tab-{name}"
+        if name == "git":
+            self.action_refresh_git()
 
     def action_toggle_panes(self) -> None:
         self.screen.toggle_class("-panes-hidden")
 
-    def action_sessions(self) -> None:
-        self.notify("sessions: not wired yet")
-
-    def action_open_output(self) -> None:
-        self.notify("open output: not wired yet")
-
-    def action_undo(self) -> None:
-        self.notify("undo: not wired yet")
+    @work(group="sessions")
+    async def action_sessions(self) -> None:
+        """List this workspace's sessions; resume the chosen one or start a new one."""
+        if self.runtime is None:
+            return
+        records = await self.runtime.store.sessions.list(cwd=str(self.workspace))
+        current = self.session.id if self.session else ""
+        choice = await self.push_screen_wait(SessionsScreen(records, current_id=current))
+        if choice is None or (choice and choice == current):
+            return
+        self.open_session(choice or None)
 
     def action_new_session(self) -> None:
         self.open_session(None)
+
+    def action_open_output(self) -> None:
+        panes = [p for p in self.tool_panes.panes.values() if p.overflow_id]
+        if not panes:
+            self.notify("no archived output yet", severity="warning")
+            return
+        self._open_overflow(panes[-1].overflow_id or "")
+
+    @on(ToolPane.OpenRequested)
+    def _open_requested(self, event: ToolPane.OpenRequested) -> None:
+        self._open_overflow(event.overflow_id)
+
+    def _open_overflow(self, overflow_id: str) -> None:
+        if self.runtime is not None:
+            self.push_screen(OverflowModal(self.runtime.store.archive, overflow_id))
+
+    @work(group="undo", exclusive=True)
+    async def action_undo(self) -> None:
+        """Restore the working tree to the last checkpoint of this session."""
+        import asyncio
+
+        from zeph_tui.core.checkpoints import CheckpointError, undo_last
+
+        if self.session is None:
+            return
+        try:
+            checkpoint, changed = await asyncio.to_thread(
+                undo_last, self.workspace, self.session.id
+            )
+        except CheckpointError as exc:
+            self.chat.add_notice(f"undo: {exc}")
+            self.notify(str(exc), title="Undo", severity="warning")
+            return
+        files = ", ".join(changed[:8]) + (" …" if len(changed) > 8 else "")
+        self.chat.add_notice(
+            f"undo: restored checkpoint {checkpoint.number} ({len(changed)} files: {files or '-'})"
+        )
+        self.action_refresh_git()
+
+    @work(group="git", exclusive=True)
+    async def action_refresh_git(self) -> None:
+        import asyncio
+
+        status, diff = await asyncio.to_thread(read_git_state, str(self.workspace))
+        self.query_one(GitPane).set_state(status, diff)
+
+    @work(group="skills", exclusive=True)
+    async def rank_skills(self, text: str) -> None:
+        """Rank the skill library for ``text`` and show the best ones."""
+        import asyncio
+
+        from zeph_tui.core.skills import SkillLibrary
+
+        home = self.runtime.home if self.runtime else None
+
+        def rank() -> tuple[list[SkillEntry], int]:
+            library = SkillLibrary(self.workspace, home)
+            hits = library.search(text, 5)
+            entries = [SkillEntry(h.skill.name, h.skill.description[:120], h.score) for h in hits]
+            return entries, len(library.skills)
+
+        entries, available = await asyncio.to_thread(rank)
+        self.query_one(SkillsPane).set_skills(entries, available=available)
+
+    @on(DiagnosticsPane.LocationSelected)
+    def _diagnostic_selected(self, event: DiagnosticsPane.LocationSelected) -> None:
+        self.push_screen(
+            FileViewer(
+                self.workspace / event.path,
+                event.line,
+                event.column,
+                label=f"{event.path}:{event.line}:{event.column}",
+            )
+        )
+
+    @on(CallSitesPane.LocationSelected)
+    def _call_site_selected(self, event: CallSitesPane.LocationSelected) -> None:
+        site = event.site
+        self.push_screen(
+            FileViewer(
+                self.workspace / site.path,
+                site.line,
+                site.column,
+                label=f"{site.path}:{site.line}:{site.column}",
+            )
+        )
 
 
 def create_app(

@@ -45,6 +45,7 @@ class UiSink:
         self.wake = wake
         self.before_edit = before_edit
         self._edit_seen = False
+        self._edit_lock = asyncio.Lock()  # concurrent edits wait for the one checkpoint
 
     def new_turn(self) -> None:
         """Arm the before-edit hook for the next turn."""
@@ -54,11 +55,12 @@ class UiSink:
         if (
             isinstance(event, ToolCall)
             and event.kind in EDITING_KINDS
-            and not self._edit_seen
             and self.before_edit is not None
         ):
-            self._edit_seen = True
-            await self.before_edit()
+            async with self._edit_lock:
+                if not self._edit_seen:
+                    await self.before_edit()
+                    self._edit_seen = True
         self.feed.push(event)
         self.wake()
         await asyncio.sleep(0)  # let the app breathe between chunks of a fast producer

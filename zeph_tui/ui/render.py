@@ -1,0 +1,106 @@
+"""Applies one frame of feed operations to the dashboard's widgets."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from zeph_tui.core.events import (
+    CurrentModeUpdate,
+    DiffContent,
+    Event,
+    Plan,
+    SessionInfoUpdate,
+    TextContent,
+    ToolCall,
+    ToolCallUpdate,
+    UsageUpdate,
+)
+from zeph_tui.ui.feed import AgentText, FeedOp, ThoughtText, ToolOutput
+from zeph_tui.ui.widgets.plan_pane import PlanPane
+from zeph_tui.ui.widgets.skills_pane import SkillsPane
+
+if TYPE_CHECKING:
+    from zeph_tui.ui.app import ZephApp
+
+__all__ = ["EventRenderer"]
+
+
+class EventRenderer:
+    """Maps feed operations onto the chat, tool panes, plan and status bar.
+
+    Args:
+        app: the dashboard (its widgets are looked up on it).
+    """
+
+    def __init__(self, app: ZephApp) -> None:
+        self.app = app
+
+    def apply(self, op: FeedOp) -> None:
+        if isinstance(op, AgentText):
+            self.app.chat.append_agent(op.text, op.message_id)
+        elif isinstance(op, ThoughtText):
+            self.app.chat.append_thought(op.text, op.message_id)
+        elif isinstance(op, ToolOutput):
+            pane = self.app.tool_panes.panes.get(op.tool_call_id)
+            if pane is None:
+                pane = self.app.tool_panes.add(op.tool_call_id, op.tool_call_id)
+            pane.append(op.tail)
+        else:
+            self._event(op)
+
+    def _event(self, event: Event) -> None:
+        if isinstance(event, ToolCall):
+            self._tool_call(event)
+        elif isinstance(event, ToolCallUpdate):
+            self._tool_update(event)
+        elif isinstance(event, UsageUpdate):
+            self.apply_usage(event)
+        elif isinstance(event, Plan):
+            self.app.query_one("#plan", PlanPane).set_plan(event.entries)
+        elif isinstance(event, CurrentModeUpdate):
+            self.app.status.mode = event.mode_id
+        elif isinstance(event, SessionInfoUpdate):
+            self.app.title = event.title
+
+    def _tool_call(self, call: ToolCall) -> None:
+        self.app.call_kinds[call.tool_call_id] = call.kind
+        if call.name == "load_skill" and isinstance((call.raw_input or {}).get("name"), str):
+            self.app.query_one(SkillsPane).mark_loaded(str((call.raw_input or {})["name"]))
+        self.app.chat.add_tool(call)
+        pane = self.app.tool_panes.add(call.tool_call_id, call.title)
+        pane.status = call.status
+
+    def _tool_update(self, update: ToolCallUpdate) -> None:
+        block = self.app.chat.tool_blocks.get(update.tool_call_id)
+        pane = self.app.tool_panes.panes.get(update.tool_call_id)
+        if update.title is not None and pane is not None:
+            pane.heading = update.title
+        for item in update.content or ():
+            if isinstance(item, DiffContent) and block is not None:
+                block.add_diff(item)
+            elif isinstance(item, TextContent) and pane is not None:
+                pane.append_text(item.text)
+        if update.status is not None:
+            if block is not None:
+                block.set_status(update.status)
+            if pane is not None:
+                pane.status = update.status
+        if update.raw_output is not None:
+            text = str(update.raw_output.get("text", ""))
+            if block is not None:
+                block.set_result(text)
+            if pane is not None and update.status in ("completed", "failed"):
+                if pane.total_bytes == 0 and text and not self._streams(update.tool_call_id):
+                    pane.append_text(text if text.endswith("\n") else text + "\n")
+                if self.app.call_kinds.get(update.tool_call_id) == "execute":
+                    self.app.find_archive(pane, text)
+
+    def _streams(self, tool_call_id: str) -> bool:
+        return self.app.call_kinds.get(tool_call_id) == "execute"
+
+    def apply_usage(self, usage: UsageUpdate) -> None:
+        status = self.app.status
+        status.input_tokens = usage.input_tokens
+        status.output_tokens = usage.output_tokens
+        status.cost_usd = usage.cost_usd
+        status.context_percent = usage.fill_percent
