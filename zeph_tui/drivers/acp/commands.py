@@ -3,8 +3,15 @@
 Spec: https://agentclientprotocol.com/protocol/v1/slash-commands. A prompt whose
 first text block starts with ``/<name>`` for a known name is handled here,
 without a model call; the reply streams as ``agent_message_chunk`` and the turn
-ends with ``end_turn``. ``/compact``, ``/rename`` and ``/diagnostics`` answer
-"not available yet" until their features land.
+ends with ``end_turn``. ``/compact`` and ``/diagnostics`` answer "not available
+yet" until their features land.
+
+``/rename PATH:LINE:COL NEW_NAME`` renames through the language server
+(:mod:`zeph_tui.core.rename`): a ``tool_call`` (kind ``edit``) with one
+``locations`` entry per call site and a ``diff`` per file, then
+``session/request_permission`` (skipped in bypass mode), then the edits are
+written through ``fs/write_text_file`` when the client offers it (open
+buffers follow) or to disk atomically, and a ``tool_call_update`` ends it.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ COMMANDS: tuple[tuple[str, str, str | None], ...] = (
 """``(name, description, input hint or None)``."""
 
 _NAMES = frozenset(name for name, _d, _h in COMMANDS)
-_NOT_YET = frozenset({"compact", "rename", "diagnostics"})
+_NOT_YET = frozenset({"compact", "diagnostics"})
 
 
 def available_commands_update() -> dict[str, Any]:
@@ -77,6 +84,60 @@ def _skills(state: SessionState) -> str:
     return "\n".join(lines)
 
 
+async def _rename(state: SessionState, argument: str) -> str:
+    """``/rename PATH:LINE:COL NEW_NAME``; returns the reply (errors as text)."""
+    import uuid
+
+    from zeph_tui.core.errors import ZephError
+    from zeph_tui.core.events import TextContent, ToolCall, ToolCallUpdate
+    from zeph_tui.core.ports import LocalFS, PermissionRequest
+    from zeph_tui.core.rename import apply_rename, parse_target, plan_rename, render_call_sites
+    from zeph_tui.drivers.acp.ports import AcpApprover
+
+    target, _, new_name = argument.partition(" ")
+    if not target or not new_name.strip():
+        return "Usage: /rename PATH:LINE:COL NEW_NAME"
+    call_id = f"rename_{uuid.uuid4().hex[:12]}"
+    try:
+        path, line, column = parse_target(target)
+        bridge = await state.runtime.code_intel(state.cwd).bridge()
+        plan = await plan_rename(bridge, state.cwd / path, line, column, new_name.strip())
+    except ZephError as exc:
+        return f"Rename failed: {exc}"
+    except Exception as exc:  # lsp_bridge errors (not ZephError) and OS errors
+        return f"Rename failed: {type(exc).__name__}: {exc}"
+    sites = render_call_sites(plan)
+    call = ToolCall(
+        call_id, f"Rename {plan.old_name} to {plan.new_name}", "edit", "pending",
+        plan.locations(), {"target": target, "new_name": plan.new_name}, "rename_symbol",
+        (TextContent(sites), *plan.previews()),
+    )  # fmt: skip
+    await state.sink(call)
+    if state.session.mode != "bypass":
+        request = PermissionRequest(call, "rename_symbol", "/rename edits files", plan.previews())
+        approver = AcpApprover(state.sink.client, state.session.id)
+        if await approver.request_permission(request) not in ("allow_once", "allow_always"):
+            await state.sink(ToolCallUpdate(call_id, status="failed"))
+            return f"Rename not applied.\n{sites}"
+    fs = state.session.fs
+    writer = None if fs is None or isinstance(fs, LocalFS) else fs.write_text
+    try:
+        outcome = await apply_rename(bridge, plan, writer=writer)
+    except ZephError as exc:
+        await state.sink(ToolCallUpdate(call_id, status="failed", content=(TextContent(str(exc)),)))
+        return f"Rename failed: {exc}"
+    summary = (
+        f"Renamed {plan.old_name} to {plan.new_name} in {len(outcome.files_changed)} file(s); "
+        f"diagnostics: {len(outcome.new)} new, {len(outcome.fixed)} fixed."
+    )
+    await state.sink(
+        ToolCallUpdate(call_id, status="completed", content=(TextContent(summary),),
+                       raw_output={"files_changed": [str(p) for p in outcome.files_changed]})
+    )  # fmt: skip
+    details = [d.render(state.cwd) for d in outcome.new]
+    return "\n".join([summary, sites, *details])
+
+
 async def run_command(state: SessionState, name: str, argument: str) -> str:
     """Run one slash command and return the reply text.
 
@@ -107,6 +168,8 @@ async def run_command(state: SessionState, name: str, argument: str) -> str:
         return f"Conversation cleared ({count} messages hidden from the context)."
     if name == "skills":
         return _skills(state)
+    if name == "rename":
+        return await _rename(state, argument)
     if name in _NOT_YET:
         return f"/{name} is not available yet."
     raise RequestError.invalid_params(f"prompt[0].text: unknown command /{name[:40]}")
