@@ -28,9 +28,26 @@ async def settle(pilot: Pilot[Any]) -> None:
         ("dashboard", WIDE),
         ("permission", WIDE),
         ("permission_edit", WIDE),
+        ("sessions", WIDE),
+        ("overflow", WIDE),
+        ("plan", WIDE),
+        ("diagnostics", WIDE),
+        ("call_sites", WIDE),
+        ("skills", WIDE),
+        ("git", WIDE),
         ("empty", (100, 30)),
+        ("completion", (100, 30)),
+        ("help", (120, 36)),
         ("dashboard", (80, 30)),
     ],
+    ids=lambda v: v if isinstance(v, str) else f"{v[0]}x{v[1]}",
 )
 def test_scene(snap_compare: Any, scene: str, size: tuple[int, int]) -> None:
     assert snap_compare(demo_app(scene), terminal_size=size, run_before=settle)
+
+
+def test_narrow_terminal_swaps_chat_and_panes(snap_compare: Any) -> None:
+    """At 80 columns the panes collapse; F3 shows them in place of the chat."""
+    assert snap_compare(
+        demo_app("dashboard"), terminal_size=(80, 30), press=["f3"], run_before=settle
+    )

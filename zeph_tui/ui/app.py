@@ -177,6 +177,8 @@ class ZephApp(App[int]):
             self.index_files()
 
     async def on_unmount(self) -> None:
+        if self._frame is not None:
+            self._frame.stop()
         if self.session is not None:
             self.session.cancel()
         if self.provider is not None and self.owns_provider:

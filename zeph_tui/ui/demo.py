@@ -167,11 +167,196 @@ def _empty(app: DemoApp) -> None:
     app.chat.add_notice("New session in shop · type a prompt, / for commands, @ for files")
 
 
+def _tab(app: DemoApp, name: str) -> None:
+    from textual.widgets import TabbedContent
+
+    app.query_one("#side", TabbedContent).active = f"tab-{name}"
+
+
+def _plan(app: DemoApp) -> None:
+    _dashboard(app)
+    _tab(app, "plan")
+
+
+def _diagnostics(app: DemoApp) -> None:
+    from zeph_tui.ui.widgets.diagnostics_pane import Diagnostic, DiagnosticsPane
+
+    _dashboard(app)
+    pane = app.query_one(DiagnosticsPane)
+    pane.set_diagnostics(
+        "pkg/calc.py",
+        [
+            Diagnostic(
+                9,
+                12,
+                "error",
+                'Operator "*" not supported for "None"',
+                "pyright",
+                "reportOptionalOperand",
+            ),
+            Diagnostic(1, 1, "warning", 'Import "os" is not accessed', "pyright"),
+        ],
+    )
+    pane.set_diagnostics(
+        "pkg/cart.py",
+        [
+            Diagnostic(
+                14,
+                5,
+                "error",
+                'Argument of type "str" cannot be assigned to "int"',
+                "pyright",
+                "reportArgumentType",
+            ),
+        ],
+    )
+    _tab(app, "diagnostics")
+
+
+def _call_sites(app: DemoApp) -> None:
+    from zeph_tui.ui.widgets.call_sites_pane import CallSite, CallSitesPane
+
+    _dashboard(app)
+    app.query_one(CallSitesPane).set_call_sites(
+        "mul",
+        [
+            CallSite("pkg/calc.py", 5, 5, "", "def mul(a: int, b: int) -> int:"),
+            CallSite("pkg/cart.py", 14, 16, "Cart.total", "return mul(item.price, item.qty)"),
+            CallSite("pkg/cart.py", 22, 12, "Cart.tax", "tax = mul(self.total(), RATE)"),
+            CallSite("tests/test_calc.py", 8, 12, "test_mul", "assert mul(3, 4) == 12"),
+        ],
+        new_name="multiply",
+    )
+    _tab(app, "call-sites")
+
+
+def _skills(app: DemoApp) -> None:
+    from zeph_tui.ui.widgets.skills_pane import SkillEntry, SkillsPane
+
+    _dashboard(app)
+    app.query_one(SkillsPane).set_skills(
+        [
+            SkillEntry("pytest-testing", "Write and run pytest tests; fixtures, parametrize", 7.31),
+            SkillEntry("python-refactoring", "Safe refactors of Python code with tests", 4.02),
+            SkillEntry("git-workflow", "Branches, commits and clean history", 1.15),
+        ],
+        loaded=["pytest-testing"],
+        available=9,
+    )
+    _tab(app, "skills")
+
+
+def _git(app: DemoApp) -> None:
+    from zeph_tui.ui.format import unified_diff
+    from zeph_tui.ui.widgets.git_pane import GitPane
+
+    _dashboard(app)
+    diff = "diff --git a/pkg/calc.py b/pkg/calc.py\n" + unified_diff(_OLD, _NEW, "pkg/calc.py")
+    app.query_one(GitPane).set_state("## main\n M pkg/calc.py\n?? notes.txt", diff)
+    _tab(app, "git")
+
+
+def _completion(app: DemoApp) -> None:
+    _empty(app)
+    app.prompt_input.insert("/")
+
+
+def _help(app: DemoApp) -> None:
+    from zeph_tui.ui.slash import HELP_TEXT
+
+    app.chat.add_user("/help")
+    app.chat.add_notice(HELP_TEXT)
+
+
+class _DemoArchive:
+    """An in-memory stand-in for ``runtime.store.archive`` with one archive."""
+
+    async def read(
+        self, overflow_id: str, *, offset: int = 0, limit: int = 200, grep: str | None = None
+    ) -> Any:
+        from zeph_tui.core.store.overflow import OverflowInfo, OverflowPage
+
+        info = OverflowInfo(
+            overflow_id, "sess_demo", "call_test", 0.0, _TEST_BYTES, 3_500_000, True
+        )
+        lines = [
+            (n, f"tests/test_calc.py::test_mul[{n:07d}] PASSED")
+            for n in range(offset, offset + limit)
+        ]
+        return OverflowPage(info, lines, offset + limit)
+
+
+def _overflow(app: DemoApp) -> None:
+    from zeph_tui.ui.screens.overflow_modal import OverflowModal
+
+    _dashboard(app)
+    app.push_screen(OverflowModal(_DemoArchive(), "ovf_5e1f0c2a9b7d"))
+
+
+def _sessions(app: DemoApp) -> None:
+    from zeph_tui.core.store.sessions import SessionRecord
+    from zeph_tui.ui.screens.sessions_screen import SessionsScreen
+
+    _dashboard(app)
+    now = 1_750_000_000.0
+    rows = [
+        SessionRecord(
+            "sess_3f9a0c1d2e4b5a69",
+            str(DEMO_WORKSPACE),
+            "Make mul return early for zero",
+            "ask",
+            "anthropic",
+            "claude-sonnet-4-6",
+            now - 7200,
+            now - 60,
+            118_400,
+            2_310,
+            0.1834,
+        ),
+        SessionRecord(
+            "sess_a81c44d07be2f310",
+            str(DEMO_WORKSPACE),
+            "Add a cart total with tax",
+            "accept-edits",
+            "anthropic",
+            "claude-sonnet-4-6",
+            now - 90000,
+            now - 86400,
+            51_000,
+            4_020,
+            0.0912,
+        ),
+        SessionRecord(
+            "sess_0d5e9b7c61a2f844",
+            str(DEMO_WORKSPACE),
+            "Why does test_mul fail?",
+            "ask",
+            "local",
+            "SmolLM2-135M-Instruct.Q4_1",
+            now - 400000,
+            now - 345600,
+            6_900,
+            410,
+            0.0,
+        ),
+    ]
+    app.push_screen(SessionsScreen(rows, now=now, current_id=rows[0].id))
+
+
 SCENES: dict[str, Any] = {
     "dashboard": _dashboard,
     "permission": _permission,
     "permission_edit": _permission_edit,
     "empty": _empty,
+    "plan": _plan,
+    "diagnostics": _diagnostics,
+    "call_sites": _call_sites,
+    "skills": _skills,
+    "git": _git,
+    "completion": _completion,
+    "help": _help,
+    "overflow": _overflow,
+    "sessions": _sessions,
 }
 
 

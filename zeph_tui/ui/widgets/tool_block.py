@@ -14,7 +14,7 @@ from zeph_tui.ui.format import relative_path, unified_diff
 
 __all__ = ["ToolBlock", "diff_syntax"]
 
-_ICONS = {"pending": "…", "in_progress": "▶", "completed": "✓", "failed": "✗"}
+_ICONS = {"pending": "…", "in_progress": "●", "completed": "✓", "failed": "✗"}
 
 
 class ToolBlock(Collapsible):

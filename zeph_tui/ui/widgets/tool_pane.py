@@ -13,7 +13,7 @@ from zeph_tui.ui.format import human_bytes
 
 __all__ = ["ToolPane"]
 
-_STATUS_ICONS = {"pending": "…", "in_progress": "▶", "completed": "✓", "failed": "✗"}
+_STATUS_ICONS = {"pending": "…", "in_progress": "●", "completed": "✓", "failed": "✗"}
 
 
 class ToolPane(Vertical):
@@ -38,9 +38,7 @@ class ToolPane(Vertical):
     ToolPane > Log { height: auto; max-height: 16; background: $surface; overflow-x: hidden; }
     ToolPane > Horizontal { height: auto; }
     ToolPane .tool-pane--marker { color: $text-muted; width: 1fr; height: auto; }
-    ToolPane Button {
-        min-width: 18; width: auto; height: 1; border: none; padding: 0 1; margin: 0 0 0 1;
-    }
+    ToolPane Button { margin: 0 0 0 1; }
     ToolPane Button:disabled { display: none; }
     """
 
@@ -67,7 +65,9 @@ class ToolPane(Vertical):
         self._header = Static(self._header_text(), classes="tool-pane--header", markup=False)
         self._log = Log(max_lines=max_lines, auto_scroll=True)
         self._marker = Static("", classes="tool-pane--marker", markup=False)
-        self._open = Button("open full output", id="open", variant="default", disabled=True)
+        self._open = Button(
+            "open full output (f4)", id="open", variant="primary", disabled=True, compact=True
+        )
         self._unwritten = OutputTail(max_lines)
         self._ready = False  # set once on_mount has written what came before
 
