@@ -45,6 +45,7 @@ __all__ = [
     "StaleEditError",
     "WorkspaceEditError",
     "apply_planned_edit",
+    "apply_text_edits",
     "plan_workspace_edit",
 ]
 
