@@ -53,11 +53,11 @@ async def _rename(peer: ZephPeer, sid: str, text: str) -> str:
 async def test_rename_through_editor_buffers(peer: ZephPeer, project: Path) -> None:
     await peer.ok("initialize", INIT_FULL)
     sid = (await peer.ok("session/new", {"cwd": str(project), "mcpServers": []}))["sessionId"]
-    commands = [u for u in _updates(peer, sid) if u["sessionUpdate"] == "available_commands_update"]
-    assert any(c["name"] == "rename" for c in commands[-1]["availableCommands"])
     disk = {name: (project / "shop" / name).read_text() for name in FILES}
     await _rename(peer, sid, "/rename shop/pricing.py:4:5 grand_total")
     updates = _updates(peer, sid)
+    commands = [u for u in updates if u["sessionUpdate"] == "available_commands_update"]
+    assert any(c["name"] == "rename" for c in commands[-1]["availableCommands"])
     (call,) = [u for u in updates if u["sessionUpdate"] == "tool_call"]
     assert call["kind"] == "edit"
     assert len(call["locations"]) == 6
