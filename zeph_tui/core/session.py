@@ -27,6 +27,7 @@ from zeph_tui.core.events import (
     SessionInfoUpdate,
     StopReason,
     ToolCall,
+    ToolCallStatus,
     ToolCallUpdate,
     UsageUpdate,
 )
@@ -39,7 +40,6 @@ from zeph_tui.core.providers.base import (
     ModelRequest,
     Provider,
     TextDelta,
-    TextPart,
     ThinkingDelta,
     ToolResultPart,
     ToolUse,
@@ -57,7 +57,9 @@ from zeph_tui.core.tools.base import (
 )
 
 if TYPE_CHECKING:
+    from zeph_tui.core.context import CompactionResult
     from zeph_tui.core.safety.paths import WorkspaceRoots
+    from zeph_tui.core.safety.redact import Redactor
     from zeph_tui.core.store import Store
 
 __all__ = ["MODES", "Session", "SessionOptions"]
@@ -83,6 +85,7 @@ class SessionOptions:
         thinking_budget_tokens: extended thinking budget (0 = off).
         env: environment for child processes (scrub it before passing).
         extra_write_roots / read_roots: confinement beyond the workspace.
+        auto_compact: compact the context at 70 % / 85 % fill (see core.context).
     """
 
     max_turn_requests: int = 50
@@ -92,6 +95,7 @@ class SessionOptions:
     env: Mapping[str, str] = field(default_factory=dict)
     extra_write_roots: Sequence[Path] = ()
     read_roots: Sequence[Path] = ()
+    auto_compact: bool = True
 
 
 def normalise_mode(mode: str) -> str:
@@ -128,20 +132,25 @@ class Session:
         history: list[Message] | None = None,
         title: str = "",
         prompt_sections: Sequence[PromptSection] = (),
+        redactor: Redactor | None = None,
     ) -> None:
+        from zeph_tui.core.context import ContextManager
+        from zeph_tui.core.redaction import RedactingSink, default_redactor
         from zeph_tui.core.safety.paths import WorkspaceRoots
 
         self.id = session_id
         self.workspace = workspace.resolve()
         self.provider = provider
         self.store = store
-        self.sink = sink
+        self.redactor = redactor or default_redactor()
+        self.sink = RedactingSink(sink, self.redactor)  # every face sees redacted events
         self.tools: dict[str, Tool] = {t.name: t for t in tools}
         self.layers = LayerStack(layers)
         self.fs = fs or LocalFS()
         self.terminal = terminal
         self.code_intel = code_intel
         self.options = options or SessionOptions()
+        self.context = ContextManager(enabled=self.options.auto_compact)
         self.mode = normalise_mode(mode)
         self.history: list[Message] = history or []
         self.title = title
@@ -174,7 +183,7 @@ class Session:
             kwargs["mode"] = normalise_mode(kwargs.get("mode") or default_mode)
             await store.sessions.create(
                 sid,
-                str(Path(kwargs["workspace"]).resolve()),
+                str(await asyncio.to_thread(Path(kwargs["workspace"]).resolve)),
                 mode=kwargs["mode"],
                 provider=provider.name,
                 model=provider.model,
@@ -221,6 +230,17 @@ class Session:
         await self.store.sessions.update(self.id, mode=self.mode)
         await self.sink(CurrentModeUpdate(self.mode))
 
+    @property
+    def busy(self) -> bool:
+        """True while a prompt turn is running."""
+        return self._turn is not None and not self._turn.done()
+
+    async def compact(self) -> CompactionResult:
+        """Summarise the conversation now (``/compact``); see :func:`zeph_tui.core.context.compact`."""
+        from zeph_tui.core.context import compact
+
+        return await compact(self)
+
     def usage_update(self) -> UsageUpdate:
         return UsageUpdate(
             self.context_tokens,
@@ -241,6 +261,8 @@ class Session:
             return "cancelled"
         finally:
             with contextlib.suppress(Exception):
+                await self.sink.flush()
+            with contextlib.suppress(Exception):
                 await self.store.sessions.append_events(self.id, recorder.flush())
 
     async def _emit(self, event: Event, recorder: ReplayRecorder | None = None) -> None:
@@ -258,6 +280,7 @@ class Session:
             await self._emit(SessionInfoUpdate(self.title))
         system = await self._system_prompt(self, user_text) if self._system_prompt else ""
         for _ in range(self.options.max_turn_requests):
+            await self.context.before_request(self)
             request = await self.layers.before_model(
                 ModelRequest(
                     system=system,
@@ -321,6 +344,7 @@ class Session:
         self.usage = self.usage + usage
         self.cost_usd += self.provider.cost_usd(usage)
         self.context_tokens = usage.context_tokens + usage.output_tokens
+        self.context.record_usage(self)
         await self.store.sessions.update(
             self.id,
             input_tokens=self.usage.input_tokens,
@@ -374,7 +398,7 @@ class Session:
         except asyncio.CancelledError:
             await self._emit(ToolCallUpdate(call_id, status="failed"), recorder)
             raise
-        status = "failed" if result.is_error else "completed"
+        status: ToolCallStatus = "failed" if result.is_error else "completed"
         await self._emit(
             ToolCallUpdate(
                 call_id,
@@ -411,13 +435,22 @@ class Session:
             if short is not None:
                 return await self.layers.after_tool(invocation, short)
             await self._emit(ToolCallUpdate(call.tool_call_id, status="in_progress"), recorder)
-            result = await tool.run(args, self._context(call.tool_call_id))
-            return await self.layers.after_tool(invocation, result)
         except ToolError as exc:
             return ToolResult(str(exc), is_error=True)
         except (OSError, ValueError, ZephError) as exc:
             log.warning("tool %s failed: %s", use.name, exc, exc_info=True)
             return ToolResult(f"{use.name} failed: {type(exc).__name__}: {exc}", is_error=True)
+        assert tool is not None  # unknown tools were answered above
+        invocation.notes["ran"] = True  # layers tell a dispatched call from a refused one
+        try:
+            result = await tool.run(args, self._context(call.tool_call_id))
+        except ToolError as exc:
+            result = ToolResult(str(exc), is_error=True)
+        except (OSError, ValueError, ZephError) as exc:
+            log.warning("tool %s failed: %s", use.name, exc, exc_info=True)
+            result = ToolResult(f"{use.name} failed: {type(exc).__name__}: {exc}", is_error=True)
+        # errors of the run pass the layers too (sanitising, rate-limit failure counts)
+        return await self.layers.after_tool(invocation, result)
 
     def _context(self, call_id: str) -> ToolContext:
         return ToolContext(
@@ -432,7 +465,7 @@ class Session:
             terminal=self.terminal,
             code_intel=self.code_intel,
             model_copy_limit_bytes=self.options.model_copy_limit_bytes,
-            extras={"session": self},
+            extras={"session": self, "redact": self.redactor.redact},
         )
 
 

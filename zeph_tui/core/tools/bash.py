@@ -8,6 +8,10 @@ process group (SIGTERM, then SIGKILL after a grace period).
 
 When the face offers client terminals (ACP ``terminal/*``), the command runs
 there instead, and its output is still archived.
+
+Secrets are redacted before (a), (b) and (c): output is cut at line ends and
+each block of whole lines passes ``ctx.extras["redact"]`` (the session's
+redactor) first; a line longer than 64 KiB is redacted in 64 KiB pieces.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import asyncio
 import contextlib
 import os
 import signal
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from zeph_tui.core.errors import ToolError, ToolInputError
@@ -132,24 +136,31 @@ class Bash(Tool):
         assert proc.stdout is not None
         timed_out = False
         pending = b""
+        redact = _redactor(ctx)
+
+        async def publish(block: bytes) -> None:
+            block = redact(block)
+            model_copy.feed(block)
+            await writer.write(block)
+            await ctx.emit(_output_update(ctx, block.decode("utf-8", "replace")))
+
         try:
             async with asyncio.timeout(timeout_s):
                 while data := await proc.stdout.read(_READ_BYTES):
-                    model_copy.feed(data)
-                    await writer.write(data)
-                    cut = data.rfind(b"\n") + 1
+                    pending += data
+                    cut = pending.rfind(b"\n") + 1
+                    if not cut and len(pending) >= _READ_BYTES:
+                        cut = len(pending)  # one very long line: redact it in pieces
                     if cut:
-                        chunk, pending = pending + data[:cut], data[cut:]
-                        await ctx.emit(_output_update(ctx, chunk.decode("utf-8", "replace")))
-                    else:
-                        pending += data
+                        block, pending = pending[:cut], pending[cut:]
+                        await publish(block)
                 await proc.wait()
         except TimeoutError:
             timed_out = True
         finally:
             await kill_process_group(proc)
         if pending:
-            await ctx.emit(_output_update(ctx, pending.decode("utf-8", "replace")))
+            await publish(pending)
         if timed_out:
             return "exit code: killed (timeout)", True
         code = proc.returncode
@@ -170,6 +181,7 @@ class Bash(Tool):
         terminal_id = await terminal.create(command, ctx.workspace, ctx.env, 64 * 1024 * 1024)
         seen_chars = 0
         timed_out = False
+        redact = _redactor(ctx)
 
         async def drain() -> None:
             nonlocal seen_chars
@@ -177,7 +189,7 @@ class Bash(Tool):
             new = snapshot.output[seen_chars:]
             seen_chars = len(snapshot.output)
             if new:
-                data = new.encode()
+                data = redact(new.encode())
                 model_copy.feed(data)
                 await writer.write(data)
 
@@ -208,6 +220,20 @@ class Bash(Tool):
         if exit_status.signal:
             return f"exit code {exit_status.exit_code} (signal {exit_status.signal})", False
         return f"exit code {exit_status.exit_code}", False
+
+
+def _redactor(ctx: ToolContext) -> Callable[[bytes], bytes]:
+    """Bytes -> bytes redaction with ``ctx.extras["redact"]`` (identity without one)."""
+    redact_text = ctx.extras.get("redact")
+    if not callable(redact_text):
+        return lambda data: data
+
+    def redact(data: bytes) -> bytes:
+        text = data.decode("utf-8", "surrogateescape")  # round-trips undecodable bytes
+        out = redact_text(text)
+        return data if out == text else str(out).encode("utf-8", "surrogateescape")
+
+    return redact
 
 
 def _output_update(ctx: ToolContext, text: str) -> ToolCallUpdate:
