@@ -20,10 +20,12 @@ import pytest
 from tests.conftest import REPO_ROOT
 
 SCRIPT = [
-    {"blocks": [
-        {"type": "text", "text": "Counting the rows now."},
-        {"type": "tool_use", "name": "bash", "input": {"command": "seq -f 'row %g' 1 4321"}},
-    ]},
+    {
+        "blocks": [
+            {"type": "text", "text": "Counting the rows now."},
+            {"type": "tool_use", "name": "bash", "input": {"command": "seq -f 'row %g' 1 4321"}},
+        ]
+    },
     {"blocks": [{"type": "text", "text": "All 4321 rows were printed."}]},
 ]
 
@@ -34,9 +36,21 @@ def fake_api(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     script.write_text(json.dumps(SCRIPT))
     port_file, record = tmp_path / "port", tmp_path / "requests.jsonl"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.fakes.anthropic_api", "--script", str(script),
-         "--port-file", str(port_file), "--record-file", str(record)],
-        cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "tests.fakes.anthropic_api",
+            "--script",
+            str(script),
+            "--port-file",
+            str(port_file),
+            "--record-file",
+            str(record),
+        ],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         start_new_session=True,
     )
     try:
@@ -60,8 +74,9 @@ class Tmux:
         self.base = [tmux, "-L", socket]
 
     def __call__(self, *args: str) -> str:
-        return subprocess.run([*self.base, *args], check=True, capture_output=True,
-                              text=True).stdout
+        return subprocess.run(
+            [*self.base, *args], check=True, capture_output=True, text=True
+        ).stdout
 
     def screen(self) -> str:
         return self("capture-pane", "-p", "-t", "zeph")
@@ -83,9 +98,13 @@ def test_zeph_tui_in_tmux(
     base_url, record = fake_api
     tmux = Tmux(f"zeph-test-{os.getpid()}")
     env = {
-        "ZEPH_HOME": str(zeph_home), "ANTHROPIC_BASE_URL": base_url,
-        "ANTHROPIC_API_KEY": "sk-ant-test-not-real", "ZEPH_PROVIDER": "anthropic",
-        "TERM": "xterm-256color", "PATH": os.environ["PATH"], "HOME": str(tmp_path),
+        "ZEPH_HOME": str(zeph_home),
+        "ANTHROPIC_BASE_URL": base_url,
+        "ANTHROPIC_API_KEY": "sk-ant-test-not-real",
+        "ZEPH_PROVIDER": "anthropic",
+        "TERM": "xterm-256color",
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
         "LANG": "C.UTF-8",
     }
     exports = " ".join(f"{k}={v!s}" for k, v in env.items())
@@ -103,8 +122,7 @@ def test_zeph_tui_in_tmux(
         assert requests[0]["messages"][0]["content"][0]["text"] == "count the rows please"
         tmux("send-keys", "-t", "zeph", "C-q")
         deadline = time.monotonic() + 15
-        while "zeph" in subprocess.run([*tmux.base, "ls"], capture_output=True,
-                                       text=True).stdout:
+        while "zeph" in subprocess.run([*tmux.base, "ls"], capture_output=True, text=True).stdout:
             assert time.monotonic() < deadline, "zeph-tui did not quit on Ctrl+Q"
             time.sleep(0.1)
     finally:

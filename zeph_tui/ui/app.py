@@ -116,8 +116,8 @@ class ZephApp(App[int]):
         self.feed = EventFeed(config.max_output_lines)
         self.sink = UiSink(self.feed, self._wake, self._before_edit)
         self.approver = UiApprover(self.post_message)
-        self._frame: Timer | None = None
-        self._frame_running = False
+        self._frame: Timer | None = None  # the one-shot timer of the next frame, if any
+        self._mounted = False
         self._loop_thread = threading.get_ident()
         self.last_stop_reason: str | None = None
         self.call_kinds: dict[str, str] = {}
@@ -169,7 +169,7 @@ class ZephApp(App[int]):
         return self.query_one("#prompt", PromptInput)
 
     def on_mount(self) -> None:
-        self._frame = self.set_interval(_FRAME_S, self.flush, pause=True)
+        self._mounted = True
         self.sub_title = self.workspace.name
         self.prompt_input.focus()
         if self.config.start_session:
@@ -177,8 +177,10 @@ class ZephApp(App[int]):
             self.index_files()
 
     async def on_unmount(self) -> None:
+        self._mounted = False
         if self._frame is not None:
             self._frame.stop()
+            self._frame = None
         if self.session is not None:
             self.session.cancel()
         if self.provider is not None and self.owns_provider:
@@ -311,6 +313,11 @@ class ZephApp(App[int]):
             self.last_stop_reason = "error"
             self.chat.add_notice(f"error: {exc}")
             self.notify(str(exc), title="Turn failed", severity="error", timeout=15)
+        except Exception as exc:  # a bug below us must not take the dashboard down
+            log.exception("turn failed")
+            self.last_stop_reason = "error"
+            self.chat.add_notice(f"internal error: {type(exc).__name__}: {exc}")
+            self.notify(str(exc), title="Turn failed (internal error)", severity="error")
         finally:
             self.flush()
             self.status.busy = False
@@ -346,19 +353,17 @@ class ZephApp(App[int]):
     # ------------------------------------------------------------------ frames
 
     def _wake(self) -> None:
-        if not self._frame_running and self._frame is not None:
-            self._frame_running = True
-            self._frame.resume()
+        """Schedule a frame (one-shot timer) unless one is already due."""
+        if self._frame is None and self._mounted:
+            self._frame = self.set_timer(_FRAME_S, self._on_frame)
+
+    def _on_frame(self) -> None:
+        self._frame = None
+        self.flush()
 
     def flush(self) -> None:
         """Apply every queued event to the widgets (one frame's worth)."""
-        ops = self.feed.drain()
-        if not ops:
-            if self._frame is not None and self._frame_running:
-                self._frame.pause()
-                self._frame_running = False
-            return
-        for op in ops:
+        for op in self.feed.drain():
             self.renderer.apply(op)
 
     @work(group="archive")

@@ -42,7 +42,8 @@ class CompletionList(OptionList):
         self.add_class("-shown")
 
     def hide(self) -> None:
-        self.show(())
+        if self.values or self.shown:  # already hidden: no class change, no re-layout
+            self.show(())
 
     @property
     def shown(self) -> bool:

@@ -6,10 +6,11 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Button, Log, Static
+from textual.widgets import Button, Static
 
 from zeph_tui.ui.feed import OutputTail
 from zeph_tui.ui.format import human_bytes
+from zeph_tui.ui.widgets.tail_view import TailView
 
 __all__ = ["ToolPane"]
 
@@ -35,9 +36,10 @@ class ToolPane(Vertical):
     ToolPane.-completed { border: round $success 50%; }
     ToolPane.-failed { border: round $error; }
     ToolPane > .tool-pane--header { color: $text; text-style: bold; height: 1; }
-    ToolPane > Log { height: auto; max-height: 16; background: $surface; overflow-x: hidden; }
     ToolPane > Horizontal { height: auto; }
-    ToolPane .tool-pane--marker { color: $text-muted; width: 1fr; height: auto; }
+    ToolPane .tool-pane--marker {
+        color: $text-muted; width: 1fr; height: 2; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     ToolPane Button { margin: 0 0 0 1; }
     ToolPane Button:disabled { display: none; }
     """
@@ -63,7 +65,7 @@ class ToolPane(Vertical):
         self.archived_bytes = 0
         self.set_reactive(ToolPane.heading, title)
         self._header = Static(self._header_text(), classes="tool-pane--header", markup=False)
-        self._log = Log(max_lines=max_lines, auto_scroll=True)
+        self._log = TailView(max_lines=max_lines)
         self._marker = Static("", classes="tool-pane--marker", markup=False)
         self._open = Button(
             "open full output (f4)", id="open", variant="primary", disabled=True, compact=True
@@ -81,7 +83,7 @@ class ToolPane(Vertical):
     def on_mount(self) -> None:
         self.add_class(f"-{self.status}")
         if self._unwritten.chunks:
-            self._log.write(self._unwritten.text)
+            self._log.append(self._unwritten.text)
             self._unwritten = OutputTail(self.max_lines)
         self._ready = True
 
@@ -111,7 +113,7 @@ class ToolPane(Vertical):
         self.total_bytes += tail.total_bytes
         self.total_lines += tail.total_lines
         if self._ready:
-            self._log.write(tail.text)
+            self._log.append(tail.text)
         else:
             self._unwritten.add(tail.text)
         self._refresh_marker()
@@ -132,14 +134,12 @@ class ToolPane(Vertical):
     def _refresh_marker(self) -> None:
         shown = min(self.total_lines, self.max_lines)
         noun = "line" if self.total_lines == 1 else "lines"
-        parts = [f"{self.total_lines} {noun}, {human_bytes(self.total_bytes)}"]
+        text = f"{self.total_lines} {noun}, {human_bytes(self.total_bytes)}"
         if self.total_lines > self.max_lines:
-            parts.append(f"showing last {shown}")
+            text += f" · showing last {shown}"
         if self.overflow_id:
-            parts.append(
-                f"archived {human_bytes(self.archived_bytes)}, overflow_id={self.overflow_id}"
-            )
-        self._marker.update(" · ".join(parts))
+            text += f"\narchived {human_bytes(self.archived_bytes)}, overflow_id={self.overflow_id}"
+        self._marker.update(text, layout=False)  # fixed height: no re-layout per frame
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

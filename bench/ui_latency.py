@@ -1,0 +1,270 @@
+"""Dashboard responsiveness and memory while a command prints a lot.
+
+A session of 1,000 stored messages is resumed in the real dashboard (headless
+Textual, the real session, the real anthropic provider against the
+in-process fake Messages API, SQLite). The model then runs a bash command that
+prints ``--size-mb`` MB of 100-byte lines. While it streams, keys are typed
+into the prompt one at a time and each key-press-to-render latency is timed:
+from handing the key event to the app (as the terminal driver does) until the
+first screen update composed after the prompt holds the character (the app's
+``_display`` hook, which the headless driver calls but does not print). RSS is
+sampled throughout.
+
+Usage::
+
+    .venv/bin/python bench/ui_latency.py             # 10 MB and 100 MB, each in its own process
+    .venv/bin/python bench/ui_latency.py --size-mb 10 --json   # one run
+
+Targets: p95 latency <= 50 ms; peak RSS of the 100 MB run within a few MB of the
+10 MB run (output is kept to the last 2,000 lines per pane; the rest is in the archive).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def make_repo(root: Path) -> Path:
+    root.mkdir(parents=True)
+    (root / "README.md").write_text("# bench\n")
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "b",
+        "GIT_AUTHOR_EMAIL": "b@e",
+        "GIT_COMMITTER_NAME": "b",
+        "GIT_COMMITTER_EMAIL": "b@e",
+    }
+    for cmd in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-qm", "init"]):
+        subprocess.run(cmd, cwd=root, check=True, env=env)
+    return root
+
+
+async def seed_session(runtime: Any, workspace: Path, n_messages: int) -> str:
+    from zeph_tui.core.providers.base import Message, TextPart
+
+    sid = "sess_bench000000000000"
+    await runtime.store.sessions.create(
+        sid,
+        str(workspace.resolve()),
+        mode="bypass",
+        provider="anthropic",
+        model="claude-sonnet-4-6",
+    )
+    for i in range(n_messages):
+        role = "user" if i % 2 == 0 else "assistant"
+        text = (
+            f"question {i}: how does module {i} work?"
+            if role == "user"
+            else f"Answer {i}: it **parses** the input, then `validates` it.\n\n- step one\n- step two"
+        )
+        await runtime.store.sessions.append_message(sid, Message(role, [TextPart(text)]))
+    await runtime.store.sessions.update(sid, title="bench session")
+    return sid
+
+
+class KeyTimer:
+    """Key-press-to-render latency: from handing a key to the app to the first
+    screen update composed after the prompt shows it."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.displays: list[float] = []
+        original = app._display
+
+        def display(screen: Any, renderable: Any) -> None:
+            original(screen, renderable)
+            if renderable is not None:
+                self.displays.append(time.perf_counter())
+
+        app._display = display
+
+    async def press(self, ch: str) -> float:
+        from textual import events
+
+        prompt = self.app.prompt_input
+        expected = prompt.text + ch
+        t0 = time.perf_counter()
+        key = events.Key(ch, ch)
+        key.set_sender(self.app)
+        self.app._driver.send_message(key)
+        while prompt.text != expected:
+            await asyncio.sleep(0.0005)
+        t_text = time.perf_counter()
+        while not self.displays or self.displays[-1] < t_text:
+            await asyncio.sleep(0.0005)
+        return (self.displays[-1] - t0) * 1000
+
+
+async def run(size_mb: int, n_messages: int, keys: int) -> dict[str, Any]:
+    home = Path(tempfile.mkdtemp(prefix="zeph-bench-"))
+    os.environ["ZEPH_HOME"] = str(home)
+    os.environ["ANTHROPIC_API_KEY"] = "sk-ant-bench-not-real"
+    from tests.fakes.anthropic_api import FakeAnthropic
+    from zeph_tui.core.providers.anthropic import AnthropicProvider
+    from zeph_tui.core.runtime import Runtime
+    from zeph_tui.ui import create_app
+
+    workspace = make_repo(home / "repo")
+    runtime = await Runtime.start(home=home)
+    sid = await seed_session(runtime, workspace, n_messages)
+    lines = size_mb * 1_000_000 // 100
+    command = (
+        f'python3 -c "import sys\nw=sys.stdout.write\nfor i in range({lines}): '
+        f"w('%09d ' % i + 'x' * 89 + chr(10))\""
+    )
+    script = [
+        {
+            "blocks": [
+                {"type": "text", "text": "Running it."},
+                {"type": "tool_use", "name": "bash", "input": {"command": command}},
+            ]
+        },
+        {"blocks": [{"type": "text", "text": "Done."}]},
+    ]
+    latencies_ms: list[float] = []
+    rss_samples: list[float] = []
+    result: dict[str, Any] = {}
+    async with FakeAnthropic(script) as fake:
+        provider = AnthropicProvider(
+            model="claude-sonnet-4-6", base_url=fake.base_url, max_retries=0
+        )
+        app = create_app(workspace, runtime=runtime, provider=provider, mode="bypass", resume=sid)
+        async with app.run_test(size=(160, 48)) as pilot:
+            while app.session is None or app.session.id != sid:
+                await pilot.pause(0.01)
+            await pilot.pause(0.2)
+            rss_start = rss_mb()
+            prompt = app.prompt_input
+            timer = KeyTimer(app)
+            idle_ms = []
+            for i in range(30):  # baseline: the same keys with nothing streaming
+                idle_ms.append(await timer.press("klmnopqrst"[i % 10]))
+                await asyncio.sleep(0.02)
+            prompt.load_text("run the big command")
+            await pilot.press("enter")
+            started = time.perf_counter()
+            while not app.tool_panes.panes:  # wait for the command to start streaming
+                await pilot.pause(0.01)
+            while app.last_stop_reason is None and len(latencies_ms) < keys:
+                latencies_ms.append(await timer.press("abcdefghij"[len(latencies_ms) % 10]))
+                rss_samples.append(rss_mb())
+                await asyncio.sleep(0.02)  # a fast typist: 50 keys per second at most
+            while app.last_stop_reason is None:
+                await pilot.pause(0.05)
+                rss_samples.append(rss_mb())
+            elapsed_s = time.perf_counter() - started
+            pane = next(iter(app.tool_panes.panes.values()))
+            result = {
+                "size_mb": size_mb,
+                "messages_in_session": n_messages,
+                "chat_widgets": len(app.chat.children),
+                "stop_reason": app.last_stop_reason,
+                "turn_s": round(elapsed_s, 2),
+                "output_lines": pane.total_lines,
+                "output_mb": round(pane.total_bytes / 1e6, 1),
+                "pane_lines_kept": len(pane.shown_text.splitlines()),
+                "idle_latency_p50_ms": round(statistics.median(idle_ms), 1),
+                "idle_latency_p95_ms": round(sorted(idle_ms)[int(0.95 * (len(idle_ms) - 1))], 1),
+                "keys_timed": len(latencies_ms),
+                "latency_p50_ms": round(statistics.median(latencies_ms), 1)
+                if latencies_ms
+                else None,
+                "latency_p95_ms": round(
+                    sorted(latencies_ms)[int(0.95 * (len(latencies_ms) - 1))], 1
+                )
+                if latencies_ms
+                else None,
+                "latency_max_ms": round(max(latencies_ms), 1) if latencies_ms else None,
+                "rss_start_mb": round(rss_start, 1),
+                "rss_peak_mb": round(max(rss_samples or [rss_start]), 1),
+                "rss_end_mb": round(rss_mb(), 1),
+            }
+        await provider.aclose()
+    await runtime.aclose()
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size-mb", type=int, help="one run of this size (default: 10 and 100)")
+    parser.add_argument("--messages", type=int, default=1000)
+    parser.add_argument("--keys", type=int, default=300, help="keys timed at most per run")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args()
+    if args.size_mb is not None:
+        result = asyncio.run(run(args.size_mb, args.messages, args.keys))
+        print(json.dumps(result) if args.json else json.dumps(result, indent=2))
+        return 0
+    results = []
+    for size in (10, 100):
+        out = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--size-mb",
+                str(size),
+                "--messages",
+                str(args.messages),
+                "--keys",
+                str(args.keys),
+                "--json",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+        )
+        results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    cols = [
+        "size_mb",
+        "turn_s",
+        "output_lines",
+        "pane_lines_kept",
+        "chat_widgets",
+        "idle_latency_p50_ms",
+        "idle_latency_p95_ms",
+        "keys_timed",
+        "latency_p50_ms",
+        "latency_p95_ms",
+        "latency_max_ms",
+        "rss_start_mb",
+        "rss_peak_mb",
+        "rss_end_mb",
+        "stop_reason",
+    ]
+    print("  ".join(cols))
+    for r in results:
+        print("  ".join(str(r[c]).rjust(len(c)) for c in cols))
+    small, big = results
+    growth = big["rss_peak_mb"] - small["rss_peak_mb"]
+    p95_ok = all((r["latency_p95_ms"] or 1e9) <= 50 for r in results)
+    print(
+        f"\np95 <= 50 ms: {'yes' if p95_ok else 'NO'}; peak RSS 100 MB vs 10 MB: "
+        f"{growth:+.1f} MB ({'bounded' if growth < 40 else 'GROWS'})"
+    )
+    return 0 if p95_ok and growth < 40 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
