@@ -10,12 +10,13 @@ test no server process is left.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from pathlib import Path
 
 import pytest
@@ -38,8 +39,12 @@ BROKEN = 'def double(x: int) -> int:\n    return 2 * x\n\n\ndef name() -> int:\n
 FIXED = BROKEN.replace('return "ada"', "return 7")
 
 
-def server_children() -> list[str]:
-    """Live (non-zombie) child processes of this test process, as ``pid cmdline``."""
+def server_children(before: Collection[str] = ()) -> list[str]:
+    """Live (non-zombie) child processes of this process not in ``before``, as ``pid cmdline``.
+
+    Session-wide helpers (a llama.cpp server fixture) are left out by passing
+    the children that existed before the test.
+    """
     me, found = os.getpid(), []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -50,8 +55,9 @@ def server_children() -> list[str]:
         except OSError:
             continue
         fields = stat[stat.rfind(")") + 2 :].split()
-        if int(fields[1]) == me and fields[0] != "Z":
-            found.append(f"{entry.name} {cmdline}")
+        label = f"{entry.name} {cmdline}"
+        if int(fields[1]) == me and fields[0] != "Z" and label not in before:
+            found.append(label)
     return found
 
 
@@ -101,10 +107,11 @@ class Ctx:
 
 @pytest.fixture
 async def intel(project: Path) -> AsyncIterator[LspCodeIntel]:
+    before = server_children()
     code_intel = LspCodeIntel(project, diagnostics_timeout_s=20.0, hover_budget_s=5.0)
     yield code_intel
     await code_intel.aclose()
-    assert server_children() == []
+    assert server_children(before) == []
 
 
 @pytest.fixture
@@ -154,6 +161,7 @@ async def test_pending_when_a_server_never_answers(project: Path, store: Store) 
         name="fake-silent", command=(sys.executable, FAKE, "silent"), languages=("fakelang",),
         extensions=(".fk",), version_command=(sys.executable, "--version"),
     )  # fmt: skip
+    before = server_children()
     intel = LspCodeIntel(project, servers=[silent], diagnostics_timeout_s=1.0)
     try:
         started = time.monotonic()
@@ -167,7 +175,7 @@ async def test_pending_when_a_server_never_answers(project: Path, store: Store) 
         assert elapsed_s < 5.0
     finally:
         await intel.aclose()
-    assert server_children() == []
+    assert server_children(before) == []
 
 
 async def test_missing_server_gives_install_hint_and_the_write_succeeds(
@@ -194,6 +202,7 @@ async def test_missing_server_gives_install_hint_and_the_write_succeeds(
 async def test_config_override_to_a_missing_binary_keeps_ruff_and_says_so(
     project: Path, store: Store
 ) -> None:
+    before = server_children()
     intel = LspCodeIntel(
         project,
         user_servers={"basedpyright": {"command": ["zeph-no-such-basedpyright", "--stdio"],
@@ -211,7 +220,7 @@ async def test_config_override_to_a_missing_binary_keeps_ruff_and_says_so(
         assert "install: pip install basedpyright" in result.text
     finally:
         await intel.aclose()
-    assert server_children() == []
+    assert server_children(before) == []
 
 
 async def test_no_server_for_the_language_means_no_text(ctx: Ctx) -> None:
@@ -245,6 +254,7 @@ async def test_read_appends_hover_of_symbols_from_other_modules(ctx: Ctx) -> Non
 
 
 async def test_read_on_cold_servers_returns_within_the_budget(project: Path, store: Store) -> None:
+    before = server_children()
     intel = LspCodeIntel(project, hover_budget_s=0.3)
     try:
         started = time.monotonic()
@@ -253,7 +263,7 @@ async def test_read_on_cold_servers_returns_within_the_budget(project: Path, sto
         assert "def main() -> int:" in result.text
     finally:
         await intel.aclose()  # the prefetch still starting servers is reaped
-    assert server_children() == []
+    assert server_children(before) == []
 
 
 async def test_references_grouped_by_file_and_enclosing_symbol(ctx: Ctx) -> None:
@@ -301,3 +311,19 @@ async def test_lsp_tools_refuse_files_without_a_server(ctx: Ctx) -> None:
 
     with pytest.raises(ToolError, match=r"no language server handles README\.md"):
         await Hover(ctx.intel).run({"path": "README.md", "line": 1, "column": 1}, ctx())
+
+
+async def test_cancelled_write_leaves_no_server_behind(project: Path) -> None:
+    before = server_children()
+    intel = LspCodeIntel(project)
+    try:
+        task = asyncio.create_task(intel.after_write(project / "pkg/names.py", None, BROKEN))
+        await asyncio.sleep(0.3)  # a server start is under way; the turn is cancelled
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        text = await intel.after_write(project / "pkg/names.py", BROKEN, FIXED)
+        assert "the file now has 0 errors" in text
+    finally:
+        await intel.aclose()
+    assert server_children(before) == []

@@ -44,6 +44,7 @@ def script(body: dict[str, Any], index: int) -> dict[str, Any]:
 async def test_turn_sees_type_error_then_fix_then_hover(
     workspace: Path, runtime: Any, anthropic_env: None
 ) -> None:
+    before = server_children()
     sink = Recorder()
     async with FakeAnthropic(script) as fake:
         provider = AnthropicProvider(
@@ -91,4 +92,4 @@ async def test_turn_sees_type_error_then_fix_then_hover(
     assert structured[1]["fixed"][0]["line"] == 6 and structured[1]["items"] == []
 
     await runtime.code_intel(workspace).aclose()
-    assert server_children() == []
+    assert server_children(before) == []

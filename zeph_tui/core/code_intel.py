@@ -323,26 +323,28 @@ class LspCodeIntel:
         self.tracker.remember(path)
         return list(report.current)
 
+    async def _analysed(self, path: Path) -> LspBridge:
+        """The bridge, once ``path`` is open and analysed (a cold server's first
+        answers can be partial: pyright's references before its workspace scan)."""
+        bridge = await self.bridge()
+        if _resolved(path) not in self.tracker.open_paths:
+            await self.diagnostics(path)
+        return bridge
+
     async def hover(self, path: Path, line: int, col: int) -> HoverInfo | None:
         """Hover at 1-based ``line``/``col``. Raises ``LspRequestError`` when no server can."""
-        bridge = await self.bridge()
-        result = await self._run(bridge.hover(_resolved(path), line, col))
-        self.tracker.remember(path)
-        return result
+        bridge = await self._analysed(path)
+        return await self._run(bridge.hover(_resolved(path), line, col))
 
     async def definition(self, path: Path, line: int, col: int) -> list[Location]:
         """Definition locations of the symbol at 1-based ``line``/``col``."""
-        bridge = await self.bridge()
-        result = await self._run(bridge.definition(_resolved(path), line, col))
-        self.tracker.remember(path)
-        return result
+        bridge = await self._analysed(path)
+        return await self._run(bridge.definition(_resolved(path), line, col))
 
     async def references(self, path: Path, line: int, col: int) -> list[Location]:
         """References (declaration included) of the symbol at 1-based ``line``/``col``."""
-        bridge = await self.bridge()
-        result = await self._run(bridge.references(_resolved(path), line, col))
-        self.tracker.remember(path)
-        return result
+        bridge = await self._analysed(path)
+        return await self._run(bridge.references(_resolved(path), line, col))
 
     async def aclose(self) -> None:
         """Stop every server, then reap the background tasks. Idempotent."""
