@@ -66,7 +66,7 @@ async def seed_session(runtime: Any, workspace: Path, n_messages: int) -> str:
     sid = "sess_bench000000000000"
     await runtime.store.sessions.create(
         sid,
-        str(workspace.resolve()),
+        str(workspace.resolve()),  # noqa: ASYNC240 (set-up, not measured)
         mode="bypass",
         provider="anthropic",
         model="claude-sonnet-4-6",
@@ -108,10 +108,10 @@ class KeyTimer:
         key = events.Key(ch, ch)
         key.set_sender(self.app)
         self.app._driver.send_message(key)
-        while prompt.text != expected:
+        while prompt.text != expected:  # noqa: ASYNC110 (the measurement polls)
             await asyncio.sleep(0.0005)
         t_text = time.perf_counter()
-        while not self.displays or self.displays[-1] < t_text:
+        while not self.displays or self.displays[-1] < t_text:  # noqa: ASYNC110
             await asyncio.sleep(0.0005)
         return (self.displays[-1] - t0) * 1000
 

@@ -35,7 +35,10 @@ class ToolPane(Vertical):
     }
     ToolPane.-completed { border: round $success 50%; }
     ToolPane.-failed { border: round $error; }
-    ToolPane > .tool-pane--header { color: $text; text-style: bold; height: 1; }
+    ToolPane .tool-pane--header {
+        color: $text; text-style: bold; height: 1; width: 1fr; text-overflow: ellipsis;
+        text-wrap: nowrap;
+    }
     ToolPane > Horizontal { height: auto; }
     ToolPane .tool-pane--marker {
         color: $text-muted; width: 1fr; height: 2; text-wrap: nowrap; text-overflow: ellipsis;
@@ -74,11 +77,11 @@ class ToolPane(Vertical):
         self._ready = False  # set once on_mount has written what came before
 
     def compose(self) -> ComposeResult:
-        yield self._header
-        yield self._log
         with Horizontal():
-            yield self._marker
+            yield self._header
             yield self._open
+        yield self._log
+        yield self._marker
 
     def on_mount(self) -> None:
         self.add_class(f"-{self.status}")
