@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Collection
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -327,3 +328,62 @@ async def test_cancelled_write_leaves_no_server_behind(project: Path) -> None:
     finally:
         await intel.aclose()
     assert server_children(before) == []
+
+
+async def _open(runtime: Any, workspace: Path) -> Any:
+    from tests.test_turn_e2e import AllowAll, Recorder
+    from zeph_tui.core.providers.anthropic import AnthropicProvider
+
+    provider = AnthropicProvider(model="claude-sonnet-4-6", base_url="http://127.0.0.1:9")
+    return await runtime.open_session(
+        workspace=workspace, sink=Recorder(), approver=AllowAll(), provider=provider
+    )
+
+
+async def test_runtime_wires_tools_and_hooks_per_workspace(
+    workspace: Path, runtime: Any, anthropic_env: None
+) -> None:
+    first, second = await _open(runtime, workspace), await _open(runtime, workspace)
+    assert {"diagnostics", "hover", "definition", "references"} <= set(first.tools)
+    assert isinstance(first.code_intel, LspCodeIntel)
+    assert first.code_intel is second.code_intel  # one bridge per workspace
+
+
+async def test_runtime_without_lsp_has_no_tools_and_no_hooks(
+    workspace: Path, zeph_home: Path, anthropic_env: None
+) -> None:
+    from zeph_tui.core.runtime import Runtime
+
+    (zeph_home / "config.toml").write_text("[lsp]\nenabled = false\n")
+    runtime = await Runtime.start()
+    try:
+        session = await _open(runtime, workspace)
+        assert session.code_intel is None
+        assert "hover" not in session.tools and "read_file" in session.tools
+    finally:
+        await runtime.aclose()
+
+
+async def test_bad_server_table_is_a_config_error(
+    workspace: Path, zeph_home: Path, anthropic_env: None
+) -> None:
+    from zeph_tui.core.errors import ConfigError
+    from zeph_tui.core.runtime import Runtime
+
+    (zeph_home / "config.toml").write_text('[lsp.servers.mylang]\ncommand = ["x"]\n')
+    runtime = await Runtime.start()
+    try:
+        with pytest.raises(ConfigError, match=r"lsp\.servers\.mylang\.languages"):
+            await _open(runtime, workspace)
+    finally:
+        await runtime.aclose()
+
+
+def test_importing_the_hooks_and_tools_does_not_load_pygls() -> None:
+    code = (
+        "import sys, zeph_tui.core.code_intel, zeph_tui.core.tools.lsp_tools, "
+        "zeph_tui.core.runtime\n"
+        "print(sorted(m for m in ('pygls', 'lsprotocol', 'lsp_bridge') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

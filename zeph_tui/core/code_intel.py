@@ -54,36 +54,35 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from lsp_bridge import (
-    BUILTIN_SERVERS,
-    DEFAULT_CHOICES,
-    DiagnosticItem,
-    DiagnosticsReport,
-    HoverInfo,
-    Location,
-    LspBridge,
-    LspBridgeError,
-    ServerDef,
-    detect,
-    parse_server_table,
-)
-from lsp_bridge.registry import language_for_path as lsp_language
 from zeph_tui.core.code_intel_changes import ChangeTracker
-from zeph_tui.core.code_intel_hover import prefetch_hovers
 from zeph_tui.core.code_intel_render import (
     HoverEntry,
     diagnostics_payload,
     render_hovers,
     render_report,
 )
-from zeph_tui.core.errors import ConfigError
+from zeph_tui.core.errors import ConfigError, ZephError
 
-__all__ = ["LspCodeIntel"]
+if TYPE_CHECKING:  # lsp_bridge (pygls, lsprotocol) is imported on first use, not at start-up
+    from lsp_bridge import (
+        DiagnosticItem,
+        DiagnosticsReport,
+        HoverInfo,
+        Location,
+        LspBridge,
+        ServerDef,
+    )
+
+__all__ = ["CodeIntelError", "LspCodeIntel"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+class CodeIntelError(ZephError):
+    """A language-server query failed (no server could answer, or closed)."""
 
 
 def _resolved(path: Path) -> Path:
@@ -129,10 +128,14 @@ class LspCodeIntel:
         sync_budget_s: float = 3.0,
     ) -> None:
         self.workspace = Path(workspace).resolve()
-        try:
-            self._user = [parse_server_table(n, t) for n, t in (user_servers or {}).items()]
-        except LspBridgeError as exc:
-            raise ConfigError(str(exc)) from exc
+        self._user: list[ServerDef] = []
+        if user_servers:  # validated now, so a bad table fails the session, not a write
+            from lsp_bridge import LspBridgeError, parse_server_table
+
+            try:
+                self._user = [parse_server_table(n, t) for n, t in user_servers.items()]
+            except LspBridgeError as exc:
+                raise ConfigError(str(exc)) from exc
         self._servers = None if servers is None else list(servers)
         self._disabled = frozenset(disabled)
         self.diagnostics_timeout_s = diagnostics_timeout_s
@@ -166,11 +169,17 @@ class LspCodeIntel:
 
     # -- plumbing --------------------------------------------------------------------
     async def bridge(self) -> LspBridge:
-        """The bridge, created on first use (servers still start lazily, per language)."""
+        """The bridge, created on first use (servers still start lazily, per language).
+
+        Raises:
+            CodeIntelError: after :meth:`aclose`.
+        """
         async with self._lock:
             if self._closed:
-                raise LspBridgeError("code intel is closed")
+                raise CodeIntelError("code intel is closed")
             if self._bridge is None:
+                from lsp_bridge import LspBridge
+
                 self._explicit = await self._resolve_servers()
                 self._bridge = LspBridge(
                     self.workspace,
@@ -184,6 +193,8 @@ class LspCodeIntel:
 
     async def _resolve_servers(self) -> list[ServerDef] | None:
         """``None`` for the bridge's defaults, else the explicit list honouring config."""
+        from lsp_bridge import BUILTIN_SERVERS, DEFAULT_CHOICES, detect
+
         if self._servers is not None:
             return [BUILTIN_SERVERS[s] if isinstance(s, str) else s for s in self._servers]
         if not self._user and not self._disabled:
@@ -202,6 +213,9 @@ class LspCodeIntel:
 
     def handles(self, path: Path) -> bool:
         """Whether some configured server serves ``path`` (known after the first ``bridge()``)."""
+        from lsp_bridge import DEFAULT_CHOICES
+        from lsp_bridge.registry import language_for_path as lsp_language
+
         if self._explicit is None:
             default_language = lsp_language(path)
             return default_language is not None and default_language in DEFAULT_CHOICES
@@ -209,6 +223,9 @@ class LspCodeIntel:
         return any(s.matches(path) or language in s.languages for s in self._explicit)
 
     def _server_count(self, path: Path, report: DiagnosticsReport) -> int:
+        from lsp_bridge import DEFAULT_CHOICES
+        from lsp_bridge.registry import language_for_path as lsp_language
+
         if self._explicit is None:
             default_language = lsp_language(path) or ""
             return len(DEFAULT_CHOICES.get(default_language, ())) - len(report.missing)
@@ -241,13 +258,15 @@ class LspCodeIntel:
     # -- CodeIntel -------------------------------------------------------------------
     async def after_write(self, path: Path, old_text: str | None, new_text: str) -> str:
         """Sync the new text and return the diagnostics delta ('' when no server handles it)."""
+        from lsp_bridge import LspBridgeError
+
         try:
             bridge = await self.bridge()
             path = _resolved(path)
             if not self.handles(path):
                 return ""
             report = await self._run(bridge.open_or_change(path, new_text, previous_text=old_text))
-        except (LspBridgeError, OSError) as exc:
+        except (CodeIntelError, LspBridgeError, OSError) as exc:
             log.warning("diagnostics after writing %s failed: %s", path, exc)
             return f"(no diagnostics: language server error: {exc})"
         self.tracker.remember(path)
@@ -268,9 +287,11 @@ class LspCodeIntel:
 
     async def after_read(self, path: Path, text: str, line_start: int, line_end: int) -> str:
         """Hover info for symbols of lines ``line_start..line_end`` defined in other files."""
+        from zeph_tui.core.code_intel_hover import prefetch_hovers
+
         try:
             bridge = await self.bridge()
-        except LspBridgeError:
+        except CodeIntelError:
             return ""
         path = _resolved(path)
         if not self.handles(path):
@@ -310,7 +331,7 @@ class LspCodeIntel:
         """Current merged diagnostics of ``path`` (opened and analysed if needed) or of all open.
 
         Raises:
-            LspBridgeError: the bridge is closed.
+            CodeIntelError: closed, or the file cannot be read.
         """
         bridge = await self.bridge()
         if path is None:
@@ -318,33 +339,60 @@ class LspCodeIntel:
         path = _resolved(path)
         if path in self.tracker.open_paths:
             return bridge.diagnostics(path)
-        text = await asyncio.to_thread(path.read_text, encoding="utf-8", errors="replace")
-        report = await self._run(bridge.open_or_change(path, text, save=False))
+        try:
+            text = await asyncio.to_thread(path.read_text, encoding="utf-8", errors="replace")
+        except OSError as exc:
+            raise CodeIntelError(f"cannot read {path}: {exc}") from exc
+        report = await self._query(bridge.open_or_change(path, text, save=False))
         self.tracker.remember(path)
         return list(report.current)
 
+    async def _query(self, work: Awaitable[T]) -> T:
+        """Run a bridge call in an owned task, mapping bridge errors to CodeIntelError."""
+        from lsp_bridge import LspBridgeError
+
+        try:
+            return await self._run(work)
+        except LspBridgeError as exc:
+            raise CodeIntelError(str(exc)) from exc
+
     async def _analysed(self, path: Path) -> LspBridge:
-        """The bridge, once ``path`` is open and analysed (a cold server's first
-        answers can be partial: pyright's references before its workspace scan)."""
+        """The bridge, once ``path`` is open and analysed.
+
+        A cold server's first answers can be partial (pyright's references
+        before its workspace scan), so a file is analysed before its first query.
+        """
         bridge = await self.bridge()
         if _resolved(path) not in self.tracker.open_paths:
             await self.diagnostics(path)
         return bridge
 
     async def hover(self, path: Path, line: int, col: int) -> HoverInfo | None:
-        """Hover at 1-based ``line``/``col``. Raises ``LspRequestError`` when no server can."""
+        """Hover at 1-based ``line``/``col``, ``None`` when empty.
+
+        Raises:
+            CodeIntelError: no server of the file could answer.
+        """
         bridge = await self._analysed(path)
-        return await self._run(bridge.hover(_resolved(path), line, col))
+        return await self._query(bridge.hover(_resolved(path), line, col))
 
     async def definition(self, path: Path, line: int, col: int) -> list[Location]:
-        """Definition locations of the symbol at 1-based ``line``/``col``."""
+        """Definition locations of the symbol at 1-based ``line``/``col``.
+
+        Raises:
+            CodeIntelError: no server of the file could answer.
+        """
         bridge = await self._analysed(path)
-        return await self._run(bridge.definition(_resolved(path), line, col))
+        return await self._query(bridge.definition(_resolved(path), line, col))
 
     async def references(self, path: Path, line: int, col: int) -> list[Location]:
-        """References (declaration included) of the symbol at 1-based ``line``/``col``."""
+        """References (declaration included) of the symbol at 1-based ``line``/``col``.
+
+        Raises:
+            CodeIntelError: no server of the file could answer.
+        """
         bridge = await self._analysed(path)
-        return await self._run(bridge.references(_resolved(path), line, col))
+        return await self._query(bridge.references(_resolved(path), line, col))
 
     async def aclose(self) -> None:
         """Stop every server, then reap the background tasks. Idempotent."""

@@ -15,7 +15,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["ChangeTracker", "git_dirty_paths"]
+__all__ = ["ChangeTracker", "git_dirty_paths", "git_toplevel"]
 
 Stat = tuple[int, int] | None  # (mtime_ns, size), None when the file does not exist
 
@@ -58,19 +58,28 @@ async def _git(root: Path, *args: str) -> bytes | None:
     return out if proc.returncode == 0 else None
 
 
-async def git_dirty_paths(root: Path) -> list[Path]:
+async def git_toplevel(root: Path) -> Path | None:
+    """The top level of the git repository holding ``root``, or ``None``."""
+    top = await _git(root, "rev-parse", "--show-toplevel")
+    return None if top is None else Path(os.fsdecode(top.strip()))
+
+
+async def git_dirty_paths(root: Path, toplevel: Path | None = None) -> list[Path]:
     """Absolute paths of files ``git status`` lists as modified, added, deleted or untracked.
 
     Porcelain v1 with ``-z`` and ``--no-renames`` (paths are relative to the
     repository top level, spec: git-status "Porcelain Format Version 1").
 
+    Args:
+        root: a folder inside the repository; only files under it are listed.
+        toplevel: the repository's top level when already known.
+
     Returns:
         At most 5000 paths; ``[]`` outside a git repository or when git fails.
     """
-    top = await _git(root, "rev-parse", "--show-toplevel")
-    if top is None:
+    toplevel = toplevel or await git_toplevel(root)
+    if toplevel is None:
         return []
-    toplevel = Path(os.fsdecode(top.strip()))
     out = await _git(
         root, "status", "--porcelain=v1", "-z", "--no-renames", "--untracked-files=all", "--", "."
     )
@@ -97,6 +106,7 @@ class ChangeTracker:
         self._open: dict[Path, Stat] = {}
         self._dirty: dict[Path, Stat] = {}
         self._baseline_taken = False
+        self._toplevel: Path | None = None
 
     def remember(self, path: Path) -> None:
         """Record the current stat of a document the servers now have open."""
@@ -116,8 +126,14 @@ class ChangeTracker:
         """Take the first snapshot of the dirty set (once), so old edits do not count."""
         if not self._baseline_taken:
             self._baseline_taken = True
-            dirty = await git_dirty_paths(self.root)
+            self._toplevel = await git_toplevel(self.root)
+            dirty = await self._dirty_now()
             self._dirty = {p: _stat(p) for p in dirty}
+
+    async def _dirty_now(self) -> list[Path]:
+        if self._toplevel is None:
+            return []  # not a git repository: open documents' stats only
+        return await git_dirty_paths(self.root, self._toplevel)
 
     async def changed(self, hinted: Iterable[Path] = ()) -> list[Path]:
         """Files changed since the last check (``hinted`` paths always count).
@@ -125,7 +141,7 @@ class ChangeTracker:
         Updates the snapshot. Returns absolute paths, sorted.
         """
         await self.baseline()
-        dirty = await git_dirty_paths(self.root)
+        dirty = await self._dirty_now()
         now_dirty = {p: _stat(p) for p in dirty}
         changed = {p.resolve() for p in hinted}
         for path, stat in now_dirty.items():

@@ -13,9 +13,10 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from lsp_bridge import DiagnosticItem, DiagnosticsReport
+if TYPE_CHECKING:
+    from lsp_bridge import DiagnosticItem, DiagnosticsReport
 
 __all__ = [
     "HoverEntry",

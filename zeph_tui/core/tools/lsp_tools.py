@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from lsp_bridge import Location, LspBridgeError
+from zeph_tui.core.code_intel import CodeIntelError
 from zeph_tui.core.code_intel_render import display_path, render_diagnostics
 from zeph_tui.core.errors import ToolError, ToolInputError
 from zeph_tui.core.events import Location as EventLocation
@@ -22,6 +22,7 @@ from zeph_tui.core.outline import enclosing_symbol, language_for_path
 from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
 
 if TYPE_CHECKING:
+    from lsp_bridge import Location
     from zeph_tui.core.code_intel import LspCodeIntel
 
 __all__ = ["Definition", "Diagnostics", "Hover", "References", "lsp_tools"]
@@ -97,7 +98,7 @@ class Diagnostics(_LspTool):
             self._check_handled(path, ctx)
         try:
             items = await self.intel.diagnostics(path)
-        except LspBridgeError as exc:
+        except CodeIntelError as exc:
             raise ToolError(f"diagnostics failed: {exc}") from exc
         text = render_diagnostics(items, self.intel.workspace)
         if not text:
@@ -120,7 +121,7 @@ class Hover(_LspTool):
         path, line, column = self._position(args, ctx)
         try:
             info = await self.intel.hover(path, line, column)
-        except LspBridgeError as exc:
+        except CodeIntelError as exc:
             raise ToolError(f"hover failed: {exc}") from exc
         shown = f"{ctx.roots.display_path(path)}:{line}:{column}"
         if info is None:
@@ -144,7 +145,7 @@ class Definition(_LspTool):
         path, line, column = self._position(args, ctx)
         try:
             found = await self.intel.definition(path, line, column)
-        except LspBridgeError as exc:
+        except CodeIntelError as exc:
             raise ToolError(f"definition failed: {exc}") from exc
         if not found:
             return ToolResult(f"No definition found at {ctx.roots.display_path(path)}:{line}.")
@@ -168,7 +169,7 @@ class References(_LspTool):
         path, line, column = self._position(args, ctx)
         try:
             found = await self.intel.references(path, line, column)
-        except LspBridgeError as exc:
+        except CodeIntelError as exc:
             raise ToolError(f"references failed: {exc}") from exc
         if not found:
             return ToolResult(f"No references found at {ctx.roots.display_path(path)}:{line}.")
