@@ -53,11 +53,11 @@ UNTRUSTED_KINDS = frozenset({"read", "search", "execute", "fetch"})
 _TRUSTED_TOOLS = frozenset({"load_skill"})
 
 DEFAULT_RATE_LIMITS: Mapping[str, RateLimit] = {
-    "read": RateLimit(rate_per_s=20.0, burst=60),
-    "search": RateLimit(rate_per_s=10.0, burst=40),
-    "edit": RateLimit(rate_per_s=5.0, burst=30),
-    "execute": RateLimit(rate_per_s=2.0, burst=15),
-    "fetch": RateLimit(rate_per_s=1.0, burst=10),
+    "read": RateLimit(rate_per_s=50.0, burst=200),
+    "search": RateLimit(rate_per_s=20.0, burst=100),
+    "edit": RateLimit(rate_per_s=10.0, burst=50),
+    "execute": RateLimit(rate_per_s=5.0, burst=40),
+    "fetch": RateLimit(rate_per_s=2.0, burst=20),
 }
 """Per-category token buckets used by :class:`RateLimitLayer` by default."""
 
@@ -71,6 +71,8 @@ _KIND_CATEGORY = {
     "fetch": "fetch",
 }
 _EXIT_STATUS = re.compile(r"exit code -?\d+")
+_LINE_PREFIX = re.compile(r"(?m)^(?: *\d+\t|[^\n:]{1,300}:\d+: ?)")
+"""Line-number prefixes of read_file (``12\t``) and grep (``path:12:``) output."""
 
 
 _UNTRUSTED_NOTE = (
@@ -135,8 +137,12 @@ class SanitizeLayer(Layer):
         if result.text.lstrip().startswith("<untrusted"):
             return result  # already wrapped (MCP results from the ACP driver)
         cleaned = sanitize(result.text, tool.name)
-        if cleaned.flags or self.wrap == "always":
-            text = wrap_untrusted(cleaned.text, tool.name, cleaned.flags)
+        flags = set(cleaned.flags)
+        bare = _LINE_PREFIX.sub("", cleaned.text)
+        if bare != cleaned.text:  # read_file / grep prefixes hide line-anchored patterns
+            flags.update(sanitize(bare, tool.name).flags)
+        if flags or self.wrap == "always":
+            text = wrap_untrusted(cleaned.text, tool.name, tuple(sorted(flags)))
         else:
             text = cleaned.text
         return result if text == result.text else replace(result, text=text)
