@@ -171,7 +171,9 @@ class ContextManager:
         """Call after ``session.context_tokens`` was set from a usage report."""
         self.measured_len = len(session.history)
         estimated = sum(estimate_message_tokens(m) for m in session.history)
-        self.overhead_tokens = max(0, session.context_tokens - estimated)
+        # system prompt + tool specs; capped so a bad estimate cannot pin the fill high
+        window = session.provider.context_window_tokens
+        self.overhead_tokens = min(max(0, session.context_tokens - estimated), window // 4)
 
     def estimate(self, session: Session) -> int:
         """Tokens the next request would occupy: last report + estimates since."""
