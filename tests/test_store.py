@@ -205,3 +205,22 @@ async def test_killed_mid_stream_keeps_every_committed_chunk(tmp_path: Path) -> 
     page = await store.archive.read(overflow_id, offset=len(lines) - 1, limit=1)
     assert page.lines[0][0] == len(lines) - 1
     await store.close()
+
+
+async def test_cancelled_flushes_neither_wedge_the_store_nor_lose_data(tmp_path: Path) -> None:
+    """A writer cancelled mid-commit (a turn cancelled while bash streams) loses nothing."""
+    store = await open_store(tmp_path / "z.db")
+    store.archive.chunk_bytes = 100
+    writer = await store.archive.writer("s", "c")
+    async with writer:
+        for i in range(200):
+            await writer.write(f"line {i}\n".encode())
+            if i % 10 == 0:
+                task = asyncio.create_task(writer.flush())
+                await asyncio.sleep(0)  # let it reach BEGIN, then cancel it
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+    await store.sessions.create("after", "/w")  # the store still takes transactions
+    page = await store.archive.read(writer.id, limit=1000)
+    assert [t for _, t in page.lines] == [f"line {i}" for i in range(200)]
+    await store.close()

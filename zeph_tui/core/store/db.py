@@ -104,14 +104,22 @@ class Database:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """Serialise one write transaction on the shared connection.
 
-        Commits on success, rolls back on any exception (re-raised).
+        Commits on success, rolls back on any exception (re-raised). A caller
+        cancelled while its ``BEGIN`` was still queued on aiosqlite's thread
+        can leave a transaction open behind the lock; the next transaction
+        drains the queue first and rolls such a leftover back, so one cancelled
+        writer never wedges the store.
         """
         async with self._write_lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
+            await self.conn.execute("SELECT 1")  # FIFO: statements queued before us have run
+            if self.conn.in_transaction:
+                await self.conn.execute("ROLLBACK")
             try:
+                await self.conn.execute("BEGIN IMMEDIATE")
                 yield self.conn
             except BaseException:
-                await self.conn.execute("ROLLBACK")
+                if self.conn.in_transaction:
+                    await asyncio.shield(self.conn.execute("ROLLBACK"))
                 raise
             await self.conn.execute("COMMIT")
 

@@ -13,6 +13,7 @@ byte budget, ending with a notice carrying ``overflow_id=<ID>``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import secrets
 import time
@@ -110,6 +111,7 @@ class OverflowWriter:
         self._lines_chunked = 0
         self._ticker: asyncio.Task[None] | None = None
         self._flush_lock = asyncio.Lock()
+        self._closing = asyncio.Event()
         self.committed_bytes = 0
 
     async def __aenter__(self) -> OverflowWriter:
@@ -149,7 +151,8 @@ class OverflowWriter:
                 self._partial.clear()
             if not self._pending and not final:
                 return
-            rows, self._pending = self._pending, []
+            # rows leave the queue only once committed: a cancelled flush loses nothing
+            rows = list(self._pending)
             async with self._db.transaction() as conn:
                 if rows:
                     await conn.executemany(
@@ -166,11 +169,15 @@ class OverflowWriter:
                         self.id,
                     ),
                 )
+            del self._pending[: len(rows)]
             self.committed_bytes += sum(len(r[4]) for r in rows)
 
     async def _tick(self) -> None:
-        while True:
-            await asyncio.sleep(self._interval_s)
+        while not self._closing.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._closing.wait(), self._interval_s)
+            if self._closing.is_set():
+                return
             if self._pending or len(self._partial) > 0:
                 # commit what is whole; a trailing partial line waits for its end
                 cut = self._partial.rfind(b"\n") + 1
@@ -182,7 +189,8 @@ class OverflowWriter:
     async def close(self) -> None:
         """Commit everything and mark the archive complete."""
         if self._ticker is not None:
-            self._ticker.cancel()
+            # stop the ticker between flushes, never in the middle of one
+            self._closing.set()
             await asyncio.gather(self._ticker, return_exceptions=True)
             self._ticker = None
         await self.flush(final=True)
