@@ -387,3 +387,11 @@ def test_importing_the_hooks_and_tools_does_not_load_pygls() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+async def test_diagnostics_tool_analyses_a_file_only_read_so_far(ctx: Ctx) -> None:
+    (ctx.root / "pkg/names.py").write_text(BROKEN + "\n\nfrom pkg.models import open_account\n")
+    read = await ReadFile().run({"path": "pkg/names.py"}, ctx())
+    assert "open_account" in read.text
+    result = await Diagnostics(ctx.intel).run({"path": "pkg/names.py"}, ctx())
+    assert "pkg/names.py:6:12: error [basedpyright/reportReturnType]" in result.text

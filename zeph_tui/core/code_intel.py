@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Coroutine, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -151,6 +151,8 @@ class LspCodeIntel:
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._payloads: dict[Path, dict[str, Any]] = {}
+        #: Documents synced with a wait for diagnostics (their sets are known).
+        self._analysed_paths: set[Path] = set()
         self._closed = False
 
     @classmethod
@@ -232,11 +234,8 @@ class LspCodeIntel:
         language = lsp_language(path, self._explicit)
         return sum(1 for s in self._explicit if s.matches(path) or language in s.languages)
 
-    def _owned(self, work: Awaitable[T]) -> asyncio.Task[T]:
-        async def run() -> T:
-            return await work
-
-        task = asyncio.get_running_loop().create_task(run())
+    def _owned(self, work: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+        task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._reap)
         return task
@@ -246,7 +245,7 @@ class LspCodeIntel:
         if not task.cancelled() and task.exception() is not None:
             log.debug("code intel task failed", exc_info=task.exception())
 
-    async def _run(self, work: Awaitable[T]) -> T:
+    async def _run(self, work: Coroutine[Any, Any, T]) -> T:
         """Await ``work`` in an owned task; a cancelled caller leaves it running."""
         return await asyncio.shield(self._owned(work))
 
@@ -260,9 +259,10 @@ class LspCodeIntel:
         """Sync the new text and return the diagnostics delta ('' when no server handles it)."""
         from lsp_bridge import LspBridgeError
 
+        path = _resolved(path)
+        self._payloads.pop(path, None)
         try:
             bridge = await self.bridge()
-            path = _resolved(path)
             if not self.handles(path):
                 return ""
             report = await self._run(bridge.open_or_change(path, new_text, previous_text=old_text))
@@ -270,6 +270,7 @@ class LspCodeIntel:
             log.warning("diagnostics after writing %s failed: %s", path, exc)
             return f"(no diagnostics: language server error: {exc})"
         self.tracker.remember(path)
+        self._analysed_paths.add(path)
         unavailable = self._unavailable(bridge, report.pending)
         self._payloads[path] = diagnostics_payload(report, self.workspace, unavailable)
         return render_report(
@@ -323,6 +324,7 @@ class LspCodeIntel:
         for path in changed:
             if not path.exists():
                 self.tracker.forget(path)
+                self._analysed_paths.discard(path)
         task = self._owned(self._bridge.sync_from_disk(changed))
         await asyncio.wait({task}, timeout=self.sync_budget_s)
 
@@ -337,7 +339,7 @@ class LspCodeIntel:
         if path is None:
             return bridge.diagnostics()
         path = _resolved(path)
-        if path in self.tracker.open_paths:
+        if path in self._analysed_paths:
             return bridge.diagnostics(path)
         try:
             text = await asyncio.to_thread(path.read_text, encoding="utf-8", errors="replace")
@@ -345,9 +347,10 @@ class LspCodeIntel:
             raise CodeIntelError(f"cannot read {path}: {exc}") from exc
         report = await self._query(bridge.open_or_change(path, text, save=False))
         self.tracker.remember(path)
+        self._analysed_paths.add(path)
         return list(report.current)
 
-    async def _query(self, work: Awaitable[T]) -> T:
+    async def _query(self, work: Coroutine[Any, Any, T]) -> T:
         """Run a bridge call in an owned task, mapping bridge errors to CodeIntelError."""
         from lsp_bridge import LspBridgeError
 
@@ -363,7 +366,7 @@ class LspCodeIntel:
         before its workspace scan), so a file is analysed before its first query.
         """
         bridge = await self.bridge()
-        if _resolved(path) not in self.tracker.open_paths:
+        if _resolved(path) not in self._analysed_paths:
             await self.diagnostics(path)
         return bridge
 
