@@ -166,7 +166,7 @@ def hover_summary(text: str) -> tuple[str, str]:
     """
     match = _FENCE.search(text)
     if match is not None:
-        signature = " ".join(part.strip() for part in match.group(1).splitlines() if part.strip())
+        signature = _first_statement(match.group(1).splitlines())
         rest = text[match.end() :]
     else:
         first, _, rest = text.strip().partition("\n")
@@ -179,6 +179,21 @@ def hover_summary(text: str) -> tuple[str, str]:
             doc = line
             break
     return _clip(signature, _SIGNATURE_MAX_CHARS), _clip(doc, _DOC_MAX_CHARS)
+
+
+def _first_statement(lines: list[str]) -> str:
+    """Join code lines until brackets balance (a signature split over lines), one line."""
+    parts: list[str] = []
+    depth = 0
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        parts.append(line)
+        depth += sum(line.count(c) for c in "([{") - sum(line.count(c) for c in ")]}")
+        if depth <= 0:
+            break
+    return " ".join(parts)
 
 
 def _clip(text: str, limit: int) -> str:
