@@ -81,7 +81,7 @@ async def test_every_injection_pattern_reaches_the_model_wrapped_and_flagged(
     for source, body in (("read_file", fake.requests[1]), ("bash", fake.requests[2])):
         got = results(body)
         assert len(got) == len(CASES)
-        for (pid, injection, _), text in zip(CASES, got, strict=True):
+        for (pid, _, _), text in zip(CASES, got, strict=True):
             m = WRAPPED.match(text)
             assert m, f"{source} {pid}: not wrapped: {text[:200]!r}"
             assert m.group(1) == source
