@@ -24,7 +24,7 @@ import pytest
 
 from lsp_bridge import ServerDef
 from zeph_tui.core.code_intel import LspCodeIntel
-from zeph_tui.core.events import DiffContent, Event, TextContent, ToolCallUpdate
+from zeph_tui.core.events import DiffContent, Event, TextContent
 from zeph_tui.core.ports import LocalFS
 from zeph_tui.core.safety.paths import WorkspaceRoots
 from zeph_tui.core.store import Store, open_store
@@ -126,12 +126,11 @@ async def test_write_reports_new_error_with_line_then_edit_reports_it_fixed(ctx:
     assert "Diagnostics for pkg/names.py: 1 new, 0 fixed; the file now has 1 error" in result.text
     assert "pkg/names.py:6:12: error [basedpyright/reportReturnType]" in result.text
     assert '\n    return "ada"' in result.text  # the offending source line
-    # faces: a TextContent next to the diff, structured items in raw_output first
+    # faces: a TextContent next to the diff, structured items for raw_output
     kinds = [type(c) for c in result.content]
     assert kinds == [DiffContent, TextContent]
     assert "pkg/names.py:6:12" in result.content[1].text  # type: ignore[union-attr]
-    raw = [e.raw_output for e in ctx.events if isinstance(e, ToolCallUpdate) and e.raw_output]
-    payload = raw[-1]["diagnostics"]
+    payload = result.raw_extras["diagnostics"]
     assert payload["path"] == "pkg/names.py"
     assert payload["items"] == payload["new"]
     item = payload["items"][0]

@@ -405,7 +405,11 @@ class Session:
                 status=status,
                 content=result.content or None,
                 locations=result.locations or None,
-                raw_output={"text": result.text[:4000], "isError": result.is_error},
+                raw_output={
+                    "text": _clip(result.text, 4000),
+                    "isError": result.is_error,
+                    **result.raw_extras,
+                },
             ),
             recorder,
         )
@@ -497,3 +501,11 @@ def _independent_batches(
         else:
             batches.append([use])
     return batches
+
+
+def _clip(text: str, limit_chars: int) -> str:
+    """Head and tail of ``text`` (the tail holds notices such as ``overflow_id=``)."""
+    if len(text) <= limit_chars:
+        return text
+    half = limit_chars // 2
+    return f"{text[:half]}\n[... {len(text) - 2 * half} characters ...]\n{text[-half:]}"

@@ -50,6 +50,10 @@ class CodeIntel(Protocol):
         """Files changed behind the servers' back (e.g. by bash)."""
         ...
 
+    def payload(self, path: Path) -> dict[str, Any] | None:
+        """Structured diagnostics of ``path`` after the last write (shape in code_intel.py)."""
+        ...
+
 
 @dataclass(slots=True)
 class ToolContext:
@@ -94,6 +98,8 @@ class ToolResult:
         locations: files touched.
         is_error: the model sees it as an error result.
         archived: whether ``text`` must not be archived again (read_overflow).
+        raw_extras: structured data merged into the final ToolCallUpdate's
+            ``raw_output`` (e.g. ``diagnostics``, ``callSites``, ``skill``).
     """
 
     text: str
@@ -101,6 +107,7 @@ class ToolResult:
     locations: tuple[Location, ...] = ()
     is_error: bool = False
     archived: bool = False
+    raw_extras: Mapping[str, Any] = field(default_factory=dict)
 
 
 class Tool(ABC):

@@ -19,7 +19,6 @@ from zeph_tui.core.events import (
     Location,
     TextContent,
     ToolCallContent,
-    ToolCallUpdate,
     ToolKind,
 )
 from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
@@ -195,21 +194,20 @@ def _find_all(text: str, needle: str) -> list[int]:
 async def _finish_edit(
     ctx: ToolContext, path: Path, old: str | None, new: str, text: str, line: int | None = None
 ) -> ToolResult:
-    """Diagnostics after a write: appended to the text, a TextContent for faces.
-
-    When the code intel offers ``payload(path)`` (``LspCodeIntel``), the
-    structured diagnostics go out first in a ToolCallUpdate's ``raw_output``
-    (shape in :mod:`zeph_tui.core.code_intel`).
+    """Diagnostics after a write: appended to the text, a TextContent for faces,
+    and the structured set in ``raw_extras["diagnostics"]`` (shape in
+    :mod:`zeph_tui.core.code_intel`).
     """
     content: tuple[ToolCallContent, ...] = (DiffContent(str(path), old, new),)
+    extras: dict[str, Any] = {}
     if ctx.code_intel is not None:
         report = await ctx.code_intel.after_write(path, old, new)
         if report:
             text += "\n\n" + report
             content += (TextContent(report),)
-        payload_of = getattr(ctx.code_intel, "payload", None)
-        payload = payload_of(path) if callable(payload_of) else None
-        if report and payload is not None:
-            raw = {"text": text, "isError": False, "diagnostics": payload}
-            await ctx.emit(ToolCallUpdate(ctx.tool_call_id, raw_output=raw))
-    return ToolResult(text, content=content, locations=(Location(str(path), line),))
+            payload = ctx.code_intel.payload(path)
+            if payload is not None:
+                extras["diagnostics"] = payload
+    return ToolResult(
+        text, content=content, locations=(Location(str(path), line),), raw_extras=extras
+    )
