@@ -6,6 +6,7 @@ what runs in a test is what runs for a person.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -121,7 +122,7 @@ class Runtime:
         from zeph_tui.core.tools import default_tools
 
         perms = self.settings.permissions
-        workspace = Path(workspace).resolve()
+        workspace = await asyncio.to_thread(Path(workspace).resolve)
         library = self.skill_library(workspace)
         if tools is None:
             from zeph_tui.core.tools.repomap_tool import RepoMapTool
