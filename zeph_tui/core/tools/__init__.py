@@ -3,7 +3,7 @@
 ``read_file(path, offset?, limit?)``, ``write_file(path, content)``,
 ``edit_file(path, old_string, new_string, replace_all?)``, ``glob(pattern, path?)``,
 ``grep(pattern, path?, glob?)``, ``bash(command, timeout_s?)``,
-``read_overflow(id, offset?, limit?, grep?)``.
+``read_overflow(id, offset?, limit?, grep?)``, ``update_plan(entries)``.
 """
 
 from __future__ import annotations
@@ -25,6 +25,16 @@ def default_tools() -> list[Tool]:
     from zeph_tui.core.tools.bash import Bash
     from zeph_tui.core.tools.files import EditFile, ReadFile, WriteFile
     from zeph_tui.core.tools.overflow_tool import ReadOverflow
+    from zeph_tui.core.tools.plan_tool import UpdatePlan
     from zeph_tui.core.tools.search import Glob, Grep
 
-    return [ReadFile(), WriteFile(), EditFile(), Glob(), Grep(), Bash(), ReadOverflow()]
+    return [
+        ReadFile(),
+        WriteFile(),
+        EditFile(),
+        Glob(),
+        Grep(),
+        Bash(),
+        ReadOverflow(),
+        UpdatePlan(),
+    ]
