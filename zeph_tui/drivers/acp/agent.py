@@ -318,6 +318,8 @@ class ZephAgent(acp.BaseAgent):
         await state.sink.send(
             {"sessionUpdate": "agent_message_chunk", "content": {"type": "text", "text": text}}
         )
+        if name == "compact":  # the context fill after the compaction, after the reply
+            await state.sink(state.session.usage_update())
         user = f"/{name} {argument}".strip()
         await state.runtime.store.sessions.append_events(
             state.session.id,

@@ -3,8 +3,16 @@
 Spec: https://agentclientprotocol.com/protocol/v1/slash-commands. A prompt whose
 first text block starts with ``/<name>`` for a known name is handled here,
 without a model call; the reply streams as ``agent_message_chunk`` and the turn
-ends with ``end_turn``. ``/compact`` and ``/diagnostics`` answer "not available
-yet" until their features land.
+ends with ``end_turn``.
+
+``/compact`` summarises the conversation now (:meth:`zeph_tui.core.session.
+Session.compact`): the reply says what was folded and the context fill before
+and after, then a ``usage_update`` follows it (the agent sends it after the
+reply). ``/diagnostics [PATH]`` shows the current merged diagnostics of the
+workspace's language servers (of PATH, analysed now if needed, or of every
+file open in them), one ``path:line:col: severity [source/code] message`` per
+item with its source line, as in the write tools' report; "No language server
+has reported yet" before any server ran.
 
 ``/rename PATH:LINE:COL NEW_NAME`` renames through the language server
 (:mod:`zeph_tui.core.rename`): a ``tool_call`` (kind ``edit``) with one
@@ -29,16 +37,24 @@ COMMANDS: tuple[tuple[str, str, str | None], ...] = (
     ("help", "Show the available commands", None),
     ("model", "Show or switch the model", "model id"),
     ("mode", "Show or switch the permission mode", "ask | code | plan | bypass"),
-    ("compact", "Summarise the conversation to free context", None),
+    (
+        "compact",
+        "Summarise the conversation now to free context (shows the fill before/after)",
+        None,
+    ),
     ("clear", "Forget the conversation so far", None),
     ("rename", "Rename a symbol and its call sites", "PATH:LINE:COL NEW_NAME"),
-    ("diagnostics", "Show language-server diagnostics", "path (optional)"),
+    (
+        "diagnostics",
+        "Current language-server diagnostics of a file, or of every open file",
+        "path (optional)",
+    ),
     ("skills", "List the available skills", None),
 )
 """``(name, description, input hint or None)``."""
 
 _NAMES = frozenset(name for name, _d, _h in COMMANDS)
-_NOT_YET = frozenset({"compact", "diagnostics"})
+_SUMMARY_MAX_CHARS = 4000
 
 
 def available_commands_update() -> dict[str, Any]:
@@ -138,6 +154,76 @@ async def _rename(state: SessionState, argument: str) -> str:
     return "\n".join([summary, sites, *details])
 
 
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+async def _compact(state: SessionState) -> str:
+    """``/compact``: summarise now; returns what was done (errors as text)."""
+    from zeph_tui.core.errors import ZephError
+
+    session = state.session
+    window = session.provider.context_window_tokens
+    try:
+        result = await session.compact()
+    except ZephError as exc:
+        return f"Compaction failed: {exc}"
+    if result.action == "none":
+        return (
+            "Nothing to compact yet: the conversation is too short to summarise "
+            f"(about {result.tokens_before:,} of {window:,} tokens in context)."
+        )
+    summary = result.summary.strip()
+    if len(summary) > _SUMMARY_MAX_CHARS:
+        summary = summary[:_SUMMARY_MAX_CHARS] + " [...]"
+    return (
+        f"Compacted the conversation: {_plural(result.summarised_messages, 'message')} folded "
+        f"into a summary; context about {result.tokens_before:,} -> {result.tokens_after:,} of "
+        f"{window:,} tokens. The earlier messages stay in the session store.\n\n"
+        f"Summary:\n{summary}"
+    )
+
+
+async def _diagnostics(state: SessionState, argument: str) -> str:
+    """``/diagnostics [PATH]``: the current merged diagnostics; returns the reply text."""
+    from zeph_tui.core.code_intel import CodeIntelError
+    from zeph_tui.core.code_intel_render import render_diagnostics
+    from zeph_tui.core.errors import ToolError
+
+    session = state.session
+    if session.code_intel is None:
+        return "Language servers are off for this session ([lsp] enabled = false)."
+    intel = state.runtime.code_intel(session.workspace)
+    path = None
+    shown = "the open files"
+    try:
+        if argument:
+            path = session.roots.resolve_for_read(argument)
+            shown = session.roots.display_path(path)
+            if not path.is_file():
+                return f"Diagnostics: file not found: {shown}"
+        bridge = await intel.bridge()
+        if path is not None and not intel.handles(path):
+            return f"No language server handles {shown}."
+        items = await intel.diagnostics(path)
+    except (ToolError, CodeIntelError) as exc:
+        return f"Diagnostics failed: {exc}"
+    status = bridge.status()
+    notes = [f"no diagnostics from {s.name}: {s.detail}" for s in status if s.state == "missing"]
+    notes += [f"diagnostics pending from {s.name} (starting)" for s in status
+              if s.state == "starting"]  # fmt: skip
+    text = render_diagnostics(items, intel.workspace)
+    if not text:
+        if path is None and not any(s.state in ("running", "crashed") for s in status):
+            text = (
+                "No language server has reported yet: servers start when a file is read, "
+                "written or edited in this session (or try /diagnostics PATH)."
+            )
+        else:
+            text = f"No diagnostics in {shown}."
+    return "\n".join([text, *notes])
+
+
 async def run_command(state: SessionState, name: str, argument: str) -> str:
     """Run one slash command and return the reply text.
 
@@ -170,6 +256,8 @@ async def run_command(state: SessionState, name: str, argument: str) -> str:
         return _skills(state)
     if name == "rename":
         return await _rename(state, argument)
-    if name in _NOT_YET:
-        return f"/{name} is not available yet."
+    if name == "compact":
+        return await _compact(state)
+    if name == "diagnostics":
+        return await _diagnostics(state, argument)
     raise RequestError.invalid_params(f"prompt[0].text: unknown command /{name[:40]}")
