@@ -36,8 +36,10 @@ class Allow:
 
 
 def bash(command: str, input_tokens: int) -> dict[str, Any]:
-    return {"blocks": [{"type": "tool_use", "name": "bash", "input": {"command": command}}],
-            "usage": {"input_tokens": input_tokens}}
+    return {
+        "blocks": [{"type": "tool_use", "name": "bash", "input": {"command": command}}],
+        "usage": {"input_tokens": input_tokens},
+    }
 
 
 def medium(tag: str) -> str:
@@ -50,8 +52,11 @@ def tool_results(body: dict[str, Any]) -> list[str]:
         for block in message["content"] if isinstance(message["content"], list) else ():
             if block.get("type") == "tool_result":
                 content = block["content"]
-                out.append(content if isinstance(content, str) else "".join(
-                    c.get("text", "") for c in content))
+                out.append(
+                    content
+                    if isinstance(content, str)
+                    else "".join(c.get("text", "") for c in content)
+                )
     return out
 
 
@@ -68,14 +73,18 @@ def first_text(body: dict[str, Any]) -> str:
 
 
 SCRIPT = [
-    bash(BIG, 1_000),                 # 0: > 16 KiB: archived, the model gets head+tail+overflow_id
-    bash(medium("R2"), 2_000),        # 1
-    bash(medium("R3"), 3_000),        # 2
-    bash(medium("R4"), 4_000),        # 3
-    bash(medium("R5"), 29_000),       # 4: 72.5 % -> references before request 5
-    bash(medium("R6"), 35_000),       # 5: 87.5 % -> summary before the next real request
-    {"blocks": [{"type": "text", "text": "SUMMARY-TEXT-123: user wants calc fixed; ran R2..R6."}],
-     "usage": {"input_tokens": 9_000, "output_tokens": 50}},   # 6: the summary request
+    bash(BIG, 1_000),  # 0: > 16 KiB: archived, the model gets head+tail+overflow_id
+    bash(medium("R2"), 2_000),  # 1
+    bash(medium("R3"), 3_000),  # 2
+    bash(medium("R4"), 4_000),  # 3
+    bash(medium("R5"), 29_000),  # 4: 72.5 % -> references before request 5
+    bash(medium("R6"), 35_000),  # 5: 87.5 % -> summary before the next real request
+    {
+        "blocks": [
+            {"type": "text", "text": "SUMMARY-TEXT-123: user wants calc fixed; ran R2..R6."}
+        ],
+        "usage": {"input_tokens": 9_000, "output_tokens": 50},
+    },  # 6: the summary request
     {"blocks": [{"type": "text", "text": "Fixed."}], "usage": {"input_tokens": 3_000}},  # 7
     {"blocks": [{"type": "text", "text": "Still here."}], "usage": {"input_tokens": 3_200}},
     {"blocks": [{"type": "text", "text": "SUMMARY-TWO"}], "usage": {"input_tokens": 900}},
@@ -87,10 +96,15 @@ async def test_session_compacts_and_keeps_working(
 ) -> None:
     sink = Sink()
     async with FakeAnthropic(SCRIPT) as fake:
-        provider = AnthropicProvider(model="claude-sonnet-4-6", base_url=fake.base_url,
-                                     max_retries=0, context_window_tokens=WINDOW)
-        session = await runtime.open_session(workspace=workspace, sink=sink, approver=Allow(),
-                                             mode="bypass", provider=provider)
+        provider = AnthropicProvider(
+            model="claude-sonnet-4-6",
+            base_url=fake.base_url,
+            max_retries=0,
+            context_window_tokens=WINDOW,
+        )
+        session = await runtime.open_session(
+            workspace=workspace, sink=sink, approver=Allow(), mode="bypass", provider=provider
+        )
         session.context.keep_recent_ratio = 0.02  # keep ~800 tokens verbatim
         assert await session.prompt(["Please fix the bug in calc (TASK-MARKER)."]) == "end_turn"
         live_after_first = list(session.history)
@@ -143,11 +157,11 @@ async def test_session_compacts_and_keeps_working(
     live = await store.messages(session.id)
     assert [m.parts for m in live] == [m.parts for m in session.history]
     everything = await store.messages(session.id, include_compacted=True)
-    all_results = [p.content for m in everything for p in m.parts
-                   if isinstance(p, ToolResultPart)]
+    all_results = [p.content for m in everything for p in m.parts if isinstance(p, ToolResultPart)]
     for tag in ("R2", "R3", "R4", "R5", "R6"):
-        assert any(r.startswith("exit code 0") and f"{tag} " + "z" * 1500 in r
-                   for r in all_results), tag
+        assert any(
+            r.startswith("exit code 0") and f"{tag} " + "z" * 1500 in r for r in all_results
+        ), tag
     assert any("big 00000" in r and "overflow_id=ovf_" in r for r in all_results)
     texts = [m.text() for m in everything]
     assert any("TASK-MARKER" in t and not t.startswith(SUMMARY_HEADER) for t in texts)
@@ -165,13 +179,22 @@ async def test_session_compacts_and_keeps_working(
 async def test_below_threshold_nothing_changes(
     runtime: Any, workspace: Path, anthropic_env: None
 ) -> None:
-    script = [bash(medium("A"), 1_000), bash(medium("B"), 2_000), bash(medium("C"), 3_000),
-              {"blocks": [{"type": "text", "text": "ok"}]}]
+    script = [
+        bash(medium("A"), 1_000),
+        bash(medium("B"), 2_000),
+        bash(medium("C"), 3_000),
+        {"blocks": [{"type": "text", "text": "ok"}]},
+    ]
     async with FakeAnthropic(script) as fake:
-        provider = AnthropicProvider(model="claude-sonnet-4-6", base_url=fake.base_url,
-                                     max_retries=0, context_window_tokens=WINDOW)
-        session = await runtime.open_session(workspace=workspace, sink=Sink(), approver=Allow(),
-                                             mode="bypass", provider=provider)
+        provider = AnthropicProvider(
+            model="claude-sonnet-4-6",
+            base_url=fake.base_url,
+            max_retries=0,
+            context_window_tokens=WINDOW,
+        )
+        session = await runtime.open_session(
+            workspace=workspace, sink=Sink(), approver=Allow(), mode="bypass", provider=provider
+        )
         assert await session.prompt(["go"]) == "end_turn"
         await provider.aclose()
     assert all("z" * 1500 in r for r in tool_results(fake.requests[3]))

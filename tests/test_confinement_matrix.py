@@ -45,8 +45,9 @@ def results(body: dict[str, Any]) -> list[dict[str, Any]]:
     for block in body["messages"][-1]["content"]:
         if block.get("type") == "tool_result":
             content = block["content"]
-            text = content if isinstance(content, str) else "".join(
-                c.get("text", "") for c in content)
+            text = (
+                content if isinstance(content, str) else "".join(c.get("text", "") for c in content)
+            )
             out.append({"text": text, "is_error": block.get("is_error", False)})
     return out
 
@@ -75,15 +76,24 @@ def outside(tmp_path: Path, workspace: Path) -> Path:
     return out
 
 
-async def run_script(runtime: Any, workspace: Path, steps: list[dict[str, Any]],
-                     approver: RecordingApprover | None = None) -> tuple[list[dict[str, Any]], Any]:
+async def run_script(
+    runtime: Any,
+    workspace: Path,
+    steps: list[dict[str, Any]],
+    approver: RecordingApprover | None = None,
+) -> tuple[list[dict[str, Any]], Any]:
     script = [*steps, {"blocks": [{"type": "text", "text": "done"}]}]
     async with FakeAnthropic(script) as fake:
-        provider = AnthropicProvider(model="claude-sonnet-4-6", base_url=fake.base_url,
-                                     max_retries=0)
+        provider = AnthropicProvider(
+            model="claude-sonnet-4-6", base_url=fake.base_url, max_retries=0
+        )
         session = await runtime.open_session(
-            workspace=workspace, sink=Sink(), approver=approver or RecordingApprover("allow_once"),
-            mode="bypass", provider=provider)
+            workspace=workspace,
+            sink=Sink(),
+            approver=approver or RecordingApprover("allow_once"),
+            mode="bypass",
+            provider=provider,
+        )
         stop = await session.prompt(["try to escape"])
         await provider.aclose()
     assert stop == "end_turn"
@@ -106,8 +116,11 @@ ESCAPES = [
     pytest.param(lambda ws, out: f"../{ws.name.upper()}/x", "outside", id="case"),
     pytest.param(lambda ws, out: "\u2025/outside/x", "outside", id="two-dot-leader"),
     pytest.param(lambda ws, out: "\uff0e\uff0e/outside/x", "outside", id="fullwidth-dots"),
-    pytest.param(lambda ws, out: "pkg\uff0f..\uff0f..\uff0f..\uff0foutside\uff0fx", "outside",
-                 id="fullwidth-solidus"),
+    pytest.param(
+        lambda ws, out: "pkg\uff0f..\uff0f..\uff0f..\uff0foutside\uff0fx",
+        "outside",
+        id="fullwidth-solidus",
+    ),
     pytest.param(lambda ws, out: "..\\..\\outside\\x", "outside", id="backslashes"),
     pytest.param(lambda ws, out: "..\u200b/x", "invisible", id="zero-width"),
     pytest.param(lambda ws, out: "pkg/\u202e/x", "bidirectional", id="bidi-override"),
@@ -117,8 +130,13 @@ ESCAPES = [
 @pytest.mark.parametrize(("make_path", "expected"), ESCAPES)
 @pytest.mark.parametrize("tool", ["write_file", "edit_file", "read_file"])
 async def test_escape_refused_in_bypass_mode(
-    runtime: Any, workspace: Path, outside: Path, anthropic_env: None,
-    make_path: Any, expected: str, tool: str,
+    runtime: Any,
+    workspace: Path,
+    outside: Path,
+    anthropic_env: None,
+    make_path: Any,
+    expected: str,
+    tool: str,
 ) -> None:
     path = make_path(workspace, outside)
     args: dict[str, Any] = {"path": path}
@@ -163,20 +181,27 @@ async def test_inside_paths_still_work_in_bypass_mode(
     runtime: Any, workspace: Path, outside: Path, anthropic_env: None
 ) -> None:
     """The matrix is not passing because everything is refused."""
-    got, _ = await run_script(runtime, workspace, [
-        use("write_file", path="pkg/new.py", content="X = 1\n"),
-        use("read_file", path="./pkg/../pkg/new.py"),
-    ])
+    got, _ = await run_script(
+        runtime,
+        workspace,
+        [
+            use("write_file", path="pkg/new.py", content="X = 1\n"),
+            use("read_file", path="./pkg/../pkg/new.py"),
+        ],
+    )
     assert [r["is_error"] for r in got] == [False, False]
     assert (workspace / "pkg/new.py").read_text() == "X = 1\n"
 
 
-@pytest.mark.parametrize("command", [  # all harmless outside the temporary workspace
-    "rm -rf .",
-    "echo ok && rm -rf *",
-    "git push --force origin main",
-    "git reset --hard HEAD~1",
-])
+@pytest.mark.parametrize(
+    "command",
+    [  # all harmless outside the temporary workspace
+        "rm -rf .",
+        "echo ok && rm -rf *",
+        "git push --force origin main",
+        "git reset --hard HEAD~1",
+    ],
+)
 async def test_destructive_command_asks_even_with_yes(
     runtime: Any, workspace: Path, anthropic_env: None, command: str
 ) -> None:

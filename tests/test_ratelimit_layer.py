@@ -40,8 +40,9 @@ def results(body: dict[str, Any]) -> list[dict[str, Any]]:
     for block in body["messages"][-1]["content"]:
         if block.get("type") == "tool_result":
             content = block["content"]
-            text = content if isinstance(content, str) else "".join(
-                c.get("text", "") for c in content)
+            text = (
+                content if isinstance(content, str) else "".join(c.get("text", "") for c in content)
+            )
             out.append({"text": text, "is_error": block.get("is_error", False)})
     return out
 
@@ -52,10 +53,12 @@ def calls(*uses: tuple[str, dict[str, Any]]) -> dict[str, Any]:
 
 async def run(runtime: Any, workspace: Path, script: Any, limiter: ToolRateLimiter) -> Any:
     async with FakeAnthropic(script) as fake:
-        provider = AnthropicProvider(model="claude-sonnet-4-6", base_url=fake.base_url,
-                                     max_retries=0)
-        session = await runtime.open_session(workspace=workspace, sink=Sink(), approver=Allow(),
-                                             mode="bypass", provider=provider)
+        provider = AnthropicProvider(
+            model="claude-sonnet-4-6", base_url=fake.base_url, max_retries=0
+        )
+        session = await runtime.open_session(
+            workspace=workspace, sink=Sink(), approver=Allow(), mode="bypass", provider=provider
+        )
         layers = [la for la in session.layers.layers if isinstance(la, RateLimitLayer)]
         assert len(layers) == 1  # wired by the runtime
         layers[0].limiter = limiter
@@ -66,8 +69,9 @@ async def run(runtime: Any, workspace: Path, script: Any, limiter: ToolRateLimit
 
 async def test_bucket_per_category(runtime: Any, workspace: Path, anthropic_env: None) -> None:
     clock = Clock()
-    limiter = ToolRateLimiter({"read": RateLimit(rate_per_s=1.0, burst=2)}, breaker=None,
-                              clock=clock)
+    limiter = ToolRateLimiter(
+        {"read": RateLimit(rate_per_s=1.0, burst=2)}, breaker=None, clock=clock
+    )
     read = ("read_file", {"path": "pkg/calc.py"})
     script = [
         calls(read, read, read, ("glob", {"pattern": "*.md"})),
@@ -92,8 +96,9 @@ async def test_circuit_breaker_opens_after_failures_and_recovers(
     runtime: Any, workspace: Path, anthropic_env: None
 ) -> None:
     clock = Clock()
-    limiter = ToolRateLimiter({}, breaker=BreakerConfig(failure_threshold=3, cooldown_s=60.0),
-                              clock=clock)
+    limiter = ToolRateLimiter(
+        {}, breaker=BreakerConfig(failure_threshold=3, cooldown_s=60.0), clock=clock
+    )
     missing = [("read_file", {"path": f"missing{i}.py"}) for i in range(3)]
     ok = ("read_file", {"path": "pkg/calc.py"})
     script = [calls(m) for m in missing] + [
@@ -122,8 +127,9 @@ async def test_circuit_breaker_opens_after_failures_and_recovers(
 async def test_commands_exiting_non_zero_do_not_trip_the_breaker(
     runtime: Any, workspace: Path, anthropic_env: None
 ) -> None:
-    limiter = ToolRateLimiter({}, breaker=BreakerConfig(failure_threshold=2, cooldown_s=60.0),
-                              clock=Clock())
+    limiter = ToolRateLimiter(
+        {}, breaker=BreakerConfig(failure_threshold=2, cooldown_s=60.0), clock=Clock()
+    )
     script = [calls(("bash", {"command": "exit 3"})) for _ in range(4)] + [
         calls(("bash", {"command": "sleep 5", "timeout_s": 0.2})),
         calls(("bash", {"command": "sleep 5", "timeout_s": 0.2})),

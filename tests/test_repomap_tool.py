@@ -44,15 +44,24 @@ async def test_repo_map_tool_and_prompt_section(
     runtime: Any, workspace: Path, anthropic_env: None
 ) -> None:
     script = [
-        {"blocks": [{"type": "tool_use", "name": "repo_map",
-                     "input": {"task": "multiply numbers", "budget_tokens": 300}}]},
+        {
+            "blocks": [
+                {
+                    "type": "tool_use",
+                    "name": "repo_map",
+                    "input": {"task": "multiply numbers", "budget_tokens": 300},
+                }
+            ]
+        },
         {"blocks": [{"type": "text", "text": "ok"}]},
     ]
     async with FakeAnthropic(script) as fake:
-        provider = AnthropicProvider(model="claude-sonnet-4-6", base_url=fake.base_url,
-                                     max_retries=0)
-        session = await runtime.open_session(workspace=workspace, sink=Sink(), approver=Allow(),
-                                             mode="ask", provider=provider)
+        provider = AnthropicProvider(
+            model="claude-sonnet-4-6", base_url=fake.base_url, max_retries=0
+        )
+        session = await runtime.open_session(
+            workspace=workspace, sink=Sink(), approver=Allow(), mode="ask", provider=provider
+        )
         assert await session.prompt(["where is mul?"]) == "end_turn"
         await provider.aclose()
     assert "repo_map" in {t["name"] for t in fake.requests[0]["tools"]}
@@ -86,18 +95,30 @@ async def test_tool_on_a_real_project_within_budget(
     spec = importlib.util.find_spec("textual")
     assert spec is not None and spec.submodule_search_locations, "textual must be installed"
     project = tmp_path / "proj"
-    shutil.copytree(next(iter(spec.submodule_search_locations)), project / "textual",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        next(iter(spec.submodule_search_locations)),
+        project / "textual",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
     script = [
-        {"blocks": [{"type": "tool_use", "name": "repo_map",
-                     "input": {"task": "widget layout", "budget_tokens": 1000}}]},
+        {
+            "blocks": [
+                {
+                    "type": "tool_use",
+                    "name": "repo_map",
+                    "input": {"task": "widget layout", "budget_tokens": 1000},
+                }
+            ]
+        },
         {"blocks": [{"type": "text", "text": "ok"}]},
     ]
     async with FakeAnthropic(script) as fake:
-        provider = AnthropicProvider(model="claude-sonnet-4-6", base_url=fake.base_url,
-                                     max_retries=0)
-        session = await runtime.open_session(workspace=project, sink=Sink(), approver=Allow(),
-                                             mode="ask", provider=provider)
+        provider = AnthropicProvider(
+            model="claude-sonnet-4-6", base_url=fake.base_url, max_retries=0
+        )
+        session = await runtime.open_session(
+            workspace=project, sink=Sink(), approver=Allow(), mode="ask", provider=provider
+        )
         started = time.perf_counter()
         assert await session.prompt(["map it"]) == "end_turn"
         elapsed_s = time.perf_counter() - started

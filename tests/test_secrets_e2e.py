@@ -73,8 +73,9 @@ def results(body: dict[str, Any]) -> list[str]:
     for block in body["messages"][-1]["content"]:
         if block.get("type") == "tool_result":
             content = block["content"]
-            out.append(content if isinstance(content, str) else "".join(
-                c.get("text", "") for c in content))
+            out.append(
+                content if isinstance(content, str) else "".join(c.get("text", "") for c in content)
+            )
     return out
 
 
@@ -93,7 +94,8 @@ def scan_database(path: Path) -> tuple[list[str], int]:
         for table in tables:
             for row in conn.execute(f"SELECT * FROM {table}"):  # names from the schema
                 text = " ".join(
-                    v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v) for v in row)
+                    v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v) for v in row
+                )
                 if any(s in text for s in SECRETS):
                     leaks.append(f"{table}: {text[:200]}")
                 marked += "[REDACTED:" in text
@@ -109,7 +111,10 @@ def secret_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def test_secrets_never_reach_child_env_store_logs_or_panes(
-    zeph_home: Path, workspace: Path, secret_env: None, caplog: pytest.LogCaptureFixture,
+    zeph_home: Path,
+    workspace: Path,
+    secret_env: None,
+    caplog: pytest.LogCaptureFixture,
     tmp_path: Path,
 ) -> None:
     runtime = await Runtime.start()
@@ -120,8 +125,12 @@ async def test_secrets_never_reach_child_env_store_logs_or_panes(
     script = [
         use("bash", command="env; echo ANTHROPIC_API_KEY=${ANTHROPIC_API_KEY:-unset}"),
         use("bash", command=f"echo 'printed: {OTHER_KEY}'; echo token={GH_TOKEN}"),
-        use("bash", command=(  # > 16 KiB so the model gets head+tail and the rest is archived
-            f"for i in $(seq 1 3000); do echo line $i; done; echo key {OTHER_KEY}")),
+        use(
+            "bash",
+            command=(  # > 16 KiB so the model gets head+tail and the rest is archived
+                f"for i in $(seq 1 3000); do echo line $i; done; echo key {OTHER_KEY}"
+            ),
+        ),
         use("write_file", path="config.env", content=f"GITHUB_TOKEN={GH_TOKEN}\n"),
         use("read_file", path="config.env"),
         # the model repeats a key in its reply; the fake streams it in 7-char pieces
@@ -130,11 +139,16 @@ async def test_secrets_never_reach_child_env_store_logs_or_panes(
     try:
         with caplog.at_level(logging.INFO):
             async with FakeAnthropic(script) as fake:
-                provider = AnthropicProvider(model="claude-sonnet-4-6", base_url=fake.base_url,
-                                             max_retries=0)
+                provider = AnthropicProvider(
+                    model="claude-sonnet-4-6", base_url=fake.base_url, max_retries=0
+                )
                 session = await runtime.open_session(
-                    workspace=workspace, sink=sink, approver=Allow(), mode="bypass",
-                    provider=provider)
+                    workspace=workspace,
+                    sink=sink,
+                    approver=Allow(),
+                    mode="bypass",
+                    provider=provider,
+                )
                 stop = await session.prompt([f"check my setup (token {GH_TOKEN})"])
                 await provider.aclose()
             logging.getLogger("zeph_tui.test").warning("leaked %s and %s", ENV_KEY, OTHER_KEY)

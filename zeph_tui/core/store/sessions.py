@@ -105,7 +105,9 @@ class SessionStore:
             row = await cur.fetchone()
         return SessionRecord(*row) if row else None
 
-    async def list(self, *, cwd: str | None = None, limit: int = 100) -> builtins.list[SessionRecord]:
+    async def list(
+        self, *, cwd: str | None = None, limit: int = 100
+    ) -> builtins.list[SessionRecord]:
         """Most recently updated first, optionally only those in ``cwd``."""
         sql = f"SELECT {_SESSION_COLUMNS} FROM sessions"
         args: tuple[Any, ...] = ()
@@ -156,7 +158,9 @@ class SessionStore:
             )
             return int(cur.lastrowid or 0)
 
-    async def messages(self, session_id: str, *, include_compacted: bool = False) -> builtins.list[Message]:
+    async def messages(
+        self, session_id: str, *, include_compacted: bool = False
+    ) -> builtins.list[Message]:
         sql = "SELECT role, parts_json FROM messages WHERE session_id = ?"
         if not include_compacted:
             sql += " AND compacted = 0"
