@@ -16,13 +16,14 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Footer, Header, TabbedContent, TabPane, TextArea
 
 from zeph_tui.core.ports import PermissionOutcome
@@ -59,6 +60,8 @@ log = logging.getLogger(__name__)
 
 _OVERFLOW_RE = re.compile(r"overflow_id=(ovf_[0-9a-f]{12})")
 _FRAME_S = 1 / 30
+W = TypeVar("W", bound=Widget)
+_OFFERED_SKILLS = 5
 
 
 @dataclass(slots=True)
@@ -126,6 +129,7 @@ class ZephApp(App[int]):
         self.checkpoints_made = 0
         self._shell_count = 0
         self.renderer = EventRenderer(self)
+        self._widgets: dict[type[Widget], Widget] = {}
 
     # ------------------------------------------------------------------ layout
 
@@ -152,21 +156,38 @@ class ZephApp(App[int]):
         yield StatusBar(id="status")
         yield Footer()
 
+    def main_widget(self, kind: type[W]) -> W:
+        """The dashboard's one widget of type ``kind``, even while a modal is on top.
+
+        ``App.query_one`` searches the active screen only; the panes live on
+        the default screen, so they are looked up there once and kept.
+
+        Raises:
+            textual.css.query.NoMatches: there is no such widget (or the app
+                has not composed yet).
+        """
+        found = self._widgets.get(kind)
+        if found is None:
+            found = self.screen_stack[0].query_one(kind)
+            self._widgets[kind] = found
+        assert isinstance(found, kind)
+        return found
+
     @property
     def chat(self) -> ChatLog:
-        return self.query_one("#chat", ChatLog)
+        return self.main_widget(ChatLog)
 
     @property
     def tool_panes(self) -> ToolPanes:
-        return self.query_one("#tool-panes", ToolPanes)
+        return self.main_widget(ToolPanes)
 
     @property
     def status(self) -> StatusBar:
-        return self.query_one("#status", StatusBar)
+        return self.main_widget(StatusBar)
 
     @property
     def prompt_input(self) -> PromptInput:
-        return self.query_one("#prompt", PromptInput)
+        return self.main_widget(PromptInput)
 
     def on_mount(self) -> None:
         self._mounted = True
@@ -259,7 +280,7 @@ class ZephApp(App[int]):
 
     def submit(self, text: str) -> None:
         """Handle one line from the prompt: ``/command``, ``!shell command`` or a prompt."""
-        self.query_one(CompletionList).hide()
+        self.main_widget(CompletionList).hide()
         if text.startswith("/"):
             self.run_slash_command(text)
             return
@@ -407,7 +428,7 @@ class ZephApp(App[int]):
     @on(TextArea.Changed, "#prompt")
     def _prompt_changed(self, event: TextArea.Changed) -> None:
         prompt = self.prompt_input
-        completions = self.query_one(CompletionList)
+        completions = self.main_widget(CompletionList)
         text = prompt.text
         token = prompt.current_token()
         if text.startswith("/") and " " not in text and "\n" not in text:
@@ -420,7 +441,7 @@ class ZephApp(App[int]):
 
     @on(PromptInput.CompletionKey)
     def _completion_key(self, event: PromptInput.CompletionKey) -> None:
-        completions = self.query_one(CompletionList)
+        completions = self.main_widget(CompletionList)
         if event.key == "up":
             completions.move(-1)
         elif event.key == "down":
@@ -440,7 +461,7 @@ class ZephApp(App[int]):
         self.screen.remove_class("-panes-hidden") if self.screen.has_class("-wide") else None
         if self.screen.has_class("-narrow"):
             self.screen.add_class("-panes-hidden")
-        self.query_one("#side", TabbedContent).active = f"tab-{name}"
+        self.main_widget(TabbedContent).active = f"tab-{name}"
         if name == "git":
             self.action_refresh_git()
 
@@ -505,25 +526,31 @@ class ZephApp(App[int]):
         import asyncio
 
         status, diff = await asyncio.to_thread(read_git_state, str(self.workspace))
-        self.query_one(GitPane).set_state(status, diff)
+        if self._mounted:
+            self.main_widget(GitPane).set_state(status, diff)
 
     @work(group="skills", exclusive=True)
     async def rank_skills(self, text: str) -> None:
-        """Rank the skill library for ``text`` and show the best ones."""
+        """Offer the library's best skills for ``text`` in the skills pane.
+
+        The BM25 search (and the library's reload check, which stats files)
+        runs in a thread; a newer prompt cancels this worker (exclusive group).
+        """
         import asyncio
 
-        from zeph_tui.core.skills import SkillLibrary
-
-        home = self.runtime.home if self.runtime else None
+        if self.runtime is None:
+            return
+        library = self.runtime.skill_library(self.workspace)
 
         def rank() -> tuple[list[SkillEntry], int]:
-            library = SkillLibrary(self.workspace, home)
-            hits = library.search(text, 5)
+            library.reload_if_changed()
+            hits = library.search(text, _OFFERED_SKILLS)
             entries = [SkillEntry(h.skill.name, h.skill.description[:120], h.score) for h in hits]
             return entries, len(library.skills)
 
         entries, available = await asyncio.to_thread(rank)
-        self.query_one(SkillsPane).set_skills(entries, available=available)
+        if self._mounted:
+            self.main_widget(SkillsPane).set_skills(entries, available=available)
 
     @on(DiagnosticsPane.LocationSelected)
     def _diagnostic_selected(self, event: DiagnosticsPane.LocationSelected) -> None:

@@ -170,7 +170,7 @@ def _empty(app: DemoApp) -> None:
 def _tab(app: DemoApp, name: str) -> None:
     from textual.widgets import TabbedContent
 
-    app.query_one("#side", TabbedContent).active = f"tab-{name}"
+    app.main_widget(TabbedContent).active = f"tab-{name}"
 
 
 def _plan(app: DemoApp) -> None:
@@ -178,54 +178,82 @@ def _plan(app: DemoApp) -> None:
     _tab(app, "plan")
 
 
-def _diagnostics(app: DemoApp) -> None:
-    from zeph_tui.ui.widgets.diagnostics_pane import Diagnostic, DiagnosticsPane
+def _finished(call_id: str, name: str, title: str, text: str, **extras: Any) -> list[Event]:
+    """A tool call and its final update carrying ``extras`` in ``raw_output``."""
+    return [
+        ToolCall(call_id, title, "other", "in_progress", raw_input={}, name=name),
+        ToolCallUpdate(
+            call_id, status="completed", raw_output={"text": text, "isError": False, **extras}
+        ),
+    ]
 
+
+def _item(line: int, column: int, severity: str, message: str, code: str = "") -> dict[str, Any]:
+    return {
+        "line": line,
+        "column": column,
+        "severity": severity,
+        "message": message,
+        "source": "pyright",
+        "code": code,
+    }
+
+
+def _diagnostics(app: DemoApp) -> None:
     _dashboard(app)
-    pane = app.query_one(DiagnosticsPane)
-    pane.set_diagnostics(
-        "pkg/calc.py",
-        [
-            Diagnostic(
-                9,
-                12,
-                "error",
-                'Operator "*" not supported for "None"',
-                "pyright",
-                "reportOptionalOperand",
-            ),
-            Diagnostic(1, 1, "warning", 'Import "os" is not accessed', "pyright"),
-        ],
-    )
-    pane.set_diagnostics(
-        "pkg/cart.py",
-        [
-            Diagnostic(
-                14,
-                5,
-                "error",
-                'Argument of type "str" cannot be assigned to "int"',
-                "pyright",
-                "reportArgumentType",
-            ),
-        ],
+    calc = [
+        _item(9, 12, "error", 'Operator "*" not supported for "None"', "reportOptionalOperand"),
+        _item(1, 1, "warning", 'Import "os" is not accessed'),
+    ]
+    cart = [
+        _item(
+            14,
+            5,
+            "error",
+            'Argument of type "str" cannot be assigned to "int"',
+            "reportArgumentType",
+        )
+    ]
+    app.play(
+        _finished(
+            "call_diag",
+            "diagnostics",
+            "Diagnostics (open files)",
+            "3 diagnostics (2 errors) in 2 files",
+            diagnosticsByPath={"pkg/calc.py": calc, "pkg/cart.py": cart},
+        )
     )
     _tab(app, "diagnostics")
 
 
 def _call_sites(app: DemoApp) -> None:
-    from zeph_tui.ui.widgets.call_sites_pane import CallSite, CallSitesPane
-
     _dashboard(app)
-    app.query_one(CallSitesPane).set_call_sites(
-        "mul",
-        [
-            CallSite("pkg/calc.py", 5, 5, "", "def mul(a: int, b: int) -> int:"),
-            CallSite("pkg/cart.py", 14, 16, "Cart.total", "return mul(item.price, item.qty)"),
-            CallSite("pkg/cart.py", 22, 12, "Cart.tax", "tax = mul(self.total(), RATE)"),
-            CallSite("tests/test_calc.py", 8, 12, "test_mul", "assert mul(3, 4) == 12"),
-        ],
-        new_name="multiply",
+    sites = [
+        ("pkg/calc.py", 5, 5, None, "def mul(a: int, b: int) -> int:"),
+        ("pkg/cart.py", 14, 16, "Cart.total", "return mul(item.price, item.qty)"),
+        ("pkg/cart.py", 22, 12, "Cart.tax", "tax = mul(self.total(), RATE)"),
+        ("tests/test_calc.py", 8, 12, "test_mul", "assert mul(3, 4) == 12"),
+    ]
+    call_sites = [
+        {
+            "path": str(DEMO_WORKSPACE / path),
+            "line": line,
+            "column": column,
+            "enclosing_symbol": enclosing,
+            "text": text,
+        }
+        for path, line, column, enclosing, text in sites
+    ]
+    app.play(
+        _finished(
+            "call_rename",
+            "rename_symbol",
+            "Rename pkg/calc.py:5:5 to multiply",
+            "4 call sites in 3 files",
+            callSites=call_sites,
+            symbol="mul",
+            newName="multiply",
+        )
     )
     _tab(app, "call-sites")
 
@@ -234,15 +262,20 @@ def _skills(app: DemoApp) -> None:
     from zeph_tui.ui.widgets.skills_pane import SkillEntry, SkillsPane
 
     _dashboard(app)
-    app.query_one(SkillsPane).set_skills(
+    app.main_widget(SkillsPane).set_skills(  # offered: what the library search ranks
         [
             SkillEntry("pytest-testing", "Write and run pytest tests; fixtures, parametrize", 7.31),
             SkillEntry("python-refactoring", "Safe refactors of Python code with tests", 4.02),
             SkillEntry("git-workflow", "Branches, commits and clean history", 1.15),
         ],
-        loaded=["pytest-testing"],
         available=9,
     )
+    app.play(
+        _finished(
+            "call_skill", "load_skill", "load_skill pytest-testing", "<skill ...>",
+            skill="pytest-testing",
+        )
+    )  # fmt: skip
     _tab(app, "skills")
 
 

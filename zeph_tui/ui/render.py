@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from zeph_tui.core.events import (
     CurrentModeUpdate,
@@ -16,6 +17,9 @@ from zeph_tui.core.events import (
     UsageUpdate,
 )
 from zeph_tui.ui.feed import AgentText, FeedOp, ThoughtText, ToolOutput
+from zeph_tui.ui.pane_feed import call_sites_from, diagnostics_from, skill_from
+from zeph_tui.ui.widgets.call_sites_pane import CallSitesPane
+from zeph_tui.ui.widgets.diagnostics_pane import DiagnosticsPane
 from zeph_tui.ui.widgets.plan_pane import PlanPane
 from zeph_tui.ui.widgets.skills_pane import SkillsPane
 
@@ -26,7 +30,11 @@ __all__ = ["EventRenderer"]
 
 
 class EventRenderer:
-    """Maps feed operations onto the chat, tool panes, plan and status bar.
+    """Maps feed operations onto the chat, tool panes, side panes and status bar.
+
+    Side panes: the plan pane shows each :class:`Plan` event; the
+    diagnostics, call-sites and skills (loaded) panes are fed from the
+    structured extras of final tool results (:mod:`zeph_tui.ui.pane_feed`).
 
     Args:
         app: the dashboard (its widgets are looked up on it).
@@ -56,7 +64,7 @@ class EventRenderer:
         elif isinstance(event, UsageUpdate):
             self.apply_usage(event)
         elif isinstance(event, Plan):
-            self.app.query_one("#plan", PlanPane).set_plan(event.entries)
+            self.app.main_widget(PlanPane).set_plan(event.entries)
         elif isinstance(event, CurrentModeUpdate):
             self.app.status.mode = event.mode_id
         elif isinstance(event, SessionInfoUpdate):
@@ -64,8 +72,6 @@ class EventRenderer:
 
     def _tool_call(self, call: ToolCall) -> None:
         self.app.call_kinds[call.tool_call_id] = call.kind
-        if call.name == "load_skill" and isinstance((call.raw_input or {}).get("name"), str):
-            self.app.query_one(SkillsPane).mark_loaded(str((call.raw_input or {})["name"]))
         self.app.chat.add_tool(call)
         pane = self.app.tool_panes.add(call.tool_call_id, call.title)
         pane.status = call.status
@@ -94,6 +100,25 @@ class EventRenderer:
                     pane.append_text(text if text.endswith("\n") else text + "\n")
                 if self.app.call_kinds.get(update.tool_call_id) == "execute":
                     self.app.find_archive(pane, text)
+            if update.status in ("completed", "failed"):
+                self._side_panes(update.raw_output)
+
+    def _side_panes(self, raw_output: Mapping[str, Any]) -> None:
+        """Feed the diagnostics, call-sites and skills panes from a final result."""
+        app = self.app
+        diagnostics = diagnostics_from(raw_output)
+        if diagnostics:
+            pane = app.main_widget(DiagnosticsPane)
+            for path, items in diagnostics.items():
+                pane.set_diagnostics(path, items)
+        call_sites = call_sites_from(raw_output, app.workspace)
+        if call_sites is not None:
+            app.main_widget(CallSitesPane).set_call_sites(
+                call_sites.symbol, call_sites.sites, new_name=call_sites.new_name
+            )
+        skill = skill_from(raw_output)
+        if skill is not None:
+            app.main_widget(SkillsPane).mark_loaded(skill)
 
     def _streams(self, tool_call_id: str) -> bool:
         return self.app.call_kinds.get(tool_call_id) == "execute"

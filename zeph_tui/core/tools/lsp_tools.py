@@ -9,12 +9,16 @@ each with its source line.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from zeph_tui.core.code_intel import CodeIntelError
-from zeph_tui.core.code_intel_render import display_path, render_diagnostics
+from zeph_tui.core.code_intel_render import (  # _item_payload: the documented Item shape
+    _item_payload,
+    display_path,
+    render_diagnostics,
+)
 from zeph_tui.core.errors import ToolError, ToolInputError
 from zeph_tui.core.events import Location as EventLocation
 from zeph_tui.core.events import ToolKind
@@ -22,7 +26,7 @@ from zeph_tui.core.outline import enclosing_symbol, language_for_path
 from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
 
 if TYPE_CHECKING:
-    from lsp_bridge import Location
+    from lsp_bridge import DiagnosticItem, Location
     from zeph_tui.core.code_intel import LspCodeIntel
 
 __all__ = ["Definition", "Diagnostics", "Hover", "References", "lsp_tools"]
@@ -104,7 +108,37 @@ class Diagnostics(_LspTool):
         if not text:
             scope = ctx.roots.display_path(path) if path else "the open files"
             text = f"No diagnostics in {scope}."
-        return ToolResult(text, locations=(EventLocation(str(path)),) if path else ())
+        return ToolResult(
+            text,
+            locations=(EventLocation(str(path)),) if path else (),
+            raw_extras=_diagnostics_extras(items, path, self.intel.workspace),
+        )
+
+
+def _diagnostics_extras(
+    items: Sequence[DiagnosticItem], path: Path | None, root: Path
+) -> dict[str, Any]:
+    """Structured diagnostics for faces (item shape in :mod:`zeph_tui.core.code_intel`).
+
+    With ``path``: ``{"diagnostics": {"path", "version": None, "items", "new": [],
+    "fixed": [], "pending": [], "missing": []}}`` (the file's full set). Without:
+    ``{"diagnosticsByPath": {path: [Item, ...]}}`` for the open files that have any.
+    """
+    if path is not None:
+        payload = {
+            "path": display_path(path, root),
+            "version": None,
+            "items": [_item_payload(d) for d in items],
+            "new": [],
+            "fixed": [],
+            "pending": [],
+            "missing": [],
+        }
+        return {"diagnostics": payload}
+    by_path: dict[str, list[dict[str, Any]]] = {}
+    for d in items:
+        by_path.setdefault(display_path(d.path, root), []).append(_item_payload(d))
+    return {"diagnosticsByPath": by_path}
 
 
 class Hover(_LspTool):

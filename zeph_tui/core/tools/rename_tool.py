@@ -2,7 +2,10 @@
 
 A language-server rename with call sites (:mod:`zeph_tui.core.rename`):
 the result lists the call sites first (grouped by file, with the enclosing
-function or class), then the files changed and the diagnostics delta.
+function or class), then the files changed and the diagnostics delta. The
+final update's ``raw_output`` also carries them structured (``raw_extras``):
+``{"callSites": [CallSite.to_json(), ...], "symbol": old_name, "newName": new_name}``
+(absolute paths; the dashboard's call-sites pane reads it).
 
 Approval: :class:`RenamePreviewLayer` sits before the permission layer. It
 plans the rename when the call arrives and puts the per-file diffs in the
@@ -126,7 +129,17 @@ class RenameSymbol(Tool):
         lines = [render_call_sites(plan), "", f"files changed ({len(files)}): {', '.join(files)}"]
         lines.append(f"diagnostics: {len(outcome.new)} new, {len(outcome.fixed)} fixed")
         lines += [d.render(ctx.workspace) for d in outcome.new[:20]]
-        return ToolResult("\n".join(lines), content=plan.previews(), locations=plan.locations())
+        extras = {
+            "callSites": [site.to_json() for site in plan.call_sites],
+            "symbol": plan.old_name,
+            "newName": plan.new_name,
+        }
+        return ToolResult(
+            "\n".join(lines),
+            content=plan.previews(),
+            locations=plan.locations(),
+            raw_extras=extras,
+        )
 
 
 class RenamePreviewLayer(Layer):

@@ -98,7 +98,7 @@ class LoadSkill(Tool):
         return self.library.get(name)
 
     async def run(self, args: Mapping[str, Any], ctx: ToolContext) -> ToolResult:
-        """Return the rendered skill.
+        """Return the rendered skill; ``raw_extras`` is ``{"skill": name}`` (for faces).
 
         Raises:
             ToolInputError: ``name`` missing or not a string.
@@ -110,5 +110,7 @@ class LoadSkill(Tool):
         except SkillError as exc:
             raise ToolError(str(exc)) from exc
         return ToolResult(
-            text=render_skill(skill), locations=(Location(path=str(skill.skill_file)),)
+            text=render_skill(skill),
+            locations=(Location(path=str(skill.skill_file)),),
+            raw_extras={"skill": skill.name},
         )

@@ -33,6 +33,10 @@ class CallSite:
     text: str = ""
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 class CallSitesPane(Tree[CallSite | str]):
     """Attribute down: :meth:`set_call_sites`. Message up: :class:`LocationSelected`."""
 
@@ -69,7 +73,11 @@ class CallSitesPane(Tree[CallSite | str]):
             return
         files = sorted({s.path for s in self.sites})
         self.root.set_label(
-            Text(f"{self.symbol}: {len(self.sites)} sites in {len(files)} files", style="bold")
+            Text(
+                f"{self.symbol}: {_plural(len(self.sites), 'site')} in "
+                f"{_plural(len(files), 'file')}",
+                style="bold",
+            )
         )
         self.root.expand()
         for path in files:

@@ -1,6 +1,8 @@
 """DiagnosticsPane: compiler/linter diagnostics per file; select one to jump there.
 
-Fed by the LSP bridge (or anything else) through :meth:`DiagnosticsPane.set_diagnostics`.
+Fed through :meth:`DiagnosticsPane.set_diagnostics`; the dashboard calls it with
+the structured diagnostics of write/edit/diagnostics results
+(:mod:`zeph_tui.ui.pane_feed`).
 """
 
 from __future__ import annotations
@@ -99,7 +101,8 @@ class DiagnosticsPane(Tree[Diagnostic | str]):
             items = self.by_path[path]
             errors = sum(1 for d in items if d.severity == "error")
             label = Text(path, style="bold")
-            label.append(f"  {errors} errors, {len(items) - errors} other", style="dim")
+            noun = "error" if errors == 1 else "errors"
+            label.append(f"  {errors} {noun}, {len(items) - errors} other", style="dim")
             branch = self.root.add(label, data=path, expand=True)
             for d in items:
                 leaf = Text(f"{d.line}:{d.column} ", style="dim")
