@@ -9,6 +9,7 @@ type error.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,9 @@ def model(body: dict[str, Any], _index: int) -> dict[str, Any]:
     text = last_user_text(body)
     last = body["messages"][-1]["content"]
     answered = isinstance(last, list) and any(b.get("type") == "tool_result" for b in last)
+    if "[slow]" in text and not answered:  # a command that waits for the test's signal
+        command = "until [ -e go.flag ]; do sleep 0.02; done; echo released"
+        return {"blocks": [{"type": "tool_use", "name": "bash", "input": {"command": command}}]}
     if "[write]" in text and not answered:
         source = 'def half(x: int) -> int:\n    return x / 2\n\n\ncount: int = "three"\n'
         return {
@@ -159,3 +163,21 @@ async def test_diagnostics_after_a_write(peer: ZephPeer, workspace: Path) -> Non
     )
     outside = reply(await say(peer, sid, "/diagnostics ../../etc/passwd"))
     assert outside.startswith("Diagnostics failed:"), outside
+
+
+async def test_compact_while_a_turn_runs(peer: ZephPeer, workspace: Path) -> None:
+    sid, _ = await open_session(peer, workspace)
+    await say(peer, sid, "hello once")
+    await say(peer, sid, "hello twice")
+    await peer.ok("session/set_mode", {"sessionId": sid, "modeId": "bypass"})
+    slow = {"sessionId": sid, "prompt": [{"type": "text", "text": "[slow] wait for go.flag"}]}
+    _, turn = await peer.start_request("session/prompt", slow)
+    while (await peer.next_update())["params"]["update"]["sessionUpdate"] != "tool_call":
+        pass  # the turn is now running the command, which waits for go.flag
+    busy = reply(await say(peer, sid, "/compact"))
+    assert busy == "Compaction failed: a prompt is running; compact after it ends", busy
+    (workspace / "go.flag").touch()
+    async with asyncio.timeout(30):
+        assert (await turn)["result"] == {"stopReason": "end_turn"}
+    assert reply([p["update"] for p in peer.updates(sid)]).endswith("echo: [slow] wait for go.flag")
+    assert reply(await say(peer, sid, "/compact")).startswith("Compacted the conversation")
