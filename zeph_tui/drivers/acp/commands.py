@@ -8,7 +8,7 @@ ends with ``end_turn``.
 ``/compact`` summarises the conversation now (:meth:`zeph_tui.core.session.
 Session.compact`): the reply says what was folded and the context fill before
 and after, then a ``usage_update`` follows it (the agent sends it after the
-reply). ``/diagnostics [PATH]`` shows the current merged diagnostics of the
+reply; when a summary was made the core has already sent one as well). ``/diagnostics [PATH]`` shows the current merged diagnostics of the
 workspace's language servers (of PATH, analysed now if needed, or of every
 file open in them), one ``path:line:col: severity [source/code] message`` per
 item with its source line, as in the write tools' report; "No language server
