@@ -1,7 +1,8 @@
 """Regenerate screenshots/*.svg from the dashboard's snapshot scenes.
 
 The scenes are those of ``tests/test_ui_snapshots.py`` (:mod:`zeph_tui.ui.demo`):
-the real app fed fixed events, so the pictures are deterministic.
+the real app fed fixed events, so the pictures are deterministic. The SVGs
+are marked ``xml:space="preserve"`` so librsvg keeps spaces between spans.
 
 Usage::
 
@@ -40,7 +41,18 @@ async def shoot(scene: str, size: tuple[int, int], title: str) -> str:
     async with app.run_test(size=size) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
-        return app.export_screenshot(title=title)
+        return preserve_spaces(app.export_screenshot(title=title))
+
+
+def preserve_spaces(svg: str) -> str:
+    """Mark the SVG's text as whitespace-preserving.
+
+    Textual writes each styled span as its own ``<text>``; a span that starts
+    with a space (``mul`` + `` return``) loses it in renderers that apply
+    SVG 1.1 whitespace handling (librsvg, hence ``rsvg-convert`` and many
+    image viewers), which shows ``mulreturn``. Browsers keep it either way.
+    """
+    return svg.replace("<svg ", '<svg xml:space="preserve" ', 1)
 
 
 def main() -> int:

@@ -109,7 +109,7 @@ class ToolPane(Vertical):
     def _refresh_header(self) -> None:
         header = getattr(self, "_header", None)  # watchers may run before __init__ ends
         if header is not None:
-            header.update(self._header_text())
+            header.update(self._header_text(), layout=False)  # one fixed-size line
 
     def append(self, tail: OutputTail) -> None:
         """Write one frame of output (already trimmed to ``max_lines``)."""
