@@ -346,7 +346,7 @@ async def test_modes_config_and_slash_commands(peer: ZephPeer, workspace: Path) 
         ("/mode code", "Mode set to code"),
         ("/model", "claude-haiku-4-5"),
         ("/skills", "Skills ("),
-        ("/compact", "not available yet"),
+        ("/compact", "Nothing to compact yet"),
         ("/clear", "Conversation cleared"),
     ):
         assert (await peer.ok("session/prompt", prompt(sid, command)))["stopReason"] == "end_turn"

@@ -293,3 +293,26 @@ async def test_bad_tool_input_returns_error_and_turn_goes_on(
     assert expected in result["text"], result["text"]
     assert sink.of(ToolCallUpdate)[-1].status == "failed"
     assert "recovered" in "".join(e.text for e in sink.of(AgentMessageChunk))
+
+
+async def test_repeated_failing_call_turns_tools_off_and_the_model_answers(
+    workspace: Path, runtime: Any, anthropic_env: None
+) -> None:
+    """Loop guard: the third identical failing call makes the next request tool_choice none."""
+    bad = {"blocks": [{"type": "tool_use", "name": "read_file", "input": {"path": "nope.py"}}]}
+    script = [bad, bad, bad, {"blocks": [{"type": "text", "text": "nope.py does not exist."}]}]
+    sink = Recorder()
+    async with FakeAnthropic(script) as fake:
+        provider = AnthropicProvider(
+            model="claude-sonnet-4-6", base_url=fake.base_url, max_retries=0
+        )
+        session = await runtime.open_session(
+            workspace=workspace, sink=sink, approver=AllowAll(), mode="bypass", provider=provider
+        )
+        stop = await session.prompt(["read nope.py"])
+        await provider.aclose()
+    assert stop == "end_turn"
+    assert [r.get("tool_choice") for r in fake.requests] == [None, None, None, {"type": "none"}]
+    last_user = fake.requests[3]["messages"][-1]["content"]
+    assert "tools are off" in last_user[-1]["text"]
+    assert "tools" in fake.requests[3]  # still declared: the history holds tool calls

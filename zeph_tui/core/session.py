@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import uuid
+from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from zeph_tui.core.errors import ToolError, ZephError
 from zeph_tui.core.events import (
@@ -38,8 +40,10 @@ from zeph_tui.core.providers.base import (
     Message,
     MessageStop,
     ModelRequest,
+    Part,
     Provider,
     TextDelta,
+    TextPart,
     ThinkingDelta,
     ToolResultPart,
     ToolUse,
@@ -67,6 +71,11 @@ __all__ = ["MODES", "Session", "SessionOptions"]
 log = logging.getLogger(__name__)
 
 MODES = ("ask", "accept-edits", "plan", "bypass")
+REPEATED_FAILURE_LIMIT = 3
+_LOOP_NOTICE = (
+    f"The same tool call failed {REPEATED_FAILURE_LIMIT} times in this turn, so tools are off "
+    "for the rest of it. Answer the user now with what you know, and say what failed."
+)
 _MODE_ALIASES = {"code": "accept-edits", "accept_edits": "accept-edits", "yolo": "bypass"}
 
 SystemPromptFn = Callable[["Session", str], Awaitable[str]]
@@ -279,6 +288,8 @@ class Session:
             await self.store.sessions.update(self.id, title=self.title)
             await self._emit(SessionInfoUpdate(self.title))
         system = await self._system_prompt(self, user_text) if self._system_prompt else ""
+        failures: Counter[tuple[str, str]] = Counter()
+        tool_choice: Literal["auto", "none"] = "auto"
         for _ in range(self.options.max_turn_requests):
             await self.context.before_request(self)
             request = await self.layers.before_model(
@@ -288,6 +299,7 @@ class Session:
                     tools=[t.spec() for t in self.tools.values()],
                     max_tokens=self.options.max_tokens,
                     thinking_budget_tokens=self.options.thinking_budget_tokens,
+                    tool_choice=tool_choice,
                 )
             )
             stop = await self.layers.after_model(await self._stream(request, recorder))
@@ -313,7 +325,12 @@ class Session:
             if not tool_uses:
                 return "end_turn"
             results = await self._dispatch(tool_uses, recorder)
-            await self._append(Message("user", list(results)))
+            reply: list[Part] = list(results)
+            if tool_choice == "auto" and _repeats_failure(failures, tool_uses, results):
+                # loop guard: the same call failed again and again; let the model answer instead
+                tool_choice = "none"
+                reply.append(TextPart(_LOOP_NOTICE))
+            await self._append(Message("user", reply))
         return "max_turn_requests"
 
     async def _stream(self, request: ModelRequest, recorder: ReplayRecorder) -> MessageStop:
@@ -447,7 +464,7 @@ class Session:
         assert tool is not None  # unknown tools were answered above
         invocation.notes["ran"] = True  # layers tell a dispatched call from a refused one
         try:
-            result = await tool.run(args, self._context(call.tool_call_id))
+            result = await tool.run(args, self._context(call.tool_call_id, recorder))
         except ToolError as exc:
             result = ToolResult(str(exc), is_error=True)
         except (OSError, ValueError, ZephError) as exc:
@@ -456,13 +473,16 @@ class Session:
         # errors of the run pass the layers too (sanitising, rate-limit failure counts)
         return await self.layers.after_tool(invocation, result)
 
-    def _context(self, call_id: str) -> ToolContext:
+    def _context(self, call_id: str, recorder: ReplayRecorder) -> ToolContext:
+        async def emit(event: Event) -> None:  # plans a tool emits are kept for replay too
+            await self._emit(event, recorder)
+
         return ToolContext(
             workspace=self.workspace,
             roots=self.roots,
             fs=self.fs,
             archive=self.store.archive,
-            emit=self.sink,
+            emit=emit,
             tool_call_id=call_id,
             session_id=self.id,
             env=self.options.env,
@@ -509,3 +529,16 @@ def _clip(text: str, limit_chars: int) -> str:
         return text
     half = limit_chars // 2
     return f"{text[:half]}\n[... {len(text) - 2 * half} characters ...]\n{text[-half:]}"
+
+
+def _repeats_failure(
+    failures: Counter[tuple[str, str]], uses: list[ToolUsePart], results: list[ToolResultPart]
+) -> bool:
+    """Count failed calls by (tool, arguments); True once one reaches the limit."""
+    hit = False
+    for use, result in zip(uses, results, strict=True):
+        if result.is_error:
+            key = (use.name, json.dumps(use.input, sort_keys=True) if use.input else use.raw_input)
+            failures[key] += 1
+            hit = hit or failures[key] >= REPEATED_FAILURE_LIMIT
+    return hit

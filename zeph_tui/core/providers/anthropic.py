@@ -95,6 +95,8 @@ def _request_kwargs(model: str, request: ModelRequest) -> dict[str, Any]:
         ]
         tools[-1]["cache_control"] = _EPHEMERAL
         kwargs["tools"] = tools
+        if request.tool_choice == "none":
+            kwargs["tool_choice"] = {"type": "none"}
     budget = request.thinking_budget_tokens
     if budget > 0:
         kwargs["thinking"] = {"type": "enabled", "budget_tokens": budget}

@@ -109,6 +109,8 @@ class ModelRequest:
     tools: list[ToolSpec] = field(default_factory=list)
     max_tokens: int = 8192
     thinking_budget_tokens: int = 0
+    tool_choice: Literal["auto", "none"] = "auto"
+    """``none``: tools stay declared (the history may hold tool calls) but must not be called."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -132,7 +132,7 @@ def _part_text(part: Part) -> str:
 
 def _chat_messages(request: ModelRequest) -> list[dict[str, str]]:
     system = request.system
-    if request.tools:
+    if request.tools and request.tool_choice == "auto":
         tool_prompt = _TOOL_PROMPT.format(tools=_tool_lines(request.tools))
         system = f"{system}\n\n{tool_prompt}" if system else tool_prompt
     out = [{"role": "system", "content": system}] if system else []
@@ -323,7 +323,7 @@ class LocalProvider:
             "repeat_penalty": self._repeat_penalty,
             "seed": self._seed,
         }
-        tool_mode = bool(request.tools)
+        tool_mode = bool(request.tools) and request.tool_choice == "auto"
         if tool_mode:
             kwargs["grammar"] = await asyncio.to_thread(self._grammar, request.tools)
             kwargs["temperature"] = 0.0

@@ -160,6 +160,8 @@ def _request_body(model: str, request: ModelRequest) -> dict[str, Any]:
             }
             for t in request.tools
         ]
+        if request.tool_choice == "none":
+            body["tool_choice"] = "none"
     return body
 
 
