@@ -186,6 +186,11 @@ class RedactingSink:
         await self.flush()
         await self.inner(redact_event(event, self.redactor.redact))
 
+    async def pass_through(self, event: Event) -> None:
+        """Forward an event whose text was already redacted (bash output blocks)."""
+        await self.flush()
+        await self.inner(event)
+
     async def flush(self) -> None:
         """Emit the held-back end of the current message, redacted."""
         held, self._held = self._held, None

@@ -477,12 +477,17 @@ class Session:
         async def emit(event: Event) -> None:  # plans a tool emits are kept for replay too
             await self._emit(event, recorder)
 
+        async def emit_redacted(event: Event) -> None:
+            recorder.add(event)
+            await self.sink.pass_through(event)
+
         return ToolContext(
             workspace=self.workspace,
             roots=self.roots,
             fs=self.fs,
             archive=self.store.archive,
             emit=emit,
+            emit_redacted=emit_redacted,
             tool_call_id=call_id,
             session_id=self.id,
             env=self.options.env,

@@ -85,6 +85,8 @@ class ToolContext:
     code_intel: CodeIntel | None = None
     model_copy_limit_bytes: int = 16 * 1024
     extras: dict[str, Any] = field(default_factory=dict)
+    emit_redacted: Callable[[Event], Awaitable[None]] | None = None
+    """Publishes an event whose text the tool already redacted (skips a second pass)."""
 
 
 @dataclass(frozen=True, slots=True)

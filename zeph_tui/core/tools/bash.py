@@ -142,7 +142,9 @@ class Bash(Tool):
             block = redact(block)
             model_copy.feed(block)
             await writer.write(block)
-            await ctx.emit(_output_update(ctx, block.decode("utf-8", "replace")))
+            await (ctx.emit_redacted or ctx.emit)(
+                _output_update(ctx, block.decode("utf-8", "replace"))
+            )
 
         try:
             async with asyncio.timeout(timeout_s):
