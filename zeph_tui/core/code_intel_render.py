@@ -23,6 +23,7 @@ __all__ = [
     "diagnostics_payload",
     "display_path",
     "hover_summary",
+    "item_payload",
     "render_diagnostics",
     "render_hovers",
     "render_report",
@@ -41,7 +42,7 @@ def display_path(path: Path, root: Path) -> str:
     return path.as_posix()
 
 
-def _item_payload(item: DiagnosticItem) -> dict[str, Any]:
+def item_payload(item: DiagnosticItem) -> dict[str, Any]:
     return {
         "line": item.line,
         "column": item.col,
@@ -60,9 +61,9 @@ def diagnostics_payload(
     return {
         "path": display_path(report.path, root),
         "version": report.version,
-        "items": [_item_payload(d) for d in report.current],
-        "new": [_item_payload(d) for d in report.new],
-        "fixed": [_item_payload(d) for d in report.fixed],
+        "items": [item_payload(d) for d in report.current],
+        "new": [item_payload(d) for d in report.new],
+        "fixed": [item_payload(d) for d in report.fixed],
         "pending": [n for n in report.pending if n not in unavailable],
         "missing": [*report.missing, *(unavailable[n] for n in report.pending if n in unavailable)],
     }

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from zeph_tui.core.code_intel import CodeIntelError
-from zeph_tui.core.code_intel_render import (  # _item_payload: the documented Item shape
-    _item_payload,
+from zeph_tui.core.code_intel_render import (
     display_path,
+    item_payload,
     render_diagnostics,
 )
 from zeph_tui.core.errors import ToolError, ToolInputError
@@ -128,7 +128,7 @@ def _diagnostics_extras(
         payload = {
             "path": display_path(path, root),
             "version": None,
-            "items": [_item_payload(d) for d in items],
+            "items": [item_payload(d) for d in items],
             "new": [],
             "fixed": [],
             "pending": [],
@@ -137,7 +137,7 @@ def _diagnostics_extras(
         return {"diagnostics": payload}
     by_path: dict[str, list[dict[str, Any]]] = {}
     for d in items:
-        by_path.setdefault(display_path(d.path, root), []).append(_item_payload(d))
+        by_path.setdefault(display_path(d.path, root), []).append(item_payload(d))
     return {"diagnosticsByPath": by_path}
 
 
