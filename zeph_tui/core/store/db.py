@@ -154,11 +154,19 @@ async def open_database(path: Path, *, target_version: int = SCHEMA_VERSION) -> 
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         conn = await aiosqlite.connect(path, isolation_level=None)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"cannot open database {path}: {exc}") from exc
+    try:
         await conn.execute("PRAGMA journal_mode=WAL")
         await conn.execute("PRAGMA synchronous=NORMAL")
         await conn.execute("PRAGMA foreign_keys=ON")
         await conn.execute("PRAGMA busy_timeout=5000")
         await _migrate(conn, target_version)
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"cannot open database {path}: {exc}") from exc
+    except BaseException as exc:
+        # close before raising: aiosqlite's worker thread is not a daemon, and a
+        # connection kept alive by a traceback would keep the process from exiting
+        await conn.close()
+        if isinstance(exc, sqlite3.DatabaseError):
+            raise StoreError(f"cannot open database {path}: {exc}") from exc
+        raise
     return Database(conn, path)
