@@ -66,10 +66,8 @@ _TOOL_PROMPT = """You can call tools. Available tools:
 {tools}
 
 Answer with exactly one JSON object and nothing else:
-{{"reply": "..."}} to answer the user directly, or
-{{"tool": "...", "arguments": {{...}}}} to call a tool.
-Prefer a reply. Call a tool only when the user asks you to read, search, change or run
-something in their files, and only with names and paths you have seen."""
+{{"tool": "<tool name>", "arguments": {{...}}}} to call a tool, or
+{{"reply": "<your answer>"}} to answer the user directly."""
 
 
 def bundled_model_path() -> Path:
