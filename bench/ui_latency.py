@@ -265,8 +265,19 @@ def main() -> int:
     for r in results:
         print("  ".join(str(r[c]).rjust(len(c)) for c in cols))
     small, big = results
-    growth = big["rss_peak_mb"] - small["rss_peak_mb"]
-    p95_ok = all((r["latency_p95_ms"] or 1e9) <= 50 for r in results)
+    # a run too short to sample during the turn still has its end-of-turn RSS
+    growth = max(big["rss_peak_mb"], big["rss_end_mb"]) - max(
+        small["rss_peak_mb"], small["rss_end_mb"]
+    )
+    min_keys = 20  # a p95 of fewer samples is one spike (e.g. the tool pane mounting)
+    timed = [r for r in results if r["keys_timed"] >= min_keys]
+    for r in results:
+        if r["keys_timed"] < min_keys:
+            print(
+                f"{r['size_mb']} MB: turn too short for a p95 ({r['keys_timed']} key(s) timed); "
+                "judged on the longer run"
+            )
+    p95_ok = bool(timed) and all(r["latency_p95_ms"] <= 50 for r in timed)
     print(
         f"\np95 <= 50 ms: {'yes' if p95_ok else 'NO'}; peak RSS 100 MB vs 10 MB: "
         f"{growth:+.1f} MB ({'bounded' if growth < 40 else 'GROWS'})"
