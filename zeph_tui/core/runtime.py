@@ -159,6 +159,9 @@ class Runtime:
         policy = PermissionPolicy.from_config({"mode": session.mode, "rules": perms.rules})
         session.layers.add(PermissionLayer(policy, approver, session.roots))
         _add_rename_preview(session)
+        from zeph_tui.core.audit import AuditLayer
+
+        session.layers.add(AuditLayer(self.home / "audit.jsonl", session.redactor))
         _add_safety_layers(session, self.extra_layers)
         return session
 
