@@ -24,6 +24,7 @@ from zeph_tui.core.events import (
 )
 from zeph_tui.core.ports import PermissionOutcome, PermissionRequest
 from zeph_tui.core.providers.anthropic import AnthropicProvider
+from zeph_tui.core.providers.base import Usage
 
 
 class Recorder:
@@ -316,3 +317,42 @@ async def test_repeated_failing_call_turns_tools_off_and_the_model_answers(
     last_user = fake.requests[3]["messages"][-1]["content"]
     assert "tools are off" in last_user[-1]["text"]
     assert "tools" in fake.requests[3]  # still declared: the history holds tool calls
+
+
+async def test_usage_and_cost_per_turn_and_per_session(
+    workspace: Path, runtime: Any, anthropic_env: None
+) -> None:
+    usage = {"input_tokens": 1000, "output_tokens": 100}
+    script = [
+        {
+            "blocks": [{"type": "tool_use", "name": "glob", "input": {"pattern": "*.md"}}],
+            "usage": usage,
+        },
+        {"blocks": [{"type": "text", "text": "one"}], "usage": usage},
+        {"blocks": [{"type": "text", "text": "two"}], "usage": usage},
+    ]
+    sink = Recorder()
+    async with FakeAnthropic(script) as fake:
+        provider = AnthropicProvider(
+            model="claude-sonnet-4-6", base_url=fake.base_url, max_retries=0
+        )
+        session = await runtime.open_session(
+            workspace=workspace, sink=sink, approver=AllowAll(), mode="bypass", provider=provider
+        )
+        await session.prompt(["first"])
+        first = sink.of(UsageUpdate)[-1]
+        await session.prompt(["second"])
+        await provider.aclose()
+    second = sink.of(UsageUpdate)[-1]
+    assert (first.turn_input_tokens, first.turn_output_tokens) == (2000, 200)  # two calls
+    assert (second.turn_input_tokens, second.turn_output_tokens) == (1000, 100)  # reset per turn
+    assert (second.input_tokens, second.output_tokens) == (3000, 300)  # session totals
+    assert second.cost_usd == pytest.approx(first.turn_cost_usd + second.turn_cost_usd)
+    assert second.turn_cost_usd == pytest.approx(provider.cost_usd(Usage(1000, 100)))
+    assert second.used_tokens == 1100 and second.fill_percent == pytest.approx(1100 / 2000)
+    meta = second.to_acp()["_meta"]["turn"]
+    assert meta == {
+        "inputTokens": 1000,
+        "outputTokens": 100,
+        "costUsd": round(second.turn_cost_usd, 6),
+    }

@@ -263,6 +263,8 @@ class UsageUpdate:
         size_tokens: context window size.
         cost_usd: cumulative session cost in US dollars.
         input_tokens / output_tokens: cumulative session totals.
+        turn_input_tokens / turn_output_tokens / turn_cost_usd: the current
+            prompt turn only (all its model calls).
     """
 
     used_tokens: int
@@ -270,6 +272,9 @@ class UsageUpdate:
     cost_usd: float = 0.0
     input_tokens: int = 0
     output_tokens: int = 0
+    turn_input_tokens: int = 0
+    turn_output_tokens: int = 0
+    turn_cost_usd: float = 0.0
 
     @property
     def fill_percent(self) -> float:
@@ -281,7 +286,15 @@ class UsageUpdate:
             "used": self.used_tokens,
             "size": self.size_tokens,
             "cost": {"amount": round(self.cost_usd, 6), "currency": "USD"},
-            "_meta": {"inputTokens": self.input_tokens, "outputTokens": self.output_tokens},
+            "_meta": {
+                "inputTokens": self.input_tokens,
+                "outputTokens": self.output_tokens,
+                "turn": {
+                    "inputTokens": self.turn_input_tokens,
+                    "outputTokens": self.turn_output_tokens,
+                    "costUsd": round(self.turn_cost_usd, 6),
+                },
+            },
         }
 
 

@@ -165,6 +165,8 @@ class Session:
         self.title = title
         self.usage = Usage()
         self.cost_usd = 0.0
+        self.turn_usage = Usage()  # the running (or last) prompt turn only
+        self.turn_cost_usd = 0.0
         self.context_tokens = 0
         self.roots: WorkspaceRoots = WorkspaceRoots(
             self.workspace, self.options.extra_write_roots, self.options.read_roots
@@ -218,6 +220,7 @@ class Session:
             raise ZephError("a prompt is already running in this session")
         items = [TextBlock(b) if isinstance(b, str) else b for b in blocks]
         self._cancel_requested = False
+        self.turn_usage, self.turn_cost_usd = Usage(), 0.0
         self._turn = asyncio.create_task(self._run_turn(items), name=f"turn-{self.id}")
         try:
             return await asyncio.shield(self._turn)
@@ -257,6 +260,9 @@ class Session:
             self.cost_usd,
             self.usage.input_tokens,
             self.usage.output_tokens,
+            self.turn_usage.input_tokens,
+            self.turn_usage.output_tokens,
+            self.turn_cost_usd,
         )
 
     # ---------------------------------------------------------------- the loop
@@ -358,8 +364,11 @@ class Session:
         await self.store.sessions.append_message(self.id, message)
 
     async def _account(self, usage: Usage) -> None:
+        cost = self.provider.cost_usd(usage)
         self.usage = self.usage + usage
-        self.cost_usd += self.provider.cost_usd(usage)
+        self.cost_usd += cost
+        self.turn_usage = self.turn_usage + usage
+        self.turn_cost_usd += cost
         self.context_tokens = usage.context_tokens + usage.output_tokens
         self.context.record_usage(self)
         await self.store.sessions.update(
