@@ -330,7 +330,7 @@ async def test_cancelled_write_leaves_no_server_behind(project: Path) -> None:
 
 
 async def _open(runtime: Any, workspace: Path) -> Any:
-    from tests.test_turn_e2e import AllowAll, Recorder
+    from tests.turns import AllowAll, Recorder
     from zeph_tui.core.providers.anthropic import AnthropicProvider
 
     provider = AnthropicProvider(model="claude-sonnet-4-6", base_url="http://127.0.0.1:9")

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.fakes.anthropic_api import FakeAnthropic
-from tests.test_turn_e2e import Recorder, only_result
+from tests.turns import Recorder, only_result
 from zeph_tui.core.events import DiffContent, TextContent, ToolCall, ToolCallUpdate
 from zeph_tui.core.ports import PermissionOutcome, PermissionRequest
 from zeph_tui.core.providers.anthropic import AnthropicProvider

@@ -12,61 +12,16 @@ from typing import Any
 
 import pytest
 
-from tests.fakes.anthropic_api import FakeAnthropic
+from tests.turns import AllowAll, Recorder, only_result, scripted_session, tool_results
 from zeph_tui.core.events import (
     AgentMessageChunk,
     DiffContent,
-    Event,
     TextContent,
     ToolCall,
     ToolCallUpdate,
     UsageUpdate,
 )
-from zeph_tui.core.ports import PermissionOutcome, PermissionRequest
-from zeph_tui.core.providers.anthropic import AnthropicProvider
 from zeph_tui.core.providers.base import Usage
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.events: list[Event] = []
-
-    async def __call__(self, event: Event) -> None:
-        self.events.append(event)
-
-    def of(self, kind: type) -> list[Any]:
-        return [e for e in self.events if isinstance(e, kind)]
-
-
-class AllowAll:
-    def __init__(self) -> None:
-        self.requests: list[PermissionRequest] = []
-
-    async def request_permission(self, request: PermissionRequest) -> PermissionOutcome:
-        self.requests.append(request)
-        return "allow_once"
-
-
-def tool_results(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """tool_use_id -> tool_result block of the last user message of a request."""
-    last = body["messages"][-1]
-    assert last["role"] == "user"
-    out = {}
-    for block in last["content"]:
-        if block.get("type") == "tool_result":
-            content = block["content"]
-            text = (
-                content if isinstance(content, str) else "".join(c.get("text", "") for c in content)
-            )
-            out[block["tool_use_id"]] = {"text": text, "is_error": block.get("is_error", False)}
-    return out
-
-
-def only_result(body: dict[str, Any]) -> dict[str, Any]:
-    results = tool_results(body)
-    assert len(results) == 1, results
-    return next(iter(results.values()))
-
 
 BIG_CMD = (
     'python3 -c "import sys\n'
@@ -148,15 +103,11 @@ def script(body: dict[str, Any], index: int) -> dict[str, Any]:
 
 async def test_multi_step_turn(workspace: Path, runtime: Any, anthropic_env: None) -> None:
     sink, approver = Recorder(), AllowAll()
-    async with FakeAnthropic(script) as fake:
-        provider = AnthropicProvider(
-            model="claude-sonnet-4-6", base_url=fake.base_url, max_retries=0
-        )
-        session = await runtime.open_session(
-            workspace=workspace, sink=sink, approver=approver, mode="bypass", provider=provider
-        )
+    async with scripted_session(runtime, workspace, script, sink=sink, approver=approver) as (
+        session,
+        fake,
+    ):
         stop = await session.prompt(["Add a util module and tidy calc."])
-        await provider.aclose()
 
     assert stop == "end_turn"
     # files
@@ -279,15 +230,11 @@ async def test_bad_tool_input_returns_error_and_turn_goes_on(
 ) -> None:
     sink = Recorder()
     script = [{"blocks": blocks}, {"blocks": [{"type": "text", "text": "recovered"}]}]
-    async with FakeAnthropic(script) as fake:
-        provider = AnthropicProvider(
-            model="claude-sonnet-4-6", base_url=fake.base_url, max_retries=0
-        )
-        session = await runtime.open_session(
-            workspace=workspace, sink=sink, approver=AllowAll(), mode="bypass", provider=provider
-        )
+    async with scripted_session(runtime, workspace, script, sink=sink, approver=AllowAll()) as (
+        session,
+        fake,
+    ):
         stop = await session.prompt(["go"])
-        await provider.aclose()
     assert stop == "end_turn"
     result = only_result(fake.requests[1])
     assert result["is_error"] is True
@@ -303,15 +250,11 @@ async def test_repeated_failing_call_turns_tools_off_and_the_model_answers(
     bad = {"blocks": [{"type": "tool_use", "name": "read_file", "input": {"path": "nope.py"}}]}
     script = [bad, bad, bad, {"blocks": [{"type": "text", "text": "nope.py does not exist."}]}]
     sink = Recorder()
-    async with FakeAnthropic(script) as fake:
-        provider = AnthropicProvider(
-            model="claude-sonnet-4-6", base_url=fake.base_url, max_retries=0
-        )
-        session = await runtime.open_session(
-            workspace=workspace, sink=sink, approver=AllowAll(), mode="bypass", provider=provider
-        )
+    async with scripted_session(runtime, workspace, script, sink=sink, approver=AllowAll()) as (
+        session,
+        fake,
+    ):
         stop = await session.prompt(["read nope.py"])
-        await provider.aclose()
     assert stop == "end_turn"
     assert [r.get("tool_choice") for r in fake.requests] == [None, None, None, {"type": "none"}]
     last_user = fake.requests[3]["messages"][-1]["content"]
@@ -332,23 +275,19 @@ async def test_usage_and_cost_per_turn_and_per_session(
         {"blocks": [{"type": "text", "text": "two"}], "usage": usage},
     ]
     sink = Recorder()
-    async with FakeAnthropic(script) as fake:
-        provider = AnthropicProvider(
-            model="claude-sonnet-4-6", base_url=fake.base_url, max_retries=0
-        )
-        session = await runtime.open_session(
-            workspace=workspace, sink=sink, approver=AllowAll(), mode="bypass", provider=provider
-        )
+    async with scripted_session(runtime, workspace, script, sink=sink, approver=AllowAll()) as (
+        session,
+        _fake,
+    ):
         await session.prompt(["first"])
         first = sink.of(UsageUpdate)[-1]
         await session.prompt(["second"])
-        await provider.aclose()
     second = sink.of(UsageUpdate)[-1]
     assert (first.turn_input_tokens, first.turn_output_tokens) == (2000, 200)  # two calls
     assert (second.turn_input_tokens, second.turn_output_tokens) == (1000, 100)  # reset per turn
     assert (second.input_tokens, second.output_tokens) == (3000, 300)  # session totals
     assert second.cost_usd == pytest.approx(first.turn_cost_usd + second.turn_cost_usd)
-    assert second.turn_cost_usd == pytest.approx(provider.cost_usd(Usage(1000, 100)))
+    assert second.turn_cost_usd == pytest.approx(session.provider.cost_usd(Usage(1000, 100)))
     assert second.used_tokens == 1100 and second.fill_percent == pytest.approx(1100 / 2000)
     meta = second.to_acp()["_meta"]["turn"]
     assert meta == {

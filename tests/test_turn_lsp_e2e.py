@@ -13,7 +13,7 @@ from typing import Any
 
 from tests.fakes.anthropic_api import FakeAnthropic
 from tests.test_code_intel import server_children
-from tests.test_turn_e2e import AllowAll, Recorder, only_result
+from tests.turns import AllowAll, Recorder, only_result
 from zeph_tui.core.events import DiffContent, TextContent, ToolCallUpdate
 from zeph_tui.core.providers.anthropic import AnthropicProvider
 

@@ -1,0 +1,87 @@
+"""Helpers for tests that drive a real session with the scripted fake Messages API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from tests.fakes.anthropic_api import FakeAnthropic
+from zeph_tui.core.events import Event
+from zeph_tui.core.ports import Approver, PermissionOutcome, PermissionRequest
+from zeph_tui.core.providers.anthropic import AnthropicProvider
+from zeph_tui.core.session import Session
+
+
+class Recorder:
+    """An EventSink that keeps every event."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    async def __call__(self, event: Event) -> None:
+        self.events.append(event)
+
+    def of(self, kind: type) -> list[Any]:
+        return [e for e in self.events if isinstance(e, kind)]
+
+
+class AllowAll:
+    """An Approver that allows once and remembers what it was asked."""
+
+    def __init__(self) -> None:
+        self.requests: list[PermissionRequest] = []
+
+    async def request_permission(self, request: PermissionRequest) -> PermissionOutcome:
+        self.requests.append(request)
+        return "allow_once"
+
+
+def tool_results(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """tool_use_id -> {text, is_error} of the last user message of a request."""
+    last = body["messages"][-1]
+    assert last["role"] == "user"
+    out = {}
+    for block in last["content"]:
+        if block.get("type") == "tool_result":
+            content = block["content"]
+            text = (
+                content if isinstance(content, str) else "".join(c.get("text", "") for c in content)
+            )
+            out[block["tool_use_id"]] = {"text": text, "is_error": block.get("is_error", False)}
+    return out
+
+
+def only_result(body: dict[str, Any]) -> dict[str, Any]:
+    results = tool_results(body)
+    assert len(results) == 1, results
+    return next(iter(results.values()))
+
+
+@asynccontextmanager
+async def scripted_session(
+    runtime: Any,
+    workspace: Path,
+    script: Sequence[dict[str, Any]] | Callable[[dict[str, Any], int], dict[str, Any]],
+    *,
+    sink: Recorder | None = None,
+    approver: Approver | None = None,
+    mode: str = "bypass",
+) -> AsyncIterator[tuple[Session, FakeAnthropic]]:
+    """A session on the real anthropic provider, talking to a fake serving ``script``."""
+    async with FakeAnthropic(script) as fake:
+        provider = AnthropicProvider(
+            model="claude-sonnet-4-6", base_url=fake.base_url, max_retries=0
+        )
+        try:
+            session = await runtime.open_session(
+                workspace=workspace,
+                sink=sink or Recorder(),
+                approver=approver or AllowAll(),
+                mode=mode,
+                provider=provider,
+            )
+            yield session, fake
+        finally:
+            await provider.aclose()
