@@ -11,28 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.fakes.anthropic_api import FakeAnthropic
+from tests.turns import Recorder, scripted_session
 from zeph_tui.core.context import SUMMARY_HEADER, CompactionResult
-from zeph_tui.core.events import Event, UsageUpdate
-from zeph_tui.core.ports import PermissionOutcome, PermissionRequest
-from zeph_tui.core.providers.anthropic import AnthropicProvider
+from zeph_tui.core.events import UsageUpdate
 from zeph_tui.core.providers.base import ToolResultPart
 
 WINDOW = 40_000
 BIG = "python3 -c \"print('\\n'.join('big %05d ' % i + 'y' * 40 for i in range(600)))\""
-
-
-class Sink:
-    def __init__(self) -> None:
-        self.events: list[Event] = []
-
-    async def __call__(self, event: Event) -> None:
-        self.events.append(event)
-
-
-class Allow:
-    async def request_permission(self, request: PermissionRequest) -> PermissionOutcome:
-        return "allow_once"
 
 
 def bash(command: str, input_tokens: int) -> dict[str, Any]:
@@ -47,6 +32,7 @@ def medium(tag: str) -> str:
 
 
 def tool_results(body: dict[str, Any]) -> list[str]:
+    # unlike tests.turns.tool_results: every message of the request, not just the last one
     out = []
     for message in body["messages"]:
         for block in message["content"] if isinstance(message["content"], list) else ():
@@ -94,23 +80,15 @@ SCRIPT = [
 async def test_session_compacts_and_keeps_working(
     runtime: Any, workspace: Path, anthropic_env: None
 ) -> None:
-    sink = Sink()
-    async with FakeAnthropic(SCRIPT) as fake:
-        provider = AnthropicProvider(
-            model="claude-sonnet-4-6",
-            base_url=fake.base_url,
-            max_retries=0,
-            context_window_tokens=WINDOW,
-        )
-        session = await runtime.open_session(
-            workspace=workspace, sink=sink, approver=Allow(), mode="bypass", provider=provider
-        )
+    sink = Recorder()
+    async with scripted_session(
+        runtime, workspace, SCRIPT, sink=sink, provider_kwargs={"context_window_tokens": WINDOW}
+    ) as (session, fake):
         session.context.keep_recent_ratio = 0.02  # keep ~800 tokens verbatim
         assert await session.prompt(["Please fix the bug in calc (TASK-MARKER)."]) == "end_turn"
         live_after_first = list(session.history)
         assert await session.prompt(["Are you still there?"]) == "end_turn"
         on_demand: CompactionResult = await session.compact()
-        await provider.aclose()
     reqs = fake.requests
     assert len(reqs) == 10
 
@@ -169,7 +147,7 @@ async def test_session_compacts_and_keeps_working(
     assert len(live_after_first) < 12 < len(everything)
 
     # the faces saw the fill change
-    fills = [e for e in sink.events if isinstance(e, UsageUpdate)]
+    fills = sink.of(UsageUpdate)
     assert all(f.size_tokens == WINDOW for f in fills)
     assert max(f.used_tokens for f in fills) >= 0.85 * WINDOW
     assert fills[-1].used_tokens < 0.5 * WINDOW
@@ -185,17 +163,9 @@ async def test_below_threshold_nothing_changes(
         bash(medium("C"), 3_000),
         {"blocks": [{"type": "text", "text": "ok"}]},
     ]
-    async with FakeAnthropic(script) as fake:
-        provider = AnthropicProvider(
-            model="claude-sonnet-4-6",
-            base_url=fake.base_url,
-            max_retries=0,
-            context_window_tokens=WINDOW,
-        )
-        session = await runtime.open_session(
-            workspace=workspace, sink=Sink(), approver=Allow(), mode="bypass", provider=provider
-        )
+    async with scripted_session(
+        runtime, workspace, script, provider_kwargs={"context_window_tokens": WINDOW}
+    ) as (session, fake):
         assert await session.prompt(["go"]) == "end_turn"
-        await provider.aclose()
     assert all("z" * 1500 in r for r in tool_results(fake.requests[3]))
     assert session.context.results == []

@@ -14,23 +14,15 @@ from typing import Any
 
 import pytest
 
-from tests.fakes.anthropic_api import FakeAnthropic
-from zeph_tui.core.events import Event
+from tests.turns import AllowAll, scripted_session, tool_results
 from zeph_tui.core.ports import PermissionOutcome, PermissionRequest
-from zeph_tui.core.providers.anthropic import AnthropicProvider
 
 SECRET = "OUTSIDE-SECRET-CONTENT-42"
 
 
-class Sink:
-    def __init__(self) -> None:
-        self.events: list[Event] = []
-
-    async def __call__(self, event: Event) -> None:
-        self.events.append(event)
-
-
 class RecordingApprover:
+    """Like tests.turns.AllowAll, but answers ``answer`` (the destructive tests reject)."""
+
     def __init__(self, answer: PermissionOutcome = "reject_once") -> None:
         self.answer = answer
         self.requests: list[PermissionRequest] = []
@@ -38,18 +30,6 @@ class RecordingApprover:
     async def request_permission(self, request: PermissionRequest) -> PermissionOutcome:
         self.requests.append(request)
         return self.answer
-
-
-def results(body: dict[str, Any]) -> list[dict[str, Any]]:
-    out = []
-    for block in body["messages"][-1]["content"]:
-        if block.get("type") == "tool_result":
-            content = block["content"]
-            text = (
-                content if isinstance(content, str) else "".join(c.get("text", "") for c in content)
-            )
-            out.append({"text": text, "is_error": block.get("is_error", False)})
-    return out
 
 
 def snapshot(root: Path) -> dict[str, bytes | str]:
@@ -83,21 +63,13 @@ async def run_script(
     approver: RecordingApprover | None = None,
 ) -> tuple[list[dict[str, Any]], Any]:
     script = [*steps, {"blocks": [{"type": "text", "text": "done"}]}]
-    async with FakeAnthropic(script) as fake:
-        provider = AnthropicProvider(
-            model="claude-sonnet-4-6", base_url=fake.base_url, max_retries=0
-        )
-        session = await runtime.open_session(
-            workspace=workspace,
-            sink=Sink(),
-            approver=approver or RecordingApprover("allow_once"),
-            mode="bypass",
-            provider=provider,
-        )
+    async with scripted_session(runtime, workspace, script, approver=approver or AllowAll()) as (
+        session,
+        fake,
+    ):
         stop = await session.prompt(["try to escape"])
-        await provider.aclose()
     assert stop == "end_turn"
-    return [r for body in fake.requests[1:] for r in results(body)], fake
+    return [r for body in fake.requests[1:] for r in tool_results(body).values()], fake
 
 
 def use(name: str, **args: Any) -> dict[str, Any]:

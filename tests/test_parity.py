@@ -31,7 +31,7 @@ from tests.acp_schema import validate
 from tests.conftest import make_repo
 from tests.fakes.anthropic_api import FakeAnthropic
 from tests.fixtures_acp.zeph_agent import INIT_NONE, ZephPeer, agent_env
-from zeph_tui.core.events import Event
+from tests.turns import Recorder
 
 ZEPH = str(Path(sys.executable).with_name("zeph-tui"))
 PROMPT = "Write notes.txt, show it, and keep a plan."
@@ -152,17 +152,9 @@ def check_schema(updates: list[dict[str, Any]]) -> None:
 # --------------------------------------------------------------------------- faces
 
 
-class Recorder:
-    """The dashboard's input: the core events, in order."""
-
-    def __init__(self) -> None:
-        self.events: list[Event] = []
-
-    async def __call__(self, event: Event) -> None:
-        self.events.append(event)
-
-
 class Approver:
+    """Unlike tests.turns.AllowAll: bypass mode must never ask, so asking fails the test."""
+
     async def request_permission(self, request: Any) -> Any:
         raise AssertionError(f"bypass mode asked for permission: {request.tool_call.title}")
 

@@ -14,10 +14,9 @@ from typing import Any
 import pytest
 
 from tests.acp_schema import validate
-from tests.fakes.anthropic_api import FakeAnthropic
-from zeph_tui.core.events import Event, Plan, PlanEntry, ToolCall, ToolCallUpdate
+from tests.turns import Recorder, only_result, scripted_session
+from zeph_tui.core.events import Plan, PlanEntry, ToolCall, ToolCallUpdate
 from zeph_tui.core.ports import PermissionOutcome, PermissionRequest
-from zeph_tui.core.providers.anthropic import AnthropicProvider
 from zeph_tui.core.tools import default_tools
 
 PLAN = [
@@ -27,16 +26,11 @@ PLAN = [
 ]
 
 
-class Recorder:
-    def __init__(self) -> None:
-        self.events: list[Event] = []
-
-    async def __call__(self, event: Event) -> None:
-        self.events.append(event)
-
-
 class Approver:
-    """Records permission requests; update_plan must never cause one."""
+    """Records permission requests; update_plan must never cause one.
+
+    Unlike tests.turns.AllowAll it rejects, so a stray request cannot let a tool run.
+    """
 
     def __init__(self) -> None:
         self.requests: list[PermissionRequest] = []
@@ -51,28 +45,18 @@ def call(entries: Any) -> dict[str, Any]:
 
 
 def tool_result(body: dict[str, Any]) -> tuple[str, bool]:
-    block = body["messages"][-1]["content"][0]
-    assert block["type"] == "tool_result"
-    content = block["content"]
-    text = content if isinstance(content, str) else "".join(c.get("text", "") for c in content)
-    return text, bool(block.get("is_error"))
+    result = only_result(body)
+    return result["text"], bool(result["is_error"])
 
 
 async def run_script(
     runtime: Any, workspace: Path, script: list[dict[str, Any]], mode: str
 ) -> tuple[Recorder, Approver, list[dict[str, Any]]]:
     sink, approver = Recorder(), Approver()
-    async with FakeAnthropic(script) as fake:
-        provider = AnthropicProvider(
-            model="claude-sonnet-4-6", base_url=fake.base_url, max_retries=0
-        )
-        session = await runtime.open_session(
-            workspace=workspace, sink=sink, approver=approver, mode=mode, provider=provider
-        )
-        try:
-            assert await session.prompt(["Plan the fix."]) == "end_turn"
-        finally:
-            await provider.aclose()
+    async with scripted_session(
+        runtime, workspace, script, sink=sink, approver=approver, mode=mode
+    ) as (session, fake):
+        assert await session.prompt(["Plan the fix."]) == "end_turn"
     return sink, approver, fake.requests
 
 

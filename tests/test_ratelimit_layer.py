@@ -9,10 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.fakes.anthropic_api import FakeAnthropic
-from zeph_tui.core.events import Event
-from zeph_tui.core.ports import PermissionOutcome, PermissionRequest
-from zeph_tui.core.providers.anthropic import AnthropicProvider
+from tests.turns import scripted_session, tool_results
 from zeph_tui.core.safety import BreakerConfig, RateLimit, ToolRateLimiter
 from zeph_tui.core.safety_layers import RateLimitLayer
 
@@ -25,26 +22,9 @@ class Clock:
         return self.now_s
 
 
-class Sink:
-    async def __call__(self, event: Event) -> None:
-        pass
-
-
-class Allow:
-    async def request_permission(self, request: PermissionRequest) -> PermissionOutcome:
-        return "allow_once"
-
-
 def results(body: dict[str, Any]) -> list[dict[str, Any]]:
-    out = []
-    for block in body["messages"][-1]["content"]:
-        if block.get("type") == "tool_result":
-            content = block["content"]
-            text = (
-                content if isinstance(content, str) else "".join(c.get("text", "") for c in content)
-            )
-            out.append({"text": text, "is_error": block.get("is_error", False)})
-    return out
+    """The tool results of a request's last message, in order."""
+    return list(tool_results(body).values())
 
 
 def calls(*uses: tuple[str, dict[str, Any]]) -> dict[str, Any]:
@@ -52,18 +32,11 @@ def calls(*uses: tuple[str, dict[str, Any]]) -> dict[str, Any]:
 
 
 async def run(runtime: Any, workspace: Path, script: Any, limiter: ToolRateLimiter) -> Any:
-    async with FakeAnthropic(script) as fake:
-        provider = AnthropicProvider(
-            model="claude-sonnet-4-6", base_url=fake.base_url, max_retries=0
-        )
-        session = await runtime.open_session(
-            workspace=workspace, sink=Sink(), approver=Allow(), mode="bypass", provider=provider
-        )
+    async with scripted_session(runtime, workspace, script) as (session, fake):
         layers = [la for la in session.layers.layers if isinstance(la, RateLimitLayer)]
         assert len(layers) == 1  # wired by the runtime
         layers[0].limiter = limiter
         assert await session.prompt(["go"]) == "end_turn"
-        await provider.aclose()
     return fake
 
 

@@ -9,30 +9,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.fakes.anthropic_api import FakeAnthropic
-from zeph_tui.core.events import Event
-from zeph_tui.core.ports import PermissionOutcome, PermissionRequest
-from zeph_tui.core.providers.anthropic import AnthropicProvider
+from tests.turns import only_result, scripted_session
 from zeph_tui.core.repomap import build_repo_map, estimate_tokens
 from zeph_tui.core.tools.repomap_tool import RepoMapSection
-
-
-class Sink:
-    async def __call__(self, event: Event) -> None:
-        pass
-
-
-class Allow:
-    async def request_permission(self, request: PermissionRequest) -> PermissionOutcome:
-        return "allow_once"
-
-
-def only_result(body: dict[str, Any]) -> str:
-    for block in body["messages"][-1]["content"]:
-        if block.get("type") == "tool_result":
-            c = block["content"]
-            return c if isinstance(c, str) else "".join(x.get("text", "") for x in c)
-    raise AssertionError("no tool result")
 
 
 def system_text(body: dict[str, Any]) -> str:
@@ -43,7 +22,7 @@ def system_text(body: dict[str, Any]) -> str:
 async def test_repo_map_tool_and_prompt_section(
     runtime: Any, workspace: Path, anthropic_env: None
 ) -> None:
-    script = [
+    script: list[dict[str, Any]] = [
         {
             "blocks": [
                 {
@@ -55,17 +34,10 @@ async def test_repo_map_tool_and_prompt_section(
         },
         {"blocks": [{"type": "text", "text": "ok"}]},
     ]
-    async with FakeAnthropic(script) as fake:
-        provider = AnthropicProvider(
-            model="claude-sonnet-4-6", base_url=fake.base_url, max_retries=0
-        )
-        session = await runtime.open_session(
-            workspace=workspace, sink=Sink(), approver=Allow(), mode="ask", provider=provider
-        )
+    async with scripted_session(runtime, workspace, script, mode="ask") as (session, fake):
         assert await session.prompt(["where is mul?"]) == "end_turn"
-        await provider.aclose()
     assert "repo_map" in {t["name"] for t in fake.requests[0]["tools"]}
-    text = only_result(fake.requests[1])
+    text = only_result(fake.requests[1])["text"]
     assert text.startswith("[repo map: ")
     assert "pkg/calc.py:" in text and "def mul(a: int, b: int) -> int" in text
     body = text.split("\n", 1)[1]
@@ -100,7 +72,7 @@ async def test_tool_on_a_real_project_within_budget(
         project / "textual",
         ignore=shutil.ignore_patterns("__pycache__"),
     )
-    script = [
+    script: list[dict[str, Any]] = [
         {
             "blocks": [
                 {
@@ -112,18 +84,11 @@ async def test_tool_on_a_real_project_within_budget(
         },
         {"blocks": [{"type": "text", "text": "ok"}]},
     ]
-    async with FakeAnthropic(script) as fake:
-        provider = AnthropicProvider(
-            model="claude-sonnet-4-6", base_url=fake.base_url, max_retries=0
-        )
-        session = await runtime.open_session(
-            workspace=project, sink=Sink(), approver=Allow(), mode="ask", provider=provider
-        )
+    async with scripted_session(runtime, project, script, mode="ask") as (session, fake):
         started = time.perf_counter()
         assert await session.prompt(["map it"]) == "end_turn"
         elapsed_s = time.perf_counter() - started
-        await provider.aclose()
-    text = only_result(fake.requests[1])
+    text = only_result(fake.requests[1])["text"]
     assert estimate_tokens(text.split("\n", 1)[1]) <= 1000
     assert "textual/" in text
     # two builds (prompt section + tool) and two model calls; bench/repomap.py times one build

@@ -11,36 +11,15 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tests.fakes.anthropic_api import FakeAnthropic
 from tests.test_safety_sanitize import CASES
-from zeph_tui.core.events import Event, TextContent, ToolCallUpdate
-from zeph_tui.core.ports import PermissionOutcome, PermissionRequest
-from zeph_tui.core.providers.anthropic import AnthropicProvider
+from tests.turns import Recorder, scripted_session, tool_results
+from zeph_tui.core.events import TextContent, ToolCallUpdate
 from zeph_tui.core.safety import INJECTION_PATTERNS
 
 
-class Sink:
-    def __init__(self) -> None:
-        self.events: list[Event] = []
-
-    async def __call__(self, event: Event) -> None:
-        self.events.append(event)
-
-
-class Allow:
-    async def request_permission(self, request: PermissionRequest) -> PermissionOutcome:
-        return "allow_once"
-
-
 def results(body: dict[str, Any]) -> list[str]:
-    out = []
-    for block in body["messages"][-1]["content"]:
-        if block.get("type") == "tool_result":
-            content = block["content"]
-            out.append(
-                content if isinstance(content, str) else "".join(c.get("text", "") for c in content)
-            )
-    return out
+    """The texts of the tool results of a request's last message, in order."""
+    return [r["text"] for r in tool_results(body).values()]
 
 
 def calls(*uses: tuple[str, dict[str, Any]]) -> dict[str, Any]:
@@ -50,17 +29,11 @@ def calls(*uses: tuple[str, dict[str, Any]]) -> dict[str, Any]:
 WRAPPED = re.compile(r'^<untrusted source="([^"]+)" flags="([^"]+)">\n(.*)\n</untrusted>$', re.S)
 
 
-async def run(runtime: Any, workspace: Path, steps: list[dict[str, Any]]) -> tuple[Any, Sink]:
-    sink = Sink()
-    async with FakeAnthropic([*steps, {"blocks": [{"type": "text", "text": "ok"}]}]) as fake:
-        provider = AnthropicProvider(
-            model="claude-sonnet-4-6", base_url=fake.base_url, max_retries=0
-        )
-        session = await runtime.open_session(
-            workspace=workspace, sink=sink, approver=Allow(), mode="bypass", provider=provider
-        )
+async def run(runtime: Any, workspace: Path, steps: list[dict[str, Any]]) -> tuple[Any, Recorder]:
+    sink = Recorder()
+    script = [*steps, {"blocks": [{"type": "text", "text": "ok"}]}]
+    async with scripted_session(runtime, workspace, script, sink=sink) as (session, fake):
         assert await session.prompt(["read the docs"]) == "end_turn"
-        await provider.aclose()
     return fake, sink
 
 

@@ -16,18 +16,15 @@ from typing import Any
 
 import pytest
 
-from tests.fakes.anthropic_api import FakeAnthropic
+from tests.turns import Recorder, scripted_session, tool_results
 from zeph_tui.core.config import db_path
 from zeph_tui.core.events import (
     AgentMessageChunk,
     DiffContent,
-    Event,
     TextContent,
     ToolCall,
     ToolCallUpdate,
 )
-from zeph_tui.core.ports import PermissionOutcome, PermissionRequest
-from zeph_tui.core.providers.anthropic import AnthropicProvider
 from zeph_tui.core.runtime import Runtime
 
 ENV_KEY = "sk-ant-api03-Qm7xT2vK9pL4wR8nB3cF6hJ1dS5gA0eZyXuViOtNk-EnvKey77AA"
@@ -38,12 +35,8 @@ GH_TOKEN = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
 SECRETS = (ENV_KEY, OTHER_KEY, GH_TOKEN)
 
 
-class Sink:
-    def __init__(self) -> None:
-        self.events: list[Event] = []
-
-    async def __call__(self, event: Event) -> None:
-        self.events.append(event)
+class Sink(Recorder):
+    """tests.turns.Recorder plus the text a pane could render."""
 
     def visible_text(self) -> str:
         """Everything a pane could render."""
@@ -63,20 +56,9 @@ class Sink:
         return "\n".join(out)
 
 
-class Allow:
-    async def request_permission(self, request: PermissionRequest) -> PermissionOutcome:
-        return "allow_once"
-
-
 def results(body: dict[str, Any]) -> list[str]:
-    out = []
-    for block in body["messages"][-1]["content"]:
-        if block.get("type") == "tool_result":
-            content = block["content"]
-            out.append(
-                content if isinstance(content, str) else "".join(c.get("text", "") for c in content)
-            )
-    return out
+    """The texts of the tool results of a request's last message, in order."""
+    return [r["text"] for r in tool_results(body).values()]
 
 
 def use(name: str, **args: Any) -> dict[str, Any]:
@@ -138,19 +120,8 @@ async def test_secrets_never_reach_child_env_store_logs_or_panes(
     ]
     try:
         with caplog.at_level(logging.INFO):
-            async with FakeAnthropic(script) as fake:
-                provider = AnthropicProvider(
-                    model="claude-sonnet-4-6", base_url=fake.base_url, max_retries=0
-                )
-                session = await runtime.open_session(
-                    workspace=workspace,
-                    sink=sink,
-                    approver=Allow(),
-                    mode="bypass",
-                    provider=provider,
-                )
+            async with scripted_session(runtime, workspace, script, sink=sink) as (session, fake):
                 stop = await session.prompt([f"check my setup (token {GH_TOKEN})"])
-                await provider.aclose()
             logging.getLogger("zeph_tui.test").warning("leaked %s and %s", ENV_KEY, OTHER_KEY)
             logging.getLogger("zeph_tui.test").error("boom", exc_info=ValueError(GH_TOKEN))
     finally:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -68,11 +68,19 @@ async def scripted_session(
     sink: Recorder | None = None,
     approver: Approver | None = None,
     mode: str = "bypass",
+    provider_kwargs: Mapping[str, Any] | None = None,
 ) -> AsyncIterator[tuple[Session, FakeAnthropic]]:
-    """A session on the real anthropic provider, talking to a fake serving ``script``."""
+    """A session on the real anthropic provider, talking to a fake serving ``script``.
+
+    ``provider_kwargs`` go to :class:`AnthropicProvider` as well (e.g.
+    ``context_window_tokens``).
+    """
     async with FakeAnthropic(script) as fake:
         provider = AnthropicProvider(
-            model="claude-sonnet-4-6", base_url=fake.base_url, max_retries=0
+            model="claude-sonnet-4-6",
+            base_url=fake.base_url,
+            max_retries=0,
+            **dict(provider_kwargs or {}),
         )
         try:
             session = await runtime.open_session(
