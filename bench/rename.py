@@ -29,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from lsp_bridge import LspBridge
-from zeph_tui.core.rename import apply_rename, plan_rename
+from zeph_tui.core.code.rename import apply_rename, plan_rename
 
 
 def generate(root: Path, modules: int) -> Path:

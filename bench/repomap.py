@@ -52,7 +52,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         root = _copy_textual(Path(tmp))
         started, started_cpu = time.perf_counter(), time.process_time()
-        from zeph_tui.core.repomap import build_repo_map
+        from zeph_tui.core.code.repomap import build_repo_map
 
         cold = build_repo_map(root, task=args.task, budget_tokens=args.budget)
         cold_s = time.perf_counter() - started

@@ -1,6 +1,6 @@
 """Regenerate screenshots/*.svg from the dashboard's snapshot scenes.
 
-The scenes are those of ``tests/test_ui_snapshots.py`` (:mod:`zeph_tui.ui.demo`):
+The scenes are those of ``tests/ui/test_ui_snapshots.py`` (:mod:`zeph_tui.ui.demo`):
 the real app fed fixed events, so the pictures are deterministic. The SVGs
 are marked ``xml:space="preserve"`` so librsvg keeps spaces between spans.
 

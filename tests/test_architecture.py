@@ -6,7 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.paths import REPO_ROOT
+
+REPO = REPO_ROOT
 
 
 def test_import_contracts_hold() -> None:
@@ -40,7 +42,7 @@ def test_console_script_version() -> None:
 def test_core_does_not_import_textual_at_runtime() -> None:
     """Importing the whole headless core (session, tools, store) pulls in no UI code."""
     code = (
-        "import sys, zeph_tui.core.session, zeph_tui.core.runtime, zeph_tui.core.tools\n"
+        "import sys, zeph_tui.core.session.session, zeph_tui.core.runtime, zeph_tui.core.tools\n"
         "from zeph_tui.core.tools import default_tools; default_tools()\n"
         "print('UI=' + ','.join(m for m in ('textual', 'rich', 'acp', 'zeph_tui.ui')"
         " if m in sys.modules))\n"

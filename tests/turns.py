@@ -11,7 +11,7 @@ from tests.fakes.anthropic_api import FakeAnthropic
 from zeph_tui.core.events import Event
 from zeph_tui.core.ports import Approver, PermissionOutcome, PermissionRequest
 from zeph_tui.core.providers.anthropic import AnthropicProvider
-from zeph_tui.core.session import Session
+from zeph_tui.core.session.session import Session
 
 
 class Recorder:

@@ -11,9 +11,7 @@ __all__ = ["run"]
 
 
 async def _run(args: argparse.Namespace) -> int:
-    from zeph_tui.core.config import db_path, zeph_home
-    from zeph_tui.core.errors import ZephError
-    from zeph_tui.core.store import open_store
+    from zeph_tui.core import ZephError, db_path, open_store, zeph_home
 
     store = await open_store(db_path(zeph_home()))
     try:

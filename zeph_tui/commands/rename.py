@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from lsp_bridge import DiagnosticItem, LspBridge
-from zeph_tui.core.rename import (
+from zeph_tui.core.code.rename import (
     RenameError,
     RenameOutcome,
     RenamePlan,

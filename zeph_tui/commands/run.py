@@ -18,13 +18,13 @@ import json
 import sys
 from pathlib import Path
 
+from zeph_tui.core import PermissionOutcome, PermissionRequest
 from zeph_tui.core.events import (
     AgentMessageChunk,
     Event,
     ToolCall,
     ToolCallUpdate,
 )
-from zeph_tui.core.ports import PermissionOutcome, PermissionRequest
 
 __all__ = ["DenyingApprover", "run"]
 
@@ -63,8 +63,7 @@ class _Printer:
 
 
 async def _run(args: argparse.Namespace) -> int:
-    from zeph_tui.core.errors import ZephError
-    from zeph_tui.core.runtime import Runtime
+    from zeph_tui.core import Runtime, ZephError
 
     prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
     workspace: Path = args.workspace

@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from zeph_tui.core.errors import SkillError
+from zeph_tui.core import SkillError
 from zeph_tui.core.skills.library import SkillLibrary
 from zeph_tui.core.skills.model import Skill
 

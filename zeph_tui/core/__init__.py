@@ -1,0 +1,152 @@
+"""The headless core of zeph-tui: what every face (dashboard, ACP, LSP, CLI) builds on.
+
+The faces import from here rather than from the rooms below; names load lazily
+(PEP 562 ``__getattr__``) so ``import zeph_tui.core`` costs nothing at start-up.
+
+Rooms:
+
+- ``session/``: the :class:`Session` turn loop, context budgets and compaction,
+  the system prompt and project instructions, prompt blocks, the replay recorder.
+- ``layers/``: the :class:`~zeph_tui.core.layers.base.Layer` protocol, the stack and every
+  layer (permission, rate limit, redaction, audit, sanitise, rename preview).
+- ``code/``: code intelligence (diagnostics, hover, changes, render), outlines,
+  the repository map and rename with call sites.
+- ``tools/``: the tools the model sees, and the model's head+tail copy of long output.
+- ``store/``: SQLite (sessions, messages, events, tool calls, the overflow archive).
+- ``safety/``: paths, commands, policy, environment, redaction, sanitising.
+- ``skills/``, ``providers/``: SKILL.md skills; Anthropic, OpenAI-compatible, local models.
+
+At the top: :mod:`.errors` (the one exception tree), :mod:`.events` (the one event
+model, shaped like ACP ``session/update``), :mod:`.config`, :mod:`.ports` (what a
+face implements), :mod:`.runtime` (the app factory) and :mod:`.checkpoints` (git).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from zeph_tui.core.checkpoints import CheckpointError, create_checkpoint, undo_last
+    from zeph_tui.core.code.rename import (
+        RenameError,
+        RenamePlan,
+        apply_rename,
+        parse_target,
+        plan_rename,
+        render_call_sites,
+    )
+    from zeph_tui.core.config import Settings, db_path, load_settings, zeph_home
+    from zeph_tui.core.errors import (
+        ConfigError,
+        PermissionDenied,
+        ProviderError,
+        SkillError,
+        StoreError,
+        ToolError,
+        ZephError,
+    )
+    from zeph_tui.core.ports import (
+        Approver,
+        ClientTerminal,
+        EventSink,
+        LocalFS,
+        PermissionOutcome,
+        PermissionRequest,
+        WorkspaceFS,
+    )
+    from zeph_tui.core.runtime import Runtime
+    from zeph_tui.core.session.prompt_blocks import PromptBlock, TextBlock
+    from zeph_tui.core.session.session import MODES, Session, SessionOptions
+    from zeph_tui.core.store import Store, open_store
+
+_SURFACE: dict[str, str] = {
+    "CheckpointError": "checkpoints",
+    "create_checkpoint": "checkpoints",
+    "undo_last": "checkpoints",
+    "RenameError": "code.rename",
+    "RenamePlan": "code.rename",
+    "apply_rename": "code.rename",
+    "parse_target": "code.rename",
+    "plan_rename": "code.rename",
+    "render_call_sites": "code.rename",
+    "Settings": "config",
+    "db_path": "config",
+    "load_settings": "config",
+    "zeph_home": "config",
+    "ConfigError": "errors",
+    "PermissionDenied": "errors",
+    "ProviderError": "errors",
+    "SkillError": "errors",
+    "StoreError": "errors",
+    "ToolError": "errors",
+    "ZephError": "errors",
+    "Approver": "ports",
+    "ClientTerminal": "ports",
+    "EventSink": "ports",
+    "LocalFS": "ports",
+    "PermissionOutcome": "ports",
+    "PermissionRequest": "ports",
+    "WorkspaceFS": "ports",
+    "Runtime": "runtime",
+    "PromptBlock": "session.prompt_blocks",
+    "TextBlock": "session.prompt_blocks",
+    "MODES": "session.session",
+    "Session": "session.session",
+    "SessionOptions": "session.session",
+    "Store": "store",
+    "open_store": "store",
+}
+
+__all__ = [
+    "MODES",
+    "Approver",
+    "CheckpointError",
+    "ClientTerminal",
+    "ConfigError",
+    "EventSink",
+    "LocalFS",
+    "PermissionDenied",
+    "PermissionOutcome",
+    "PermissionRequest",
+    "PromptBlock",
+    "ProviderError",
+    "RenameError",
+    "RenamePlan",
+    "Runtime",
+    "Session",
+    "SessionOptions",
+    "Settings",
+    "SkillError",
+    "Store",
+    "StoreError",
+    "TextBlock",
+    "ToolError",
+    "WorkspaceFS",
+    "ZephError",
+    "apply_rename",
+    "create_checkpoint",
+    "db_path",
+    "load_settings",
+    "open_store",
+    "parse_target",
+    "plan_rename",
+    "render_call_sites",
+    "undo_last",
+    "zeph_home",
+]
+
+
+def __getattr__(name: str) -> Any:
+    """Load one name of the curated surface on first use (PEP 562)."""
+    try:
+        module = _SURFACE[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_SURFACE])

@@ -14,15 +14,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from zeph_tui.core.config import Settings, db_path, load_settings, zeph_home
-from zeph_tui.core.layers import Layer
+from zeph_tui.core.layers.base import Layer
 from zeph_tui.core.ports import Approver, ClientTerminal, EventSink, WorkspaceFS
 from zeph_tui.core.providers.base import Provider
-from zeph_tui.core.session import PromptSection, Session, SessionOptions
+from zeph_tui.core.session.session import PromptSection, Session, SessionOptions
 from zeph_tui.core.store import Store, open_store
 from zeph_tui.core.tools.base import CodeIntel, Tool
 
 if TYPE_CHECKING:
-    from zeph_tui.core.code_intel import LspCodeIntel
+    from zeph_tui.core.code.intel import LspCodeIntel
     from zeph_tui.core.skills import SkillLibrary
     from zeph_tui.core.tools.repomap_tool import RepoMapSection
 
@@ -116,9 +116,9 @@ class Runtime:
         options: SessionOptions | None = None,
     ) -> Session:
         """Create a session (or load ``session_id``) wired with the standard layers."""
-        from zeph_tui.core.permissions import PermissionLayer
+        from zeph_tui.core.layers.permission import PermissionLayer
         from zeph_tui.core.safety.policy import PermissionPolicy
-        from zeph_tui.core.system_prompt import build_system_prompt
+        from zeph_tui.core.session.system_prompt import build_system_prompt
         from zeph_tui.core.tools import default_tools
 
         perms = self.settings.permissions
@@ -159,14 +159,14 @@ class Runtime:
         policy = PermissionPolicy.from_config({"mode": session.mode, "rules": perms.rules})
         session.layers.add(PermissionLayer(policy, approver, session.roots))
         _add_rename_preview(session)
-        from zeph_tui.core.audit import AuditLayer
+        from zeph_tui.core.layers.audit import AuditLayer
 
         session.layers.add(AuditLayer(self.home / "audit.jsonl", session.redactor))
         _add_safety_layers(session, self.extra_layers)
         return session
 
     def _context_sections(self) -> list[PromptSection]:
-        from zeph_tui.core.safety_layers import untrusted_content_section
+        from zeph_tui.core.layers.safety import untrusted_content_section
         from zeph_tui.core.tools.repomap_tool import RepoMapSection
 
         if self.repo_map is None:
@@ -188,7 +188,7 @@ class Runtime:
         Raises:
             ConfigError: an invalid ``[lsp.servers.NAME]`` table.
         """
-        from zeph_tui.core.code_intel import LspCodeIntel
+        from zeph_tui.core.code.intel import LspCodeIntel
 
         key = Path(workspace).resolve()
         if key not in self.code_intels:
@@ -221,7 +221,7 @@ def _rename_tools(intel: LspCodeIntel, tools: Sequence[Tool]) -> list[Tool]:
 
 def _add_rename_preview(session: Session) -> None:
     """Plan renames before the permission layer so it shows the diff (first in the stack)."""
-    from zeph_tui.core.tools.rename_tool import RenamePreviewLayer
+    from zeph_tui.core.layers.rename_preview import RenamePreviewLayer
 
     if "rename_symbol" in session.tools:
         session.layers.layers.insert(0, RenamePreviewLayer(session.roots))
@@ -229,14 +229,14 @@ def _add_rename_preview(session: Session) -> None:
 
 def _install_redaction() -> None:
     """Seed the process redactor with the environment's secrets; redact every log record."""
-    from zeph_tui.core.redaction import default_redactor, install_log_redaction
+    from zeph_tui.core.safety.wiring import default_redactor, install_log_redaction
 
     install_log_redaction(default_redactor(refresh_env=True))
 
 
 def _add_safety_layers(session: Session, extra: Sequence[Layer]) -> None:
     """Permission (already added) -> rate limit -> redaction -> extra -> sanitise (innermost)."""
-    from zeph_tui.core.safety_layers import RateLimitLayer, RedactionLayer, SanitizeLayer
+    from zeph_tui.core.layers.safety import RateLimitLayer, RedactionLayer, SanitizeLayer
 
     session.layers.add(RateLimitLayer())
     session.layers.add(RedactionLayer(session.redactor))
@@ -257,7 +257,7 @@ def _standard_sections(library: SkillLibrary) -> list[PromptSection]:
     async def instructions(session: Session, user_text: str) -> str:
         import asyncio
 
-        from zeph_tui.core.instructions import load_project_instructions
+        from zeph_tui.core.session.instructions import load_project_instructions
 
         return await asyncio.to_thread(load_project_instructions, session.workspace)
 

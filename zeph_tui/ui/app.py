@@ -26,7 +26,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Header, TabbedContent, TabPane, TextArea
 
-from zeph_tui.core.ports import PermissionOutcome
+from zeph_tui.core import PermissionOutcome
 from zeph_tui.ui.bridge import PermissionRequested, UiApprover, UiSink
 from zeph_tui.ui.completion import FileIndex, complete_slash, prompt_blocks
 from zeph_tui.ui.feed import EventFeed
@@ -50,9 +50,8 @@ from zeph_tui.ui.widgets.tool_pane import ToolPane
 from zeph_tui.ui.widgets.tool_panes import ToolPanes
 
 if TYPE_CHECKING:
+    from zeph_tui.core import Runtime, Session
     from zeph_tui.core.providers.base import Provider
-    from zeph_tui.core.runtime import Runtime
-    from zeph_tui.core.session import Session
 
 __all__ = ["AppConfig", "ZephApp", "create_app"]
 
@@ -214,11 +213,11 @@ class ZephApp(App[int]):
     @work(exclusive=True, group="session")
     async def open_session(self, resume: str | None = None) -> None:
         """Open a new session, or resume ``resume`` ('' = the latest in this workspace)."""
-        from zeph_tui.core.errors import ZephError
+        from zeph_tui.core import ZephError
 
         try:
             if self.runtime is None:
-                from zeph_tui.core.runtime import Runtime
+                from zeph_tui.core import Runtime
 
                 self.runtime = await Runtime.start(
                     provider=self.config.provider_name, model=self.config.model
@@ -322,7 +321,7 @@ class ZephApp(App[int]):
     @work(exclusive=True, group="turn")
     async def run_turn(self, text: str) -> None:
         """Run one prompt turn to its end; errors become a notice, never a crash."""
-        from zeph_tui.core.errors import ZephError
+        from zeph_tui.core import ZephError
 
         session = self.session
         assert session is not None
@@ -355,7 +354,7 @@ class ZephApp(App[int]):
         """Checkpoint the working tree before the first editing tool call of a turn."""
         import asyncio
 
-        from zeph_tui.core.checkpoints import CheckpointError, create_checkpoint
+        from zeph_tui.core import CheckpointError, create_checkpoint
 
         if not self.checkpoints_enabled or self.session is None:
             return
@@ -503,7 +502,7 @@ class ZephApp(App[int]):
         """Restore the working tree to the last checkpoint of this session."""
         import asyncio
 
-        from zeph_tui.core.checkpoints import CheckpointError, undo_last
+        from zeph_tui.core import CheckpointError, undo_last
 
         if self.session is None:
             return

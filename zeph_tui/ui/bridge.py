@@ -15,8 +15,8 @@ from collections.abc import Awaitable, Callable
 
 from textual.message import Message
 
+from zeph_tui.core import PermissionOutcome, PermissionRequest
 from zeph_tui.core.events import Event, TextContent, ToolCall, ToolCallUpdate
-from zeph_tui.core.ports import PermissionOutcome, PermissionRequest
 from zeph_tui.ui.feed import EventFeed
 
 __all__ = ["EDITING_KINDS", "PermissionRequested", "UiApprover", "UiSink"]

@@ -7,7 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from zeph_tui.core.prompt_blocks import EmbeddedResource, PromptBlock, ResourceLink, TextBlock
+from zeph_tui.core.session.prompt_blocks import (
+    EmbeddedResource,
+    PromptBlock,
+    ResourceLink,
+    TextBlock,
+)
 
 __all__ = [
     "SLASH_COMMANDS",

@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from zeph_tui.core import PermissionRequest
 from zeph_tui.core.events import (
     AgentMessageChunk,
     AgentThoughtChunk,
@@ -26,7 +27,6 @@ from zeph_tui.core.events import (
     ToolCallUpdate,
     UsageUpdate,
 )
-from zeph_tui.core.ports import PermissionRequest
 from zeph_tui.ui.app import AppConfig, ZephApp
 
 __all__ = ["DEMO_WORKSPACE", "SCENES", "DemoApp", "demo_app"]

@@ -15,7 +15,7 @@ __all__ = ["DashboardCommands"]
 
 
 def _actions(app: ZephApp) -> list[tuple[str, str, Callable[[], object]]]:
-    from zeph_tui.core.session import MODES
+    from zeph_tui.core import MODES
 
     items: list[tuple[str, str, Callable[[], object]]] = [
         ("Sessions", "List, resume or start sessions (F2)", app.action_sessions),

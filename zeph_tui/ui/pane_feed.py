@@ -11,10 +11,10 @@ Keys read:
 * ``diagnostics`` (write_file, edit_file, diagnostics with a path):
   ``{path, version, items: [Item], new, fixed, pending, missing}`` with
   ``Item = {line, column, severity, message, source, code}`` (see
-  :mod:`zeph_tui.core.code_intel`); the file's set replaces the previous one.
+  :mod:`zeph_tui.core.code.intel`); the file's set replaces the previous one.
 * ``diagnosticsByPath`` (diagnostics without a path): ``{path: [Item]}``.
 * ``callSites``, ``symbol``, ``newName`` (rename_symbol): ``callSites`` items
-  are ``CallSite.to_json()`` of :mod:`zeph_tui.core.rename`
+  are ``CallSite.to_json()`` of :mod:`zeph_tui.core.code.rename`
   (``{path, line, column, enclosing_symbol, text}``, absolute paths).
 * ``skill`` (load_skill): the loaded skill's name.
 

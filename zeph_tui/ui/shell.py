@@ -14,8 +14,8 @@ import signal
 from collections.abc import Mapping
 from pathlib import Path
 
+from zeph_tui.core import EventSink
 from zeph_tui.core.events import TextContent, ToolCall, ToolCallUpdate
-from zeph_tui.core.ports import EventSink
 
 __all__ = ["run_shell"]
 

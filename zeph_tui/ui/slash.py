@@ -26,7 +26,7 @@ HELP_TEXT = "\n".join(
 
 async def run_slash(app: ZephApp, text: str) -> None:
     """Run one slash command line; unknown commands get a notice with suggestions."""
-    from zeph_tui.core.errors import ZephError
+    from zeph_tui.core import ZephError
 
     name, _, arg = text[1:].partition(" ")
     name, arg = name.lower(), arg.strip()
@@ -38,7 +38,7 @@ async def run_slash(app: ZephApp, text: str) -> None:
             if session is None:
                 raise ZephError("no session")
             if not arg:
-                from zeph_tui.core.session import MODES
+                from zeph_tui.core import MODES
 
                 arg = MODES[(MODES.index(session.mode) + 1) % len(MODES)]
             await session.set_mode(arg)

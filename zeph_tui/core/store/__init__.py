@@ -7,7 +7,6 @@ from pathlib import Path
 
 from zeph_tui.core.store.db import SCHEMA_VERSION, Database, open_database
 from zeph_tui.core.store.overflow import (
-    HeadTail,
     OverflowArchive,
     OverflowInfo,
     OverflowPage,
@@ -19,7 +18,6 @@ from zeph_tui.core.store.sessions import SessionRecord, SessionStore
 __all__ = [
     "SCHEMA_VERSION",
     "Database",
-    "HeadTail",
     "OverflowArchive",
     "OverflowInfo",
     "OverflowPage",

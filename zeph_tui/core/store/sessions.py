@@ -6,7 +6,7 @@ so a face can replay a session (ACP ``session/load``) exactly as it streamed.
 
 Secrets are redacted before anything is written (message parts, event
 payloads, tool inputs and results, titles) with :attr:`SessionStore.redact`,
-by default the process-wide redactor of :mod:`zeph_tui.core.redaction`.
+by default the process-wide redactor of :mod:`zeph_tui.core.safety.wiring`.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from zeph_tui.core.providers.base import (
     ToolResultPart,
     ToolUsePart,
 )
-from zeph_tui.core.redaction import default_redactor, redact_message, redact_value
+from zeph_tui.core.safety.wiring import default_redactor, redact_message, redact_value
 
 if TYPE_CHECKING:
     from zeph_tui.core.store.db import Database

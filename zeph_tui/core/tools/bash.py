@@ -25,8 +25,9 @@ from typing import Any, ClassVar
 
 from zeph_tui.core.errors import ToolError, ToolInputError
 from zeph_tui.core.events import TerminalContent, TextContent, ToolCallUpdate, ToolKind
-from zeph_tui.core.store.overflow import HeadTail, OverflowWriter
+from zeph_tui.core.store.overflow import OverflowWriter
 from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
+from zeph_tui.core.tools.output import HeadTail
 
 __all__ = ["Bash", "kill_process_group"]
 

@@ -196,7 +196,7 @@ async def _finish_edit(
 ) -> ToolResult:
     """Diagnostics after a write: appended to the text, a TextContent for faces,
     and the structured set in ``raw_extras["diagnostics"]`` (shape in
-    :mod:`zeph_tui.core.code_intel`).
+    :mod:`zeph_tui.core.code.intel`).
     """
     content: tuple[ToolCallContent, ...] = (DiffContent(str(path), old, new),)
     extras: dict[str, Any] = {}

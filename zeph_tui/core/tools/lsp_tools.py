@@ -1,9 +1,9 @@
 """Language-server tools for the model: ``diagnostics``, ``hover``, ``definition``, ``references``.
 
-All four go through :class:`~zeph_tui.core.code_intel.LspCodeIntel`. Lines
+All four go through :class:`~zeph_tui.core.code.intel.LspCodeIntel`. Lines
 and columns the model gives and sees are 1-based; columns count characters
 (code points). References are grouped by file and by the enclosing
-function/class (tree-sitter, :func:`zeph_tui.core.outline.enclosing_symbol`),
+function/class (tree-sitter, :func:`zeph_tui.core.code.outline.enclosing_symbol`),
 each with its source line.
 """
 
@@ -13,8 +13,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from zeph_tui.core.code_intel import CodeIntelError
-from zeph_tui.core.code_intel_render import (
+from zeph_tui.core.code.intel import CodeIntelError
+from zeph_tui.core.code.outline import enclosing_symbol, language_for_path
+from zeph_tui.core.code.render import (
     display_path,
     item_payload,
     render_diagnostics,
@@ -22,12 +23,11 @@ from zeph_tui.core.code_intel_render import (
 from zeph_tui.core.errors import ToolError, ToolInputError
 from zeph_tui.core.events import Location as EventLocation
 from zeph_tui.core.events import ToolKind
-from zeph_tui.core.outline import enclosing_symbol, language_for_path
 from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
 
 if TYPE_CHECKING:
     from lsp_bridge import DiagnosticItem, Location
-    from zeph_tui.core.code_intel import LspCodeIntel
+    from zeph_tui.core.code.intel import LspCodeIntel
 
 __all__ = ["Definition", "Diagnostics", "Hover", "References", "lsp_tools"]
 
@@ -118,7 +118,7 @@ class Diagnostics(_LspTool):
 def _diagnostics_extras(
     items: Sequence[DiagnosticItem], path: Path | None, root: Path
 ) -> dict[str, Any]:
-    """Structured diagnostics for faces (item shape in :mod:`zeph_tui.core.code_intel`).
+    """Structured diagnostics for faces (item shape in :mod:`zeph_tui.core.code.intel`).
 
     With ``path``: ``{"diagnostics": {"path", "version": None, "items", "new": [],
     "fixed": [], "pending": [], "missing": []}}`` (the file's full set). Without:

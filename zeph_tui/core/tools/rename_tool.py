@@ -1,6 +1,6 @@
 """The model's ``rename_symbol(path, line, column, new_name)`` tool.
 
-A language-server rename with call sites (:mod:`zeph_tui.core.rename`):
+A language-server rename with call sites (:mod:`zeph_tui.core.code.rename`):
 the result lists the call sites first (grouped by file, with the enclosing
 function or class), then the files changed and the diagnostics delta. The
 final update's ``raw_output`` also carries them structured (``raw_extras``):
@@ -17,29 +17,27 @@ fail with nothing written).
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from lsp_bridge import LspBridgeError
-from zeph_tui.core.errors import PathOutsideWorkspace, ToolError, ToolInputError
-from zeph_tui.core.events import TextContent, ToolKind
-from zeph_tui.core.layers import Layer, ToolInvocation
-from zeph_tui.core.ports import LocalFS
-from zeph_tui.core.rename import (
+from zeph_tui.core.code.rename import (
     RenameError,
     RenamePlan,
     apply_rename,
     plan_rename,
     render_call_sites,
 )
+from zeph_tui.core.errors import PathOutsideWorkspace, ToolError, ToolInputError
+from zeph_tui.core.events import ToolKind
+from zeph_tui.core.ports import LocalFS
 from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
 
 if TYPE_CHECKING:
-    from zeph_tui.core.code_intel import LspCodeIntel
+    from zeph_tui.core.code.intel import LspCodeIntel
     from zeph_tui.core.safety.paths import WorkspaceRoots
 
-__all__ = ["RenamePreviewLayer", "RenameSymbol"]
+__all__ = ["RenameSymbol"]
 
 _MAX_PLANS = 16
 
@@ -140,32 +138,3 @@ class RenameSymbol(Tool):
             locations=plan.locations(),
             raw_extras=extras,
         )
-
-
-class RenamePreviewLayer(Layer):
-    """Plans ``rename_symbol`` calls before the permission layer so it can show the diff.
-
-    Put it before :class:`~zeph_tui.core.permissions.PermissionLayer`. A plan
-    that fails short-circuits the call with the error (nothing is asked).
-    """
-
-    def __init__(self, roots: WorkspaceRoots) -> None:
-        self.roots = roots
-
-    async def before_tool(self, invocation: ToolInvocation) -> ToolResult | None:
-        tool = invocation.tool
-        if not isinstance(tool, RenameSymbol):
-            return None
-        try:
-            plan = await tool.plan(invocation.args, self.roots)
-        except ToolError as exc:
-            return ToolResult(str(exc), is_error=True)
-        tool.remember(invocation.call.tool_call_id, plan)
-        previews = plan.previews()
-        invocation.notes["preview"] = previews
-        invocation.call = dataclasses.replace(
-            invocation.call,
-            content=(TextContent(render_call_sites(plan)), *previews),
-            locations=plan.locations(),
-        )
-        return None

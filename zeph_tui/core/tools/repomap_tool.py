@@ -1,12 +1,12 @@
 """The ``repo_map`` tool and the repository-map section of the system prompt.
 
-Both use :func:`zeph_tui.core.repomap.build_repo_map` (the builder timed by
+Both use :func:`zeph_tui.core.code.repomap.build_repo_map` (the builder timed by
 ``bench/repomap.py``), run off the event loop with ``asyncio.to_thread``.
 
 The prompt section is task-independent (ranked by references only) so it
 stays the same from turn to turn; it is cached per workspace and rebuilt
 when a file under the workspace changes (signature: number of files, newest
-mtime and total size over a walk that skips :data:`~zeph_tui.core.repomap.SKIP_DIRS`).
+mtime and total size over a walk that skips :data:`~zeph_tui.core.code.repomap.SKIP_DIRS`).
 A build that takes longer than :data:`SECTION_WAIT_S` does not hold up the
 turn: the section is left out and the finished map is used next time.
 """
@@ -22,13 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from zeph_tui.core.code.repomap import SKIP_DIRS, build_repo_map
 from zeph_tui.core.errors import ToolInputError, ZephError
 from zeph_tui.core.events import ToolKind
-from zeph_tui.core.repomap import SKIP_DIRS, build_repo_map
 from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
 
 if TYPE_CHECKING:
-    from zeph_tui.core.session import Session
+    from zeph_tui.core.session.session import Session
 
 __all__ = [
     "DEFAULT_TOOL_BUDGET_TOKENS",

@@ -11,7 +11,7 @@ Public API:
   stderr (level from ``ZEPH_LOG_LEVEL``, default WARNING), serves until the
   client closes stdin; returns 0.
 - :class:`ZephAgent`: the :class:`acp.Agent` mapping ACP sessions onto
-  :class:`zeph_tui.core.session.Session` (one Runtime per process, one Session
+  :class:`zeph_tui.core.session.session.Session` (one Runtime per process, one Session
   per ACP session). Imported lazily.
 
 Start-up stays lean: a well-formed first ``initialize`` is answered by

@@ -27,7 +27,7 @@ from zeph_tui.drivers.acp.commands import available_commands_update, parse_comma
 from zeph_tui.drivers.acp.modes import CONFIG_MODE, CONFIG_MODEL
 
 if TYPE_CHECKING:
-    from zeph_tui.core.runtime import Runtime
+    from zeph_tui.core import Runtime
     from zeph_tui.drivers.acp.state import SessionState
 
 __all__ = ["ZephAgent"]
@@ -92,8 +92,7 @@ class ZephAgent(acp.BaseAgent):
     async def _get_runtime(self) -> Runtime:
         async with self._runtime_lock:
             if self._runtime is None:
-                from zeph_tui.core.errors import ZephError
-                from zeph_tui.core.runtime import Runtime
+                from zeph_tui.core import Runtime, ZephError
 
                 try:
                     self._runtime = await Runtime.start(
@@ -125,7 +124,7 @@ class ZephAgent(acp.BaseAgent):
         mode: str | None = None,
         model: str | None = None,
     ) -> SessionState:
-        from zeph_tui.core.errors import ZephError
+        from zeph_tui.core import ZephError
         from zeph_tui.drivers.acp.ports import AcpApprover, AcpFS, AcpSink, AcpTerminal
         from zeph_tui.drivers.acp.state import SessionState
 
@@ -151,7 +150,7 @@ class ZephAgent(acp.BaseAgent):
         if client.can("fs", "readTextFile"):
             fs = AcpFS(client, sid)
             if not client.can("fs", "writeTextFile"):
-                from zeph_tui.core.ports import LocalFS
+                from zeph_tui.core import LocalFS
 
                 fs = _ReadOnlyClientFS(fs, LocalFS())
         try:
@@ -290,7 +289,7 @@ class ZephAgent(acp.BaseAgent):
             RequestError: ``-32002`` unknown session, ``-32602`` bad content,
                 ``-32600`` a prompt already running, ``-32603`` provider failure.
         """
-        from zeph_tui.core.errors import ZephError
+        from zeph_tui.core import ZephError
         from zeph_tui.drivers.acp.content import to_prompt_blocks
 
         state = self._state(params["sessionId"])

@@ -5,7 +5,7 @@ first text block starts with ``/<name>`` for a known name is handled here,
 without a model call; the reply streams as ``agent_message_chunk`` and the turn
 ends with ``end_turn``.
 
-``/compact`` summarises the conversation now (:meth:`zeph_tui.core.session.
+``/compact`` summarises the conversation now (:meth:`zeph_tui.core.session.session.
 Session.compact`): the reply says what was folded and the context fill before
 and after, then a ``usage_update`` follows it (the agent sends it after the
 reply; when a summary was made the core has already sent one as well). ``/diagnostics [PATH]`` shows the current merged diagnostics of the
@@ -15,7 +15,7 @@ item with its source line, as in the write tools' report; "No language server
 has reported yet" before any server ran.
 
 ``/rename PATH:LINE:COL NEW_NAME`` renames through the language server
-(:mod:`zeph_tui.core.rename`): a ``tool_call`` (kind ``edit``) with one
+(:mod:`zeph_tui.core.code.rename`): a ``tool_call`` (kind ``edit``) with one
 ``locations`` entry per call site and a ``diff`` per file, then
 ``session/request_permission`` (skipped in bypass mode), then the edits are
 written through ``fs/write_text_file`` when the client offers it (open
@@ -104,10 +104,16 @@ async def _rename(state: SessionState, argument: str) -> str:
     """``/rename PATH:LINE:COL NEW_NAME``; returns the reply (errors as text)."""
     import uuid
 
-    from zeph_tui.core.errors import ZephError
+    from zeph_tui.core import (
+        LocalFS,
+        PermissionRequest,
+        ZephError,
+        apply_rename,
+        parse_target,
+        plan_rename,
+        render_call_sites,
+    )
     from zeph_tui.core.events import TextContent, ToolCall, ToolCallUpdate
-    from zeph_tui.core.ports import LocalFS, PermissionRequest
-    from zeph_tui.core.rename import apply_rename, parse_target, plan_rename, render_call_sites
     from zeph_tui.drivers.acp.ports import AcpApprover
 
     target, _, new_name = argument.partition(" ")
@@ -160,7 +166,7 @@ def _plural(count: int, word: str) -> str:
 
 async def _compact(state: SessionState) -> str:
     """``/compact``: summarise now; returns what was done (errors as text)."""
-    from zeph_tui.core.errors import ZephError
+    from zeph_tui.core import ZephError
 
     session = state.session
     window = session.provider.context_window_tokens
@@ -186,9 +192,9 @@ async def _compact(state: SessionState) -> str:
 
 async def _diagnostics(state: SessionState, argument: str) -> str:
     """``/diagnostics [PATH]``: the current merged diagnostics; returns the reply text."""
-    from zeph_tui.core.code_intel import CodeIntelError
-    from zeph_tui.core.code_intel_render import render_diagnostics
-    from zeph_tui.core.errors import ToolError
+    from zeph_tui.core import ToolError
+    from zeph_tui.core.code.intel import CodeIntelError
+    from zeph_tui.core.code.render import render_diagnostics
 
     session = state.session
     if session.code_intel is None:

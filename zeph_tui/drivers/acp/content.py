@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from acp import RequestError
-from zeph_tui.core.prompt_blocks import (
+from zeph_tui.core.session.prompt_blocks import (
     EmbeddedResource,
     ImageBlock,
     PromptBlock,

@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from zeph_tui.core.errors import ToolError, ZephError
+from zeph_tui.core import ToolError, ZephError
 from zeph_tui.core.events import ToolKind
 from zeph_tui.core.safety.sanitize import sanitize, wrap_untrusted
 from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult

@@ -18,9 +18,8 @@ from acp import RequestError
 from zeph_tui.drivers.acp.modes import config_options, from_acp_mode, mode_state, to_acp_mode
 
 if TYPE_CHECKING:
+    from zeph_tui.core import Runtime, Session
     from zeph_tui.core.providers.base import Provider
-    from zeph_tui.core.runtime import Runtime
-    from zeph_tui.core.session import Session
     from zeph_tui.drivers.acp.mcp_tools import McpServers
     from zeph_tui.drivers.acp.ports import AcpSink
 
@@ -93,7 +92,7 @@ class SessionState:
         Raises:
             RequestError: ``-32602`` naming ``field_name`` when the model is unknown.
         """
-        from zeph_tui.core.errors import ZephError
+        from zeph_tui.core import ZephError
 
         current = self.session.provider
         if model == current.model:

@@ -32,8 +32,7 @@ from pygls.lsp.server import LanguageServer
 
 from lsp_bridge import LspBridge
 from lsp_bridge.navigation import identifier_at, path_from_uri
-from zeph_tui.core.errors import ZephError
-from zeph_tui.core.rename import RenamePlan, plan_rename, render_call_sites
+from zeph_tui.core import RenamePlan, ZephError, plan_rename, render_call_sites
 from zeph_tui.drivers.lsp_face.edits import line_edits
 
 __all__ = ["COMMAND", "ZephLanguageServer", "build_server"]

@@ -75,7 +75,7 @@ class OverflowModal(ModalScreen[None]):
     @work(exclusive=True, group="overflow-page")
     async def load(self, offset: int) -> None:
         """Read one page at ``offset`` (0-based line) and show it."""
-        from zeph_tui.core.errors import ZephError
+        from zeph_tui.core import ZephError
 
         try:
             page = await self.reader.read(

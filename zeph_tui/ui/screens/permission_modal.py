@@ -14,8 +14,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from zeph_tui.core import PermissionOutcome, PermissionRequest
 from zeph_tui.core.events import DiffContent, TextContent
-from zeph_tui.core.ports import PermissionOutcome, PermissionRequest
 from zeph_tui.ui.widgets.tool_block import diff_syntax
 
 __all__ = ["PermissionModal"]

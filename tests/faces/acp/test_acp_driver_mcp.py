@@ -1,0 +1,89 @@
+"""MCP servers from ``session/new``: a real stdio MCP server (tests/fixtures_acp/
+mcp_server.py, written with the ``mcp`` package) started by ``zeph-tui acp``;
+its tools reach the model as ``mcp__calc__*`` with sanitised descriptions, calls
+go through the permission request, results come back wrapped as untrusted.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from tests.fakes.anthropic_api import FakeAnthropic
+from tests.fixtures_acp.zeph_agent import INIT_NONE, ZephPeer, agent_env, route
+from tests.paths import TESTS
+
+SERVER = TESTS / "fixtures_acp" / "mcp_server.py"
+
+
+def result_text(body: dict[str, Any]) -> tuple[str, bool]:
+    block = body["messages"][-1]["content"][0]
+    assert block["type"] == "tool_result"
+    content = block["content"]
+    text = content if isinstance(content, str) else "".join(c.get("text", "") for c in content)
+    return text, bool(block.get("is_error"))
+
+
+def case_mcp(body: dict[str, Any], step: int) -> dict[str, Any]:
+    if step == 0:
+        tools = {t["name"]: t for t in body["tools"]}
+        assert {"mcp__calc__add", "mcp__calc__shout", "mcp__calc__fail", "bash"} <= set(tools)
+        assert "\u200b" not in tools["mcp__calc__add"]["description"]
+        assert tools["mcp__calc__add"]["input_schema"]["required"] == ["a", "b"]
+        return {
+            "blocks": [{"type": "tool_use", "name": "mcp__calc__add", "input": {"a": 2, "b": 3}}]
+        }
+    if step == 1:
+        text, is_error = result_text(body)
+        assert not is_error
+        assert text.startswith('<untrusted source="mcp:calc">'), text
+        assert "2+3=5" in text, text
+        return {
+            "blocks": [{"type": "tool_use", "name": "mcp__calc__shout", "input": {"text": "hi"}}]
+        }
+    if step == 2:
+        text, _ = result_text(body)
+        assert "HI" in text, repr(text)
+        assert "\x1b" not in text, repr(text)
+        assert "\u200b" not in text, repr(text)
+        assert "ansi_escapes" in text, text
+        return {"blocks": [{"type": "tool_use", "name": "mcp__calc__fail", "input": {}}]}
+    text, is_error = result_text(body)
+    assert is_error
+    assert "always fails" in text, text
+    return {"blocks": [{"type": "text", "text": "mcp done"}]}
+
+
+async def test_mcp_stdio_server_tools(workspace: Path) -> None:
+    async with FakeAnthropic(route({"mcp": case_mcp})) as fake:
+        peer = await ZephPeer(agent_env(fake.base_url)).start()
+        try:
+            await peer.ok("initialize", INIT_NONE)
+            server = {"name": "calc", "command": sys.executable, "args": [str(SERVER)], "env": []}
+            sid = (
+                await peer.ok(
+                    "session/new", {"cwd": str(workspace), "mcpServers": [server]}, timeout_s=30
+                )
+            )["sessionId"]
+            result = await peer.ok(
+                "session/prompt",
+                {
+                    "sessionId": sid,
+                    "prompt": [{"type": "text", "text": "[case:mcp] use the calculator"}],
+                },
+            )
+            assert result == {"stopReason": "end_turn"}
+            updates = [u["update"] for u in peer.updates(sid)]
+            calls = [u for u in updates if u["sessionUpdate"] == "tool_call"]
+            assert [c["title"] for c in calls] == ["calc: add", "calc: shout", "calc: fail"]
+            assert {c["kind"] for c in calls} == {"other"}
+            assert len(peer.editor.permission_requests) == 3  # not read-only: asked in ask mode
+            assert "mcp done" in "".join(
+                u["content"]["text"] for u in updates if u["sessionUpdate"] == "agent_message_chunk"
+            )
+            await peer.ok("session/close", {"sessionId": sid})
+        finally:
+            code = await peer.close()
+        peer.check_all()
+        assert code == 0, peer.stderr.decode(errors="replace")[-3000:]
