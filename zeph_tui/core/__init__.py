@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from zeph_tui.core.errors import (
         ConfigError,
         PermissionDenied,
+        PromptInProgress,
         ProviderError,
         SkillError,
         StoreError,
@@ -76,6 +77,7 @@ _SURFACE: dict[str, str] = {
     "zeph_home": "config",
     "ConfigError": "errors",
     "PermissionDenied": "errors",
+    "PromptInProgress": "errors",
     "ProviderError": "errors",
     "SkillError": "errors",
     "StoreError": "errors",
@@ -110,6 +112,7 @@ __all__ = [
     "PermissionOutcome",
     "PermissionRequest",
     "PromptBlock",
+    "PromptInProgress",
     "ProviderError",
     "RenameError",
     "RenamePlan",

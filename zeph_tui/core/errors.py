@@ -2,6 +2,7 @@
 
     ZephError
     ├── ConfigError            bad config.toml or environment
+    ├── PromptInProgress       the session is busy with a prompt turn
     ├── ProviderError          a model provider failed (network, HTTP, bad stream)
     ├── ToolError              a tool call failed; the message is shown to the model
     │   ├── ToolInputError     arguments missing, wrong type or invalid JSON
@@ -21,6 +22,7 @@ __all__ = [
     "OverflowNotFound",
     "PathOutsideWorkspace",
     "PermissionDenied",
+    "PromptInProgress",
     "ProviderError",
     "SkillError",
     "StoreError",
@@ -36,6 +38,14 @@ class ZephError(Exception):
 
 class ConfigError(ZephError):
     """config.toml or an environment override is invalid."""
+
+
+class PromptInProgress(ZephError):
+    """The session is running a prompt turn; one turn at a time (ACP ``session/prompt``).
+
+    Raised by :meth:`~zeph_tui.core.session.session.Session.prompt` and by
+    ``/compact`` while a turn runs. Faces catch the class, never the message.
+    """
 
 
 class ProviderError(ZephError):

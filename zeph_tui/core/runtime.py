@@ -115,8 +115,11 @@ class Runtime:
         code_intel: CodeIntel | None = None,
         options: SessionOptions | None = None,
     ) -> Session:
-        """Create a session (or load ``session_id``) wired with the standard layers."""
-        from zeph_tui.core.layers.permission import PermissionLayer
+        """Create a session (or load ``session_id``) wired with the standard layers.
+
+        The layer order is :func:`zeph_tui.core.layers.stack.standard_stack`'s.
+        """
+        from zeph_tui.core.layers.stack import standard_stack
         from zeph_tui.core.safety.policy import PermissionPolicy
         from zeph_tui.core.session.system_prompt import build_system_prompt
         from zeph_tui.core.tools import default_tools
@@ -156,13 +159,15 @@ class Runtime:
                 *self.prompt_sections,
             ],
         )
-        policy = PermissionPolicy.from_config({"mode": session.mode, "rules": perms.rules})
-        session.layers.add(PermissionLayer(policy, approver, session.roots))
-        _add_rename_preview(session)
-        from zeph_tui.core.layers.audit import AuditLayer
-
-        session.layers.add(AuditLayer(self.home / "audit.jsonl", session.redactor))
-        _add_safety_layers(session, self.extra_layers)
+        session.layers = standard_stack(
+            policy=PermissionPolicy.from_config({"mode": session.mode, "rules": perms.rules}),
+            approver=approver,
+            roots=session.roots,
+            redactor=session.redactor,
+            audit_path=self.home / "audit.jsonl",
+            rename_preview="rename_symbol" in session.tools,
+            extra=self.extra_layers,
+        )
         return session
 
     def _context_sections(self) -> list[PromptSection]:
@@ -219,30 +224,11 @@ def _rename_tools(intel: LspCodeIntel, tools: Sequence[Tool]) -> list[Tool]:
     return [] if any(t.name == RenameSymbol.name for t in tools) else [RenameSymbol(intel)]
 
 
-def _add_rename_preview(session: Session) -> None:
-    """Plan renames before the permission layer so it shows the diff (first in the stack)."""
-    from zeph_tui.core.layers.rename_preview import RenamePreviewLayer
-
-    if "rename_symbol" in session.tools:
-        session.layers.layers.insert(0, RenamePreviewLayer(session.roots))
-
-
 def _install_redaction() -> None:
     """Seed the process redactor with the environment's secrets; redact every log record."""
     from zeph_tui.core.safety.wiring import default_redactor, install_log_redaction
 
     install_log_redaction(default_redactor(refresh_env=True))
-
-
-def _add_safety_layers(session: Session, extra: Sequence[Layer]) -> None:
-    """Permission (already added) -> rate limit -> redaction -> extra -> sanitise (innermost)."""
-    from zeph_tui.core.layers.safety import RateLimitLayer, RedactionLayer, SanitizeLayer
-
-    session.layers.add(RateLimitLayer())
-    session.layers.add(RedactionLayer(session.redactor))
-    for layer in extra:
-        session.layers.add(layer)
-    session.layers.add(SanitizeLayer())
 
 
 def library_read_roots(library: SkillLibrary) -> list[Path]:

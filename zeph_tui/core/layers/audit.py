@@ -43,11 +43,11 @@ class AuditLayer(Layer):
         path.parent.mkdir(parents=True, exist_ok=True)
 
     async def before_tool(self, invocation: ToolInvocation) -> ToolResult | None:
-        invocation.notes["audit_start"] = time.monotonic()
+        invocation.audit_start_s = time.monotonic()
         return None
 
     async def after_tool(self, invocation: ToolInvocation, result: ToolResult) -> ToolResult:
-        start = invocation.notes.get("audit_start")
+        start = invocation.audit_start_s
         line = {
             "ts": round(time.time(), 3),
             "session": invocation.session_id,
@@ -55,9 +55,11 @@ class AuditLayer(Layer):
             "tool": invocation.call.name,
             "title": self.redactor.redact(invocation.call.title),
             "args": self._args(invocation.args),
-            "ran": bool(invocation.notes.get("ran", False)),
+            "ran": invocation.ran,
             "is_error": result.is_error,
-            "duration_ms": round((time.monotonic() - start) * 1000, 1) if start else None,
+            "duration_ms": round((time.monotonic() - start) * 1000, 1)
+            if start is not None
+            else None,
             "result_bytes": len(result.text.encode()),
         }
         with self.path.open("a", encoding="utf-8") as f:  # one short append: no thread hop

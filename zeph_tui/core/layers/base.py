@@ -2,18 +2,32 @@
 
 Permissions, rate limiting, sanitising, redaction, audit logging and
 record/replay are layers added at start-up without touching the turn loop
-(DESIGN.md, "Runtime layers"). ``before_*`` hooks run in order and may
-modify the request or short-circuit a tool call by returning a result;
-``after_*`` hooks run in reverse order. An empty stack costs one loop.
+(DESIGN.md, "Runtime layers"); the production order is built in
+:mod:`zeph_tui.core.layers.stack`. Every model call of a session passes
+the stack, the turn's requests and the compaction summary alike.
+
+Semantics of :class:`LayerStack` (with layers ``[A, B, C]``):
+
+- ``before_model``: A, B, C, each given the previous one's request.
+- ``after_model``: C, B, A, each given the previous one's reply.
+- ``before_tool``: A, B, C until one returns a :class:`~zeph_tui.core.tools.base.ToolResult`;
+  that short-circuits the call: the tool does not run and the later layers'
+  ``before_tool`` hooks are skipped.
+- ``after_tool``: always every layer, C, B, A (also after a short-circuit,
+  so a layer that refused still sees its refusal; ``invocation.ran`` tells a
+  refused call from a dispatched one), each given the previous one's result,
+  which it may replace.
+
+An empty stack costs one loop.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from zeph_tui.core.events import ToolCall
+from zeph_tui.core.events import ToolCall, ToolCallContent
 from zeph_tui.core.providers.base import MessageStop, ModelRequest
 from zeph_tui.core.tools.base import Tool, ToolResult
 
@@ -30,6 +44,15 @@ class ToolInvocation:
         args: parsed and checked arguments.
         session_id: the owning session.
         mode: the session's permission mode at dispatch time.
+        ran: set by the dispatcher just before the tool runs; False in
+            ``after_tool`` means a layer refused the call (nothing ran).
+        preview: what the permission request shows, when an earlier layer
+            computed it (the rename plan's diffs); None = the permission
+            layer derives it from the arguments.
+        rate_category: the rate-limit category the call was admitted in
+            (set by the rate-limit layer; None = not admitted or no limiter).
+        audit_start_s: ``time.monotonic()`` when the audit layer saw the
+            call (seconds; None = no audit layer).
     """
 
     call: ToolCall
@@ -37,7 +60,10 @@ class ToolInvocation:
     args: Mapping[str, Any]
     session_id: str
     mode: str
-    notes: dict[str, Any] = field(default_factory=dict)
+    ran: bool = False
+    preview: tuple[ToolCallContent, ...] | None = None
+    rate_category: str | None = None
+    audit_start_s: float | None = None
 
 
 class Layer:
@@ -58,7 +84,7 @@ class Layer:
 
 
 class LayerStack:
-    """An ordered stack of layers."""
+    """An ordered stack of layers (semantics in the module docstring)."""
 
     def __init__(self, layers: Sequence[Layer] = ()) -> None:
         self.layers: list[Layer] = list(layers)

@@ -104,8 +104,8 @@ class PermissionLayer(Layer):
 def _preview(
     invocation: ToolInvocation, resolved: Path | None, command: str | None
 ) -> tuple[ToolCallContent, ...]:
-    if "preview" in invocation.notes:  # computed by an earlier layer (e.g. a rename plan)
-        return tuple(invocation.notes["preview"])
+    if invocation.preview is not None:  # computed by an earlier layer (e.g. a rename plan)
+        return invocation.preview
     args = invocation.args
     if command is not None:
         return (TextContent(f"$ {command}"),)

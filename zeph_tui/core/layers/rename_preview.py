@@ -43,7 +43,7 @@ class RenamePreviewLayer(Layer):
             return ToolResult(str(exc), is_error=True)
         tool.remember(invocation.call.tool_call_id, plan)
         previews = plan.previews()
-        invocation.notes["preview"] = previews
+        invocation.preview = previews
         invocation.call = dataclasses.replace(
             invocation.call,
             content=(TextContent(render_call_sites(plan)), *previews),

@@ -129,7 +129,7 @@ class SanitizeLayer(Layer):
         self.wrap = wrap
 
     async def after_tool(self, invocation: ToolInvocation, result: ToolResult) -> ToolResult:
-        if not invocation.notes.get("ran"):  # set by the session when the tool was run
+        if not invocation.ran:  # set by the dispatcher when the tool was run
             return result  # refused before dispatch: our own message, not untrusted
         tool = invocation.tool
         if tool is None or tool.kind not in UNTRUSTED_KINDS or tool.name in _TRUSTED_TOOLS:
@@ -173,12 +173,12 @@ class RateLimitLayer(Layer):
             self.limiter.check(category)
         except RateLimited as exc:
             return ToolResult(f"rate limited: {exc}", is_error=True)
-        invocation.notes["rate_category"] = category
+        invocation.rate_category = category
         return None
 
     async def after_tool(self, invocation: ToolInvocation, result: ToolResult) -> ToolResult:
-        category = invocation.notes.get("rate_category")
-        if not isinstance(category, str) or not invocation.notes.get("ran"):
+        category = invocation.rate_category
+        if category is None or not invocation.ran:
             return result
         if result.is_error and not (
             category == "execute" and _EXIT_STATUS.match(result.text.lstrip())

@@ -23,11 +23,18 @@ Before every model request (:meth:`ContextManager.before_request`):
    :attr:`ContextManager.keep_recent_ratio` of the window, cut before an
    assistant message so tool uses and their results stay paired).
 
-:func:`compact` does step 2 on demand (``/compact``). Nothing is lost: every
+:meth:`ContextManager.compact` does step 2 on demand (``/compact``). Nothing is lost: every
 message shown to the model before the compaction is marked compacted in
 SQLite (``SessionStore.messages(include_compacted=True)`` reads them back)
 and the new history, summary first, is stored after them, so a resumed
 session loads exactly what the model saw.
+
+Compaction works on a :class:`CompactionHost` (the
+:class:`~zeph_tui.core.session.session.Session` implements it), never on the
+Session class itself: the summary request goes through
+:meth:`CompactionHost.complete`, so it passes the session's layer stack
+(``before_model`` / ``after_model``) and is accounted in the session's and the
+running turn's usage and cost like every other model call.
 """
 
 from __future__ import annotations
@@ -36,33 +43,32 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
-from zeph_tui.core.errors import ProviderError, ZephError
+from zeph_tui.core.errors import ProviderError
 from zeph_tui.core.providers.base import (
     ImagePart,
     Message,
     MessageStop,
     ModelRequest,
     Part,
-    TextDelta,
+    Provider,
     TextPart,
     ThinkingPart,
     ToolResultPart,
     ToolUsePart,
-    Usage,
 )
 
 if TYPE_CHECKING:
-    from zeph_tui.core.session.session import Session
+    from zeph_tui.core.store import Store
 
 __all__ = [
     "CHARS_PER_TOKEN",
     "KEEP_RECENT_RESULTS",
     "SUMMARY_HEADER",
+    "CompactionHost",
     "CompactionResult",
     "ContextManager",
-    "compact",
     "estimate_message_tokens",
     "estimate_tokens",
 ]
@@ -82,6 +88,8 @@ SUMMARY_SYSTEM = (
     "You compact a coding assistant's conversation so the work can continue in a fresh "
     "context. Write a faithful, dense summary; never invent facts."
 )
+SUMMARY_MAX_TOKENS = 4096
+"""Output budget of the summary request (tokens), at most the session's ``max_tokens``."""
 SUMMARY_INSTRUCTION = (
     "Summarise the conversation transcript below for the assistant to continue from. "
     "Keep: the user's goals and constraints, decisions made, files read or changed (with "
@@ -115,6 +123,45 @@ class CompactionResult:
     summary: str = ""
 
 
+class CompactionHost(Protocol):
+    """What compaction needs from its session; :class:`~zeph_tui.core.session.session.Session` implements it.
+
+    Attributes:
+        history: the live conversation; compaction rewrites it in place.
+        context_tokens: the measured context fill (tokens); compaction lowers it.
+    """
+
+    history: list[Message]
+    context_tokens: int
+
+    @property
+    def id(self) -> str:
+        """The session id (store rows)."""
+        ...
+
+    @property
+    def provider(self) -> Provider:
+        """The session's provider (its ``context_window_tokens``)."""
+        ...
+
+    @property
+    def store(self) -> Store:
+        """The store holding the session's messages."""
+        ...
+
+    async def complete(self, request: ModelRequest) -> MessageStop:
+        """One model call through the layer stack, accounted in the session and turn totals.
+
+        Raises:
+            ProviderError: the call failed.
+        """
+        ...
+
+    async def publish_usage(self) -> None:
+        """Tell the faces the new context fill (a ``UsageUpdate``)."""
+        ...
+
+
 def estimate_tokens(text: str) -> int:
     """``ceil(len(text) / 4)`` tokens."""
     return -(-len(text) // CHARS_PER_TOKEN)
@@ -145,6 +192,7 @@ class ContextManager:
         summary_ratio: fill at which the conversation is summarised.
         keep_recent_ratio: share of the window kept verbatim by a summary.
         enabled: False turns automatic compaction off (``compact`` still works).
+        summary_max_tokens: output budget of the summary request (tokens).
     """
 
     def __init__(
@@ -155,19 +203,21 @@ class ContextManager:
         summary_ratio: float = 0.85,
         keep_recent_ratio: float = 0.25,
         enabled: bool = True,
+        summary_max_tokens: int = SUMMARY_MAX_TOKENS,
     ) -> None:
         self.reference_ratio = reference_ratio
         self.reference_target_ratio = reference_target_ratio
         self.summary_ratio = summary_ratio
         self.keep_recent_ratio = keep_recent_ratio
         self.enabled = enabled
+        self.summary_max_tokens = summary_max_tokens
         self.measured_len = 0
         self.overhead_tokens = 0
         self.results: list[CompactionResult] = []
 
     # ------------------------------------------------------------ budget
 
-    def record_usage(self, session: Session) -> None:
+    def record_usage(self, session: CompactionHost) -> None:
         """Call after ``session.context_tokens`` was set from a usage report."""
         self.measured_len = len(session.history)
         estimated = sum(estimate_message_tokens(m) for m in session.history)
@@ -175,7 +225,7 @@ class ContextManager:
         window = session.provider.context_window_tokens
         self.overhead_tokens = min(max(0, session.context_tokens - estimated), window // 4)
 
-    def estimate(self, session: Session) -> int:
+    def estimate(self, session: CompactionHost) -> int:
         """Tokens the next request would occupy: last report + estimates since."""
         history = session.history
         if session.context_tokens <= 0 or self.measured_len > len(history):
@@ -184,7 +234,7 @@ class ContextManager:
             estimate_message_tokens(m) for m in history[self.measured_len :]
         )
 
-    def _reset_estimate(self, session: Session) -> int:
+    def _reset_estimate(self, session: CompactionHost) -> int:
         tokens = self.overhead_tokens + sum(estimate_message_tokens(m) for m in session.history)
         session.context_tokens = tokens
         self.measured_len = len(session.history)
@@ -192,7 +242,7 @@ class ContextManager:
 
     # ------------------------------------------------------------ automatic
 
-    async def before_request(self, session: Session) -> CompactionResult:
+    async def before_request(self, session: CompactionHost) -> CompactionResult:
         """Compact if the fill crossed a threshold; called before each model request."""
         window = session.provider.context_window_tokens
         before = self.estimate(session)
@@ -217,10 +267,25 @@ class ContextManager:
                 )
         if result.action != "none":
             self.results.append(result)
-            await session.sink(session.usage_update())
+            await session.publish_usage()
         return result
 
-    async def _reference_pass(self, session: Session, target_tokens: int) -> int:
+    async def compact(self, session: CompactionHost) -> CompactionResult:
+        """Summarise now (``/compact``); the caller checks no turn is running.
+
+        Returns:
+            What was done; ``action == "none"`` when there was too little to fold.
+
+        Raises:
+            ProviderError: the summary request failed (history unchanged).
+        """
+        result = await self.summarise(session)
+        if result.action != "none":
+            self.results.append(result)
+            await session.publish_usage()
+        return result
+
+    async def _reference_pass(self, session: CompactionHost, target_tokens: int) -> int:
         history = session.history
         result_msgs = [
             i
@@ -259,7 +324,7 @@ class ContextManager:
 
     # ------------------------------------------------------------ summary
 
-    async def summarise(self, session: Session) -> CompactionResult:
+    async def summarise(self, session: CompactionHost) -> CompactionResult:
         """Fold older messages into a model-written summary (see the module docstring).
 
         Raises:
@@ -272,7 +337,7 @@ class ContextManager:
         task = _active_task(history)
         if cut is None or (cut == 1 and task == 0):
             return CompactionResult("none", before, before)
-        summary = await _summary_text(session, history[:cut])
+        summary = await _summary_text(session, history[:cut], self.summary_max_tokens)
         first: list[Part] = [TextPart(f"{SUMMARY_HEADER}\n{summary.strip()}")]
         if task is not None and task < cut:
             first.append(TextPart("\n[The user's current request, kept verbatim:]\n"))
@@ -348,55 +413,16 @@ def _render_transcript(messages: list[Message]) -> str:
     return "\n".join(out)
 
 
-async def _summary_text(session: Session, messages: list[Message]) -> str:
+async def _summary_text(session: CompactionHost, messages: list[Message], max_tokens: int) -> str:
     prompt = SUMMARY_INSTRUCTION + _render_transcript(messages) + "\n</transcript>"
     request = ModelRequest(
         system=SUMMARY_SYSTEM,
         messages=[Message("user", [TextPart(prompt)])],
         tools=[],
-        max_tokens=min(session.options.max_tokens, 4096),
+        max_tokens=max_tokens,
     )
-    chunks: list[str] = []
-    stop: MessageStop | None = None
-    async for item in session.provider.stream(request):
-        if isinstance(item, TextDelta):
-            chunks.append(item.text)
-        elif isinstance(item, MessageStop):
-            stop = item
-    if stop is None:
-        raise ProviderError("the summary stream ended without a stop event")
-    await _account_extra(session, stop.usage)
-    text = "".join(chunks) or "".join(p.text for p in stop.parts if isinstance(p, TextPart))
+    stop = await session.complete(request)
+    text = "".join(p.text for p in stop.parts if isinstance(p, TextPart))
     if not text.strip():
         raise ProviderError("the model returned an empty summary")
     return text
-
-
-async def _account_extra(session: Session, usage: Usage) -> None:
-    session.usage = session.usage + usage
-    session.cost_usd += session.provider.cost_usd(usage)
-    await session.store.sessions.update(
-        session.id,
-        input_tokens=session.usage.input_tokens,
-        output_tokens=session.usage.output_tokens,
-        cost_usd=session.cost_usd,
-    )
-
-
-async def compact(session: Session) -> CompactionResult:
-    """Summarise the session's conversation now (``/compact``); for faces.
-
-    Returns:
-        What was done; ``action == "none"`` when there was too little to fold.
-
-    Raises:
-        ZephError: a prompt is running in this session.
-        ProviderError: the summary request failed (history unchanged).
-    """
-    if session.busy:
-        raise ZephError("a prompt is running; compact after it ends")
-    result = await session.context.summarise(session)
-    if result.action != "none":
-        session.context.results.append(result)
-        await session.sink(session.usage_update())
-    return result

@@ -1,10 +1,17 @@
 """The agent session: the turn loop every face drives.
 
 ``await session.prompt(blocks)`` streams the model's reply, dispatches the
-tool calls it makes (independent ones concurrently), feeds the results back
-and repeats until the model ends its turn. It returns an ACP stop reason:
-``end_turn``, ``max_tokens``, ``max_turn_requests``, ``refusal`` or
-``cancelled`` (after :meth:`Session.cancel`, never an exception).
+tool calls it makes (independent ones concurrently, :mod:`.dispatch`), feeds
+the results back and repeats until the model ends its turn. It returns an ACP
+stop reason: ``end_turn``, ``max_tokens``, ``max_turn_requests``, ``refusal``
+or ``cancelled`` (after :meth:`Session.cancel`, never an exception).
+
+Every model call, the turn's requests and the compaction summary
+(:mod:`.context`, through the :class:`~.context.CompactionHost` protocol the
+Session implements) alike, passes the layer stack (``before_model`` /
+``after_model``) and one accounting (:meth:`Session._account`): the session
+totals (``usage``, ``cost_usd``, stored), the running turn's totals
+(``turn_usage``, ``turn_cost_usd``) and a ``UsageUpdate`` to the faces.
 
 Spec: https://agentclientprotocol.com/protocol/v1/prompt-turn
 """
@@ -13,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import uuid
 from collections import Counter
@@ -22,18 +28,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from zeph_tui.core.errors import ToolError, ZephError
+from zeph_tui.core.errors import PromptInProgress, ProviderError, ZephError
 from zeph_tui.core.events import (
+    AgentMessageChunk,
+    AgentThoughtChunk,
     CurrentModeUpdate,
     Event,
     SessionInfoUpdate,
     StopReason,
-    ToolCall,
-    ToolCallStatus,
-    ToolCallUpdate,
     UsageUpdate,
 )
-from zeph_tui.core.layers.base import Layer, LayerStack, ToolInvocation
+from zeph_tui.core.layers.base import Layer, LayerStack
 from zeph_tui.core.ports import ClientTerminal, EventSink, LocalFS, WorkspaceFS
 from zeph_tui.core.providers.base import (
     Message,
@@ -45,10 +50,11 @@ from zeph_tui.core.providers.base import (
     TextPart,
     ThinkingDelta,
     ToolResultPart,
-    ToolUse,
     ToolUsePart,
     Usage,
 )
+from zeph_tui.core.session.context import SUMMARY_MAX_TOKENS, CompactionResult, ContextManager
+from zeph_tui.core.session.dispatch import REPEATED_FAILURE_LIMIT, ToolDispatcher, repeats_failure
 from zeph_tui.core.session.prompt_blocks import (
     PromptBlock,
     TextBlock,
@@ -56,19 +62,11 @@ from zeph_tui.core.session.prompt_blocks import (
     blocks_to_text,
 )
 from zeph_tui.core.session.replay import ReplayRecorder
-from zeph_tui.core.tools.base import (
-    CodeIntel,
-    Tool,
-    ToolContext,
-    ToolResult,
-    check_args,
-    parse_args,
-)
+from zeph_tui.core.tools.base import CodeIntel, Tool, ToolContext
 
 if TYPE_CHECKING:
     from zeph_tui.core.safety.paths import WorkspaceRoots
     from zeph_tui.core.safety.redact import Redactor
-    from zeph_tui.core.session.context import CompactionResult
     from zeph_tui.core.store import Store
 
 __all__ = ["MODES", "Session", "SessionOptions"]
@@ -76,7 +74,6 @@ __all__ = ["MODES", "Session", "SessionOptions"]
 log = logging.getLogger(__name__)
 
 MODES = ("ask", "accept-edits", "plan", "bypass")
-REPEATED_FAILURE_LIMIT = 3
 _LOOP_NOTICE = (
     f"The same tool call failed {REPEATED_FAILURE_LIMIT} times in this turn, so tools are off "
     "for the rest of it. Answer the user now with what you know, and say what failed."
@@ -99,7 +96,7 @@ class SessionOptions:
         thinking_budget_tokens: extended thinking budget (0 = off).
         env: environment for child processes (scrub it before passing).
         extra_write_roots / read_roots: confinement beyond the workspace.
-        auto_compact: compact the context at 70 % / 85 % fill (see core.context).
+        auto_compact: compact the context at 70 % / 85 % fill (see :mod:`.context`).
     """
 
     max_turn_requests: int = 50
@@ -150,7 +147,6 @@ class Session:
     ) -> None:
         from zeph_tui.core.safety.paths import WorkspaceRoots
         from zeph_tui.core.safety.wiring import RedactingSink, default_redactor
-        from zeph_tui.core.session.context import ContextManager
 
         self.id = session_id
         self.workspace = workspace.resolve()
@@ -164,7 +160,10 @@ class Session:
         self.terminal = terminal
         self.code_intel = code_intel
         self.options = options or SessionOptions()
-        self.context = ContextManager(enabled=self.options.auto_compact)
+        self.context = ContextManager(
+            enabled=self.options.auto_compact,
+            summary_max_tokens=min(self.options.max_tokens, SUMMARY_MAX_TOKENS),
+        )
         self.mode = normalise_mode(mode)
         self.history: list[Message] = history or []
         self.title = title
@@ -180,7 +179,6 @@ class Session:
         self.prompt_sections: list[PromptSection] = list(prompt_sections)
         self._turn: asyncio.Task[StopReason] | None = None
         self._cancel_requested = False
-        self._call_counter = 0
 
     @classmethod
     async def open(cls, *, session_id: str | None = None, **kwargs: Any) -> Session:
@@ -219,10 +217,10 @@ class Session:
 
         Raises:
             ProviderError: the model backend failed (the turn is over; history kept valid).
-            ZephError: a prompt is already running in this session.
+            PromptInProgress: a prompt is already running in this session.
         """
-        if self._turn is not None and not self._turn.done():
-            raise ZephError("a prompt is already running in this session")
+        if self.busy:
+            raise PromptInProgress("a prompt is already running in this session")
         items = [TextBlock(b) if isinstance(b, str) else b for b in blocks]
         self._cancel_requested = False
         self.turn_usage, self.turn_cost_usd = Usage(), 0.0
@@ -253,12 +251,40 @@ class Session:
         return self._turn is not None and not self._turn.done()
 
     async def compact(self) -> CompactionResult:
-        """Summarise the conversation now (``/compact``); see :func:`zeph_tui.core.session.context.compact`."""
-        from zeph_tui.core.session.context import compact
+        """Summarise the conversation now (``/compact``), as a turn of its own.
 
-        return await compact(self)
+        The turn totals restart, so the ``UsageUpdate`` that follows shows what
+        the compaction cost (see :meth:`.context.ContextManager.compact`).
+
+        Raises:
+            PromptInProgress: a prompt is running in this session.
+            ProviderError: the summary request failed (history unchanged).
+        """
+        if self.busy:
+            raise PromptInProgress("a prompt is running; compact after it ends")
+        self.turn_usage, self.turn_cost_usd = Usage(), 0.0
+        return await self.context.compact(self)
+
+    async def complete(self, request: ModelRequest) -> MessageStop:
+        """One model call outside the conversation (the compaction summary).
+
+        It passes the layer stack and is accounted like a turn's request
+        (session and turn totals, a ``UsageUpdate``) but emits no message
+        chunks and does not measure the context fill.
+
+        Raises:
+            ProviderError: the provider failed or the stream had no stop event.
+        """
+        stop = await self._call_model(request, None)
+        await self._account(stop.usage, measured=False)
+        return stop
+
+    async def publish_usage(self) -> None:
+        """Send the current :meth:`usage_update` to the faces."""
+        await self.sink(self.usage_update())
 
     def usage_update(self) -> UsageUpdate:
+        """Context fill (tokens), session and turn totals (tokens, USD), as ACP ``usage_update``."""
         return UsageUpdate(
             self.context_tokens,
             self.provider.context_window_tokens,
@@ -303,19 +329,17 @@ class Session:
         tool_choice: Literal["auto", "none"] = "auto"
         for _ in range(self.options.max_turn_requests):
             await self.context.before_request(self)
-            request = await self.layers.before_model(
-                ModelRequest(
-                    system=system,
-                    messages=list(self.history),
-                    tools=[t.spec() for t in self.tools.values()],
-                    max_tokens=self.options.max_tokens,
-                    thinking_budget_tokens=self.options.thinking_budget_tokens,
-                    tool_choice=tool_choice,
-                )
+            request = ModelRequest(
+                system=system,
+                messages=list(self.history),
+                tools=[t.spec() for t in self.tools.values()],
+                max_tokens=self.options.max_tokens,
+                thinking_budget_tokens=self.options.thinking_budget_tokens,
+                tool_choice=tool_choice,
             )
-            stop = await self.layers.after_model(await self._stream(request, recorder))
+            stop = await self._call_model(request, recorder)
             await self._append(Message("assistant", list(stop.parts)))
-            await self._account(stop.usage)
+            await self._account(stop.usage, measured=True)
             tool_uses = [p for p in stop.parts if isinstance(p, ToolUsePart)]
             if stop.stop_reason == "max_tokens":
                 if tool_uses:
@@ -337,52 +361,61 @@ class Session:
                 return "end_turn"
             results = await self._dispatch(tool_uses, recorder)
             reply: list[Part] = list(results)
-            if tool_choice == "auto" and _repeats_failure(failures, tool_uses, results):
+            if tool_choice == "auto" and repeats_failure(failures, tool_uses, results):
                 # loop guard: the same call failed again and again; let the model answer instead
                 tool_choice = "none"
                 reply.append(TextPart(_LOOP_NOTICE))
             await self._append(Message("user", reply))
         return "max_turn_requests"
 
-    async def _stream(self, request: ModelRequest, recorder: ReplayRecorder) -> MessageStop:
+    async def _call_model(
+        self, request: ModelRequest, recorder: ReplayRecorder | None
+    ) -> MessageStop:
+        """The layer stack around one provider call; chunks are emitted when ``recorder`` is given."""
+        request = await self.layers.before_model(request)
         message_id = uuid.uuid4().hex[:12]
         stop: MessageStop | None = None
-        from zeph_tui.core.events import AgentMessageChunk, AgentThoughtChunk
-
         async for item in self.provider.stream(request):
-            if isinstance(item, TextDelta):
+            if isinstance(item, MessageStop):
+                stop = item
+            elif recorder is None:
+                continue  # a call outside the conversation: nothing to show
+            elif isinstance(item, TextDelta):
                 await self._emit(AgentMessageChunk(item.text, message_id), recorder)
             elif isinstance(item, ThinkingDelta):
                 await self._emit(AgentThoughtChunk(item.text, message_id), recorder)
-            elif isinstance(item, MessageStop):
-                stop = item
-            elif isinstance(item, ToolUse):
-                pass  # dispatched after the message ends, from stop.parts
+            # ToolUse items are dispatched after the message ends, from stop.parts
         if stop is None:
-            from zeph_tui.core.errors import ProviderError
-
             raise ProviderError(f"{self.provider.name} stream ended without a stop event")
-        return stop
+        return await self.layers.after_model(stop)
 
     async def _append(self, message: Message) -> None:
         self.history.append(message)
         await self.store.sessions.append_message(self.id, message)
 
-    async def _account(self, usage: Usage) -> None:
+    async def _account(self, usage: Usage, *, measured: bool) -> None:
+        """The one usage/cost accounting of every model call of this session.
+
+        Adds ``usage`` (and its cost, USD) to the session and turn totals,
+        stores the session totals and sends a ``UsageUpdate``. ``measured``:
+        the call's prompt was the conversation, so its usage measures the
+        context fill (False for the compaction summary).
+        """
         cost = self.provider.cost_usd(usage)
         self.usage = self.usage + usage
         self.cost_usd += cost
         self.turn_usage = self.turn_usage + usage
         self.turn_cost_usd += cost
-        self.context_tokens = usage.context_tokens + usage.output_tokens
-        self.context.record_usage(self)
+        if measured:
+            self.context_tokens = usage.context_tokens + usage.output_tokens
+            self.context.record_usage(self)
         await self.store.sessions.update(
             self.id,
             input_tokens=self.usage.input_tokens,
             output_tokens=self.usage.output_tokens,
             cost_usd=self.cost_usd,
         )
-        await self.sink(self.usage_update())
+        await self.publish_usage()
 
     async def _repair_history(self) -> None:
         """After a cancel, answer dangling tool uses so the history stays valid."""
@@ -401,91 +434,21 @@ class Session:
     async def _dispatch(
         self, uses: list[ToolUsePart], recorder: ReplayRecorder
     ) -> list[ToolResultPart]:
-        """Run tool calls in batches of mutually independent calls, preserving order."""
-        results: dict[str, ToolResultPart] = {}
-        for batch in _independent_batches(uses, self.tools):
-            async with asyncio.TaskGroup() as group:
-                tasks = {p.id: group.create_task(self._run_tool(p, recorder)) for p in batch}
-            results.update({pid: task.result() for pid, task in tasks.items()})
-        return [results[p.id] for p in uses]
+        """Run the tool calls of one reply (see :mod:`.dispatch`)."""
 
-    async def _run_tool(self, use: ToolUsePart, recorder: ReplayRecorder) -> ToolResultPart:
-        tool = self.tools.get(use.name)
-        self._call_counter += 1
-        call_id = use.id or f"call_{self._call_counter}"
-        args: dict[str, Any] = dict(use.input)
-        call = ToolCall(
-            call_id,
-            title=tool.title(args) if tool else f"Unknown tool {use.name}",
-            kind=tool.kind if tool else "other",
-            status="pending",
-            raw_input=args or ({"_raw": use.raw_input} if use.raw_input else {}),
-            name=use.name,
-        )
-        await self._emit(call, recorder)
-        await self.store.sessions.record_tool_call(self.id, call_id, use.name, use.raw_input or "")
-        try:
-            result = await self._invoke(tool, use, call, args, recorder)
-        except asyncio.CancelledError:
-            await self._emit(ToolCallUpdate(call_id, status="failed"), recorder)
-            raise
-        status: ToolCallStatus = "failed" if result.is_error else "completed"
-        await self._emit(
-            ToolCallUpdate(
-                call_id,
-                status=status,
-                content=result.content or None,
-                locations=result.locations or None,
-                raw_output={
-                    "text": _clip(result.text, 4000),
-                    "isError": result.is_error,
-                    **result.raw_extras,
-                },
-            ),
-            recorder,
-        )
-        await self.store.sessions.finish_tool_call(
-            self.id, call_id, status=status, result_text=result.text, is_error=result.is_error
-        )
-        return ToolResultPart(call_id, result.text, result.is_error)
+        async def emit(event: Event) -> None:
+            await self._emit(event, recorder)
 
-    async def _invoke(
-        self,
-        tool: Tool | None,
-        use: ToolUsePart,
-        call: ToolCall,
-        args: dict[str, Any],
-        recorder: ReplayRecorder,
-    ) -> ToolResult:
-        invocation = ToolInvocation(call, tool, args, self.id, self.mode)
-        try:
-            if tool is None:
-                raise ToolError(
-                    f"unknown tool {use.name!r}; available tools: {', '.join(sorted(self.tools))}"
-                )
-            if use.raw_input:
-                args.update(parse_args(use.raw_input))
-            check_args(tool.input_schema, args)
-            short = await self.layers.before_tool(invocation)
-            if short is not None:
-                return await self.layers.after_tool(invocation, short)
-            await self._emit(ToolCallUpdate(call.tool_call_id, status="in_progress"), recorder)
-        except ToolError as exc:
-            return ToolResult(str(exc), is_error=True)
-        except (OSError, ValueError, ZephError) as exc:
-            log.warning("tool %s failed: %s", use.name, exc, exc_info=True)
-            return ToolResult(f"{use.name} failed: {type(exc).__name__}: {exc}", is_error=True)
-        assert tool is not None  # unknown tools were answered above
-        invocation.notes["ran"] = True  # layers tell a dispatched call from a refused one
-        try:
-            result = await tool.run(args, self._context(call.tool_call_id, recorder))
-        except ToolError as exc:
-            result = ToolResult(str(exc), is_error=True)
-        except (OSError, ValueError, ZephError) as exc:
-            log.warning("tool %s failed: %s", use.name, exc, exc_info=True)
-            result = ToolResult(f"{use.name} failed: {type(exc).__name__}: {exc}", is_error=True)
-        # errors of the run pass the layers too (sanitising, rate-limit failure counts)
-        return await self.layers.after_tool(invocation, result)
+        dispatcher = ToolDispatcher(
+            self.id,
+            self.mode,
+            self.tools,
+            self.layers,
+            self.store.sessions,
+            emit,
+            lambda call_id: self._context(call_id, recorder),
+        )
+        return await dispatcher.dispatch(uses)
 
     def _context(self, call_id: str, recorder: ReplayRecorder) -> ToolContext:
         async def emit(event: Event) -> None:  # plans a tool emits are kept for replay too
@@ -508,56 +471,5 @@ class Session:
             terminal=self.terminal,
             code_intel=self.code_intel,
             model_copy_limit_bytes=self.options.model_copy_limit_bytes,
-            extras={"session": self, "redact": self.redactor.redact},
+            redact=self.redactor.redact,
         )
-
-
-def _independent_batches(
-    uses: list[ToolUsePart], tools: Mapping[str, Tool]
-) -> list[list[ToolUsePart]]:
-    """Split calls into consecutive batches whose members do not conflict.
-
-    Two calls conflict unless both are read-only, or they touch different
-    known paths. A call without a path that writes (bash) runs alone.
-    """
-
-    def scope(use: ToolUsePart) -> tuple[bool, str | None]:
-        tool = tools.get(use.name)
-        if tool is None:
-            return True, None
-        return tool.read_only, tool.target_path(use.input)
-
-    batches: list[list[ToolUsePart]] = []
-    for use in uses:
-        ro, path = scope(use)
-        current = batches[-1] if batches else None
-        if current is not None and all(
-            (ro and scope(o)[0])
-            or (path is not None and scope(o)[1] is not None and path != scope(o)[1])
-            for o in current
-        ):
-            current.append(use)
-        else:
-            batches.append([use])
-    return batches
-
-
-def _clip(text: str, limit_chars: int) -> str:
-    """Head and tail of ``text`` (the tail holds notices such as ``overflow_id=``)."""
-    if len(text) <= limit_chars:
-        return text
-    half = limit_chars // 2
-    return f"{text[:half]}\n[... {len(text) - 2 * half} characters ...]\n{text[-half:]}"
-
-
-def _repeats_failure(
-    failures: Counter[tuple[str, str]], uses: list[ToolUsePart], results: list[ToolResultPart]
-) -> bool:
-    """Count failed calls by (tool, arguments); True once one reaches the limit."""
-    hit = False
-    for use, result in zip(uses, results, strict=True):
-        if result.is_error:
-            key = (use.name, json.dumps(use.input, sort_keys=True) if use.input else use.raw_input)
-            failures[key] += 1
-            hit = hit or failures[key] >= REPEATED_FAILURE_LIMIT
-    return hit

@@ -71,6 +71,10 @@ class ToolContext:
         terminal: client terminals when the face offers them.
         code_intel: language-server hooks, when enabled.
         model_copy_limit_bytes: budget of the model's copy of long output.
+        redact: the session's secret redaction, text -> text (None = identity);
+            tools that stream output redact it before emitting or archiving.
+        emit_redacted: publishes an event whose text the tool already
+            redacted (skips a second pass); None = use ``emit``.
     """
 
     workspace: Path
@@ -84,9 +88,8 @@ class ToolContext:
     terminal: ClientTerminal | None = None
     code_intel: CodeIntel | None = None
     model_copy_limit_bytes: int = 16 * 1024
-    extras: dict[str, Any] = field(default_factory=dict)
+    redact: Callable[[str], str] | None = None
     emit_redacted: Callable[[Event], Awaitable[None]] | None = None
-    """Publishes an event whose text the tool already redacted (skips a second pass)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +102,6 @@ class ToolResult:
             already streamed.
         locations: files touched.
         is_error: the model sees it as an error result.
-        archived: whether ``text`` must not be archived again (read_overflow).
         raw_extras: structured data merged into the final ToolCallUpdate's
             ``raw_output`` (e.g. ``diagnostics``, ``callSites``, ``skill``).
     """
@@ -108,7 +110,6 @@ class ToolResult:
     content: tuple[ToolCallContent, ...] = ()
     locations: tuple[Location, ...] = ()
     is_error: bool = False
-    archived: bool = False
     raw_extras: Mapping[str, Any] = field(default_factory=dict)
 
 

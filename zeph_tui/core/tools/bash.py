@@ -10,7 +10,7 @@ When the face offers client terminals (ACP ``terminal/*``), the command runs
 there instead, and its output is still archived.
 
 Secrets are redacted before (a), (b) and (c): output is cut at line ends and
-each block of whole lines passes ``ctx.extras["redact"]`` (the session's
+each block of whole lines passes ``ctx.redact`` (the session's
 redactor) first; a line longer than 64 KiB is redacted in 64 KiB pieces.
 """
 
@@ -226,15 +226,15 @@ class Bash(Tool):
 
 
 def _redactor(ctx: ToolContext) -> Callable[[bytes], bytes]:
-    """Bytes -> bytes redaction with ``ctx.extras["redact"]`` (identity without one)."""
-    redact_text = ctx.extras.get("redact")
-    if not callable(redact_text):
+    """Bytes -> bytes redaction with ``ctx.redact`` (identity without one)."""
+    redact_text = ctx.redact
+    if redact_text is None:
         return lambda data: data
 
     def redact(data: bytes) -> bytes:
         text = data.decode("utf-8", "surrogateescape")  # round-trips undecodable bytes
         out = redact_text(text)
-        return data if out == text else str(out).encode("utf-8", "surrogateescape")
+        return data if out == text else out.encode("utf-8", "surrogateescape")
 
     return redact
 

@@ -1,6 +1,7 @@
 """The ``read_overflow`` tool: page or grep archived tool output.
 
-Its own result is never archived again (``ToolResult.archived``).
+Its result is a page of the archive: a ``ToolResult`` the session hands to the
+model as it is (only ``bash`` archives output, so nothing is archived twice).
 """
 
 from __future__ import annotations
@@ -48,4 +49,4 @@ class ReadOverflow(Tool):
         page = await ctx.archive.read(
             args["id"], offset=int(args.get("offset") or 0), limit=limit, grep=args.get("grep")
         )
-        return ToolResult(page.render(), archived=True)
+        return ToolResult(page.render())

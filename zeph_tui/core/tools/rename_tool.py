@@ -9,7 +9,7 @@ final update's ``raw_output`` also carries them structured (``raw_extras``):
 
 Approval: :class:`RenamePreviewLayer` sits before the permission layer. It
 plans the rename when the call arrives and puts the per-file diffs in the
-permission request (``invocation.notes["preview"]`` and the announced tool
+permission request (``ToolInvocation.preview`` and the announced tool
 call's ``content``) and the call sites in its ``locations``; the tool then
 applies exactly the plan that was approved (a file changed since makes it
 fail with nothing written).

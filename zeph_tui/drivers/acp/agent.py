@@ -289,7 +289,7 @@ class ZephAgent(acp.BaseAgent):
             RequestError: ``-32002`` unknown session, ``-32602`` bad content,
                 ``-32600`` a prompt already running, ``-32603`` provider failure.
         """
-        from zeph_tui.core import ZephError
+        from zeph_tui.core import PromptInProgress, ZephError
         from zeph_tui.drivers.acp.content import to_prompt_blocks
 
         state = self._state(params["sessionId"])
@@ -303,11 +303,11 @@ class ZephAgent(acp.BaseAgent):
         state.cancel_requested = False
         try:
             stop = await session.prompt(blocks)
+        except PromptInProgress as exc:
+            raise RequestError.invalid_request(str(exc)) from exc
         except ZephError as exc:
             if state.cancel_requested:
                 return {"stopReason": "cancelled"}
-            if "already running" in str(exc):
-                raise RequestError.invalid_request(str(exc)) from exc
             log.warning("turn failed: %s", exc)
             raise RequestError(acp.ErrorCode.INTERNAL_ERROR, str(exc)[:500]) from exc
         return {"stopReason": stop}
