@@ -9,7 +9,7 @@ from typing import Any
 
 from tests.fakes.anthropic_api import FakeAnthropic
 from zeph_tui.core.events import Event
-from zeph_tui.core.ports import Approver, PermissionOutcome, PermissionRequest
+from zeph_tui.core.ports import Approver, PermissionOutcome, PermissionRequest, WorkspaceFS
 from zeph_tui.core.providers.anthropic import AnthropicProvider
 from zeph_tui.core.session.session import Session
 
@@ -69,11 +69,12 @@ async def scripted_session(
     approver: Approver | None = None,
     mode: str = "bypass",
     provider_kwargs: Mapping[str, Any] | None = None,
+    fs: WorkspaceFS | None = None,
 ) -> AsyncIterator[tuple[Session, FakeAnthropic]]:
     """A session on the real anthropic provider, talking to a fake serving ``script``.
 
     ``provider_kwargs`` go to :class:`AnthropicProvider` as well (e.g.
-    ``context_window_tokens``).
+    ``context_window_tokens``); ``fs`` is the face's file access (default: the disk).
     """
     async with FakeAnthropic(script) as fake:
         provider = AnthropicProvider(
@@ -89,6 +90,7 @@ async def scripted_session(
                 approver=approver or AllowAll(),
                 mode=mode,
                 provider=provider,
+                fs=fs,
             )
             yield session, fake
         finally:

@@ -11,9 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.turns import Recorder, scripted_session
 from zeph_tui.core.events import UsageUpdate
-from zeph_tui.core.providers.base import ToolResultPart
+from zeph_tui.core.layers.base import Layer
+from zeph_tui.core.providers.base import MessageStop, ModelRequest, ToolResultPart, Usage
 from zeph_tui.core.session.context import SUMMARY_HEADER, CompactionResult
 
 WINDOW = 40_000
@@ -169,3 +172,78 @@ async def test_below_threshold_nothing_changes(
         assert await session.prompt(["go"]) == "end_turn"
     assert all("z" * 1500 in r for r in tool_results(fake.requests[3]))
     assert session.context.results == []
+
+
+class SeenModel(Layer):
+    """A layer that keeps every model request and reply it sees."""
+
+    def __init__(self) -> None:
+        self.requests: list[ModelRequest] = []
+        self.replies: list[MessageStop] = []
+
+    async def before_model(self, request: ModelRequest) -> ModelRequest:
+        self.requests.append(request)
+        return request
+
+    async def after_model(self, stop: MessageStop) -> MessageStop:
+        self.replies.append(stop)
+        return stop
+
+
+def script_usage(response: dict[str, Any]) -> Usage:
+    usage = response.get("usage", {})
+    return Usage(usage.get("input_tokens", 10), usage.get("output_tokens", 5))  # fake defaults
+
+
+async def test_compaction_passes_the_layers_and_the_turn_totals(
+    runtime: Any, workspace: Path, anthropic_env: None
+) -> None:
+    seen = SeenModel()
+    runtime.extra_layers.append(seen)
+    sink = Recorder()
+    script = SCRIPT  # a turn with an automatic summary, a short turn, then /compact
+    async with scripted_session(
+        runtime, workspace, script, sink=sink, provider_kwargs={"context_window_tokens": WINDOW}
+    ) as (session, _fake):
+        session.context.keep_recent_ratio = 0.02
+        assert await session.prompt(["Please fix the bug in calc (TASK-MARKER)."]) == "end_turn"
+        turn_update = sink.of(UsageUpdate)[-1]
+        turn_record = await runtime.store.sessions.get(session.id)
+        assert await session.prompt(["Are you still there?"]) == "end_turn"
+        assert (await session.compact()).action == "summary"
+        compact_update = sink.of(UsageUpdate)[-1]
+        price = session.provider.cost_usd
+
+    # the summary request went through the stack like every other model call
+    assert len(seen.requests) == len(seen.replies) == 10
+    for i in (6, 9):
+        assert seen.requests[i].system.startswith("You compact") and seen.requests[i].tools == []
+    assert "SUMMARY-TEXT-123" in "".join(p.text for p in seen.replies[6].parts)  # type: ignore[union-attr]
+    assert not any(seen.requests[i].system.startswith("You compact") for i in (5, 7, 8))
+
+    # its cost is in the turn's totals and in the session's, in memory and in the store
+    calls = [script_usage(r) for r in script]
+    turn = sum(calls[:8], Usage())
+    assert (turn_update.turn_input_tokens, turn_update.turn_output_tokens) == (
+        turn.input_tokens,
+        turn.output_tokens,
+    )
+    assert calls[6].input_tokens == 9_000  # the summary call is among them
+    assert turn_update.turn_cost_usd == pytest.approx(sum(price(u) for u in calls[:8]))
+    assert turn_update.turn_cost_usd > 0
+    assert turn_update.cost_usd == pytest.approx(turn_update.turn_cost_usd)  # the first turn
+    assert turn_record is not None
+    assert (turn_record.input_tokens, turn_record.output_tokens) == (
+        turn.input_tokens,
+        turn.output_tokens,
+    )
+    assert turn_record.cost_usd == pytest.approx(turn_update.cost_usd)
+
+    # /compact is a turn of its own: its totals are the summary call's
+    assert (compact_update.turn_input_tokens, compact_update.turn_output_tokens) == (
+        calls[9].input_tokens,
+        calls[9].output_tokens,
+    )
+    assert compact_update.turn_cost_usd == pytest.approx(price(calls[9]))
+    assert compact_update.cost_usd == pytest.approx(sum(price(u) for u in calls))
+    assert compact_update.input_tokens == sum(c.input_tokens for c in calls)

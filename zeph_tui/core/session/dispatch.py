@@ -13,10 +13,13 @@ report ``in_progress``, run the tool, pass ``after_tool``, record the outcome,
 report ``completed`` or ``failed``.
 
 Failures never end the turn: a :class:`~zeph_tui.core.errors.ZephError`
-(a :class:`~zeph_tui.core.errors.ToolError`, a ``StoreError`` while recording,
-an error raised by a layer), ``OSError`` or ``ValueError`` becomes a failed
-call whose text the model reads, and the turn goes on. Only cancellation
-propagates (the call is reported ``failed`` first).
+(a :class:`~zeph_tui.core.errors.ToolError`, a ``StoreError`` from the tool or
+while recording the call, an error raised by a layer), ``OSError`` or
+``ValueError`` becomes a failed call (``tool_call_update`` status ``failed``)
+whose text the model reads, and the turn goes on. A call that ran but whose
+result a layer could not process, or whose outcome could not be recorded,
+says so (the tool's effects happened). Only cancellation propagates (the call
+is reported ``failed`` first).
 """
 
 from __future__ import annotations
@@ -50,6 +53,8 @@ log = logging.getLogger(__name__)
 
 REPEATED_FAILURE_LIMIT = 3
 """Failures of the same (tool, arguments) in one turn before tools are switched off."""
+_FAILURES = (OSError, ValueError, ZephError)
+"""What a tool or a layer may raise and the model reads as a failed call."""
 RAW_OUTPUT_TEXT_CHARS = 4000
 """Characters of the result text kept in the final update's ``raw_output`` (head and tail)."""
 
@@ -107,7 +112,7 @@ class ToolDispatcher:
         except asyncio.CancelledError:
             await self.emit(ToolCallUpdate(call_id, status="failed"))
             raise
-        except ZephError as exc:  # recording the call failed, or a layer raised
+        except ZephError as exc:  # recording the call failed (StoreError): it did not run
             result = _failure(use.name, exc)
         result = await self._finish(use.name, call_id, result)
         status: ToolCallStatus = "failed" if result.is_error else "completed"
@@ -159,15 +164,22 @@ class ToolDispatcher:
             if short is not None:
                 return await self.layers.after_tool(invocation, short)
             await self.emit(ToolCallUpdate(call.tool_call_id, status="in_progress"))
-        except (OSError, ValueError, ZephError) as exc:
+        except _FAILURES as exc:
             return _failure(use.name, exc)
         invocation.ran = True  # layers tell a dispatched call from a refused one
         try:
             result = await tool.run(args, self.context(call.tool_call_id))
-        except (OSError, ValueError, ZephError) as exc:
+        except _FAILURES as exc:
             result = _failure(use.name, exc)
-        # errors of the run pass the layers too (sanitising, rate-limit failure counts)
-        return await self.layers.after_tool(invocation, result)
+        try:  # errors of the run pass the layers too (sanitising, rate-limit failure counts)
+            return await self.layers.after_tool(invocation, result)
+        except _FAILURES as exc:  # the unprocessed result may hold secrets: not shown
+            log.warning("a layer failed after %s ran: %s", use.name, exc, exc_info=True)
+            return ToolResult(
+                f"{use.name} ran, but its result could not be processed: "
+                f"{type(exc).__name__}: {exc}",
+                is_error=True,
+            )
 
 
 def _failure(name: str, exc: Exception) -> ToolResult:
