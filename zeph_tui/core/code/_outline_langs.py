@@ -4,7 +4,7 @@ Three queries per language, written against the grammars bundled by
 ``tree-sitter-language-pack`` 0.13:
 
 - ``defs``: definition nodes. The capture name says how the node is read
-  (see ``outline._HANDLERS``): plain kinds (``function``, ``class``,
+  (see ``_outline_readers.reader``): plain kinds (``function``, ``class``,
   ``struct``...) read the ``name`` field; ``cfunc``, ``ctypedef``, ``gotype``,
   ``gomethod``, ``jsvar``, ``pyassign`` and ``rsimpl`` need special handling.
 - ``uses``: identifier nodes that may name something defined elsewhere.

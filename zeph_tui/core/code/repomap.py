@@ -24,7 +24,9 @@ Token estimate: ``ceil(len(text) / 4)`` characters per token, the usual
 rule of thumb for English and code with BPE tokenizers; the rendered text
 never exceeds the budget under that estimate.
 
-Outlines are cached in memory per file, keyed by ``(path, mtime_ns, size)``.
+Which files and what each holds (the walk, ``.gitignore`` handling and the
+outline cache) live in ``_repomap_scan``. Outlines are cached in memory per
+file, keyed by ``(path, mtime_ns, size)``.
 The function is synchronous and CPU-bound: call it through
 ``asyncio.to_thread`` from async code.
 """
@@ -34,15 +36,23 @@ from __future__ import annotations
 import math
 import os
 import re
-import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from zeph_tui.core.code.outline import Symbol, language_for_path, outline
+from zeph_tui.core.code._repomap_scan import (
+    CLASS_KINDS,
+    MAX_FILE_BYTES,
+    SKIP_DIRS,
+    WORD,
+    FileInfo,
+    file_info,
+    subwords,
+    walk,
+)
+from zeph_tui.core.code.outline import Symbol
 from zeph_tui.core.errors import ZephError
 
 if TYPE_CHECKING:
@@ -63,20 +73,6 @@ __all__ = [
 CHARS_PER_TOKEN = 4
 """Characters per token used by :func:`estimate_tokens`."""
 
-MAX_FILE_BYTES = 1_000_000
-"""Files larger than this are left out of the map."""
-
-SKIP_DIRS: frozenset[str] = frozenset(
-    {
-        ".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", "build",
-        "dist", "target", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".tox", ".nox",
-        ".eggs", ".idea", ".vscode", ".next", "site-packages",
-    }
-)  # fmt: skip
-"""Directory names never walked into (besides ``*.egg-info`` and .gitignore matches)."""
-
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
-_SUBWORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _STOPWORDS = frozenset(
     {
         "the", "and", "for", "with", "that", "this", "from", "into", "when", "what", "which",
@@ -86,8 +82,6 @@ _STOPWORDS = frozenset(
         "just",
     }
 )  # fmt: skip
-_CLASS_KINDS = frozenset({"class", "struct", "interface", "enum"})
-_CACHE_MAX_FILES = 50_000
 _MAX_DEFINERS = 25
 _WORKERS = min(4, os.cpu_count() or 1)
 
@@ -146,107 +140,6 @@ def estimate_tokens(text: str) -> int:
     return -(-len(text) // CHARS_PER_TOKEN)
 
 
-# --------------------------------------------------------------------------- scanning
-
-
-@dataclass(frozen=True, slots=True)
-class _FileInfo:
-    symbols: tuple[Symbol, ...]  # top-level symbols and members of top-level classes
-    words: frozenset[str]  # identifiers (3+ characters) mentioned in the file
-    tokens: tuple[str, ...]  # BM25 document tokens from symbols and words (path added later)
-
-
-_cache: dict[Path, tuple[tuple[int, int], _FileInfo]] = {}
-_cache_lock = threading.Lock()
-
-
-@lru_cache(maxsize=65_536)
-def _subwords(word: str) -> tuple[str, ...]:
-    parts = [p.lower() for p in _SUBWORD.findall(word)]
-    lowered = word.lower().strip("_")
-    if lowered and lowered not in parts:
-        parts.append(lowered)
-    return tuple(p for p in parts if len(p) > 1)
-
-
-def _gitignore(directory: Path) -> Any:
-    """``directory/.gitignore`` as a ``pathspec`` matcher; ``None`` if absent or no pathspec."""
-    try:
-        import pathspec
-
-        text = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
-        return pathspec.GitIgnoreSpec.from_lines(text.splitlines())
-    except (ImportError, OSError):
-        return None
-
-
-def _ignored(rel: str, specs: dict[str, Any]) -> bool:
-    """Whether any ``.gitignore`` in an ancestor directory matches ``rel`` (posix, from root)."""
-    cut = 0
-    while True:
-        spec = specs.get(rel[:cut])
-        if spec is not None and spec.match_file(rel[cut:]):
-            return True
-        cut = rel.find("/", cut, len(rel) - 1) + 1
-        if cut == 0:
-            return False
-
-
-def _walk(root: Path) -> Iterator[tuple[Path, os.stat_result]]:
-    """Source files under ``root`` in sorted order, honouring every ``.gitignore`` met."""
-    specs: dict[str, Any] = {}  # directory prefix ("" or "a/b/") -> matcher
-    for dirpath, dirnames, filenames in os.walk(root):
-        rel_dir = Path(dirpath).relative_to(root).as_posix()
-        prefix = "" if rel_dir == "." else rel_dir + "/"
-        if ".gitignore" in filenames and (spec := _gitignore(Path(dirpath))) is not None:
-            specs[prefix] = spec
-        dirnames[:] = sorted(
-            d
-            for d in dirnames
-            if d not in SKIP_DIRS
-            and not d.endswith(".egg-info")
-            and not _ignored(f"{prefix}{d}/", specs)
-        )
-        for name in sorted(filenames):
-            if language_for_path(name) is None or _ignored(prefix + name, specs):
-                continue
-            path = Path(dirpath, name)
-            try:
-                stat = path.stat()
-            except OSError:
-                continue
-            if stat.st_size <= MAX_FILE_BYTES:
-                yield path, stat
-
-
-def _file_info(path: Path, stat: os.stat_result) -> _FileInfo | None:
-    key = (stat.st_mtime_ns, stat.st_size)
-    with _cache_lock:
-        hit = _cache.get(path)
-    if hit is not None and hit[0] == key:
-        return hit[1]
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    if b"\0" in data[:8192]:
-        return None  # binary
-    text = data.decode("utf-8", "replace")
-    language = language_for_path(path)
-    symbols = outline(text, language) if language else []
-    top = {s.name for s in symbols if s.parent is None and s.kind in _CLASS_KINDS}
-    shown = tuple(s for s in symbols if s.parent is None or s.parent in top)
-    words = frozenset(_WORD.findall(text))
-    tokens = [t for s in shown for t in _subwords(s.name) * 2]
-    tokens.extend(t for word in words for t in _subwords(word))
-    info = _FileInfo(shown, words, tuple(tokens))
-    with _cache_lock:
-        if len(_cache) >= _CACHE_MAX_FILES:
-            _cache.clear()
-        _cache[path] = (key, info)
-    return info
-
-
 # --------------------------------------------------------------------------- ranking
 
 
@@ -296,8 +189,8 @@ def _scaled(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return values / top if top > 0 else values * 0.0
 
 
-def _document(path: Path, info: _FileInfo) -> list[str]:
-    tokens = [t for part in path.with_suffix("").parts for t in _subwords(part) * 3]
+def _document(path: Path, info: FileInfo) -> list[str]:
+    tokens = [t for part in path.with_suffix("").parts for t in subwords(part) * 3]
     tokens.extend(info.tokens)
     return tokens
 
@@ -309,7 +202,7 @@ def _symbol_score(
     importance = 0.6 if symbol.parent is None else 0.3
     importance += 0.5 * math.log1p(refs) / math.log1p(max(max_refs, 1))
     if task_tokens:
-        name_tokens = set(_subwords(symbol.name))
+        name_tokens = set(subwords(symbol.name))
         importance += len(name_tokens & task_tokens) / max(len(name_tokens), 1)
     if symbol.name in task_words:
         importance += 2.0
@@ -362,7 +255,7 @@ def _fit(
     owners = {
         (r.path, r.symbol.name): r
         for r in ranked
-        if r.symbol.parent is None and r.symbol.kind in _CLASS_KINDS
+        if r.symbol.parent is None and r.symbol.kind in CLASS_KINDS
     }
     low, high = 0, len(ranked)
     while low < high:  # invariant: a prefix of ``low`` symbols fits
@@ -395,18 +288,18 @@ def _fit(
 
 def _task_terms(task: str) -> tuple[set[str], list[str]]:
     """Exact identifiers quoted in the task, and its lower-case sub-word tokens."""
-    words = set(_WORD.findall(task))
+    words = set(WORD.findall(task))
     tokens = [
         token
         for word in re.findall(r"[A-Za-z0-9_]+", task)
-        for token in _subwords(word)
+        for token in subwords(word)
         if token not in _STOPWORDS
     ]
     return words, tokens
 
 
 def _reference_graph(
-    infos: Sequence[_FileInfo],
+    infos: Sequence[FileInfo],
 ) -> tuple[dict[tuple[int, int], float], dict[str, int], dict[str, int]]:
     """Edges ``(mentioning file, defining file) -> weight``; mentions and definers per name."""
     definers: dict[str, list[int]] = {}
@@ -477,10 +370,10 @@ def build_repo_map(
     if not root.is_dir():
         raise ZephError(f"repo map root is not a directory: {root}")
     paths: list[Path] = []
-    infos: list[_FileInfo] = []
-    found = list(_walk(root))
+    infos: list[FileInfo] = []
+    found = list(walk(root))
     with ThreadPoolExecutor(max_workers=_WORKERS) as pool:  # parsing releases the GIL
-        read = list(pool.map(lambda entry: _file_info(*entry), found))
+        read = list(pool.map(lambda entry: file_info(*entry), found))
     for (path, _), info in zip(found, read, strict=True):
         if info is not None:
             paths.append(path.relative_to(root))
