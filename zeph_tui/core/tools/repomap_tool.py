@@ -20,15 +20,12 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from zeph_tui.core.code.repomap import SKIP_DIRS, build_repo_map
 from zeph_tui.core.errors import ToolInputError, ZephError
 from zeph_tui.core.events import ToolKind
 from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
-
-if TYPE_CHECKING:
-    from zeph_tui.core.session.session import Session
 
 __all__ = [
     "DEFAULT_TOOL_BUDGET_TOKENS",
@@ -116,6 +113,13 @@ class _Entry:
     build: asyncio.Future[str]
 
 
+class _HasWorkspace(Protocol):
+    """What a prompt section needs of the session: its workspace root."""
+
+    @property
+    def workspace(self) -> Path: ...
+
+
 class RepoMapSection:
     """A system prompt section (``PromptSection``): the repo map within a small budget.
 
@@ -132,7 +136,7 @@ class RepoMapSection:
         self._cache: dict[Path, _Entry] = {}
         self.builds = 0
 
-    async def __call__(self, session: Session, user_text: str) -> str:
+    async def __call__(self, session: _HasWorkspace, user_text: str) -> str:
         text = await self.text(session.workspace)
         if not text:
             return ""
