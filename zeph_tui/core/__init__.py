@@ -23,7 +23,7 @@ face implements), :mod:`.runtime` (the app factory) and :mod:`.checkpoints` (git
 
 from __future__ import annotations
 
-import importlib
+import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -146,7 +146,9 @@ def __getattr__(name: str) -> Any:
         module = _SURFACE[name]
     except KeyError:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    qualified = f"{__name__}.{module}"
+    __import__(qualified)  # the import statement's path, so ``-X importtime`` sees it
+    value = getattr(sys.modules[qualified], name)
     globals()[name] = value
     return value
 

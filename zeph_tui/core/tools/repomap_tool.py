@@ -27,14 +27,6 @@ from zeph_tui.core.errors import ToolInputError, ZephError
 from zeph_tui.core.events import ToolKind
 from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
 
-
-class _InWorkspace(Protocol):
-    """What the section reads of a session (a Session is one)."""
-
-    @property
-    def workspace(self) -> Path: ...
-
-
 __all__ = [
     "DEFAULT_TOOL_BUDGET_TOKENS",
     "MAX_TOOL_BUDGET_TOKENS",
@@ -121,6 +113,13 @@ class _Entry:
     build: asyncio.Future[str]
 
 
+class _HasWorkspace(Protocol):
+    """What a prompt section needs of the session: its workspace root."""
+
+    @property
+    def workspace(self) -> Path: ...
+
+
 class RepoMapSection:
     """A system prompt section (``PromptSection``): the repo map within a small budget.
 
@@ -137,7 +136,7 @@ class RepoMapSection:
         self._cache: dict[Path, _Entry] = {}
         self.builds = 0
 
-    async def __call__(self, session: _InWorkspace, user_text: str) -> str:
+    async def __call__(self, session: _HasWorkspace, user_text: str) -> str:
         text = await self.text(session.workspace)
         if not text:
             return ""
