@@ -1,9 +1,9 @@
 """Runtime layers built on :mod:`zeph_tui.core.safety`: redaction, sanitising, rate limits.
 
-DESIGN.md, "Runtime layers". ``Runtime.open_session`` stacks them after the
-permission layer, in this order::
+DESIGN.md, "Runtime layers". :func:`~zeph_tui.core.layers.stack.standard_stack`
+puts them after the permission and audit layers, in this order::
 
-    PermissionLayer -> RateLimitLayer -> RedactionLayer -> SanitizeLayer -> (tool)
+    PermissionLayer -> AuditLayer -> RateLimitLayer -> RedactionLayer -> SanitizeLayer -> (tool)
 
 ``before_tool`` hooks run in that order and ``after_tool`` hooks in reverse,
 so a tool's result is first sanitised and wrapped, then redacted, then
