@@ -192,3 +192,22 @@ async def test_a_layer_failing_after_the_run_fails_the_call_not_the_turn(
     assert (workspace / "new.txt").read_text() == "hello\n"  # it did run
     (update,) = final_updates(sink).values()
     assert update.status == "failed"
+
+
+async def test_tool_uses_cut_by_max_tokens_are_answered_not_run(
+    runtime: Any, workspace: Path, anthropic_env: None
+) -> None:
+    cut = reply(use("write_file", path="cut.txt", content="x"))
+    script = [{**cut, "stop_reason": "max_tokens"}, DONE]
+    async with scripted_session(runtime, workspace, script) as (session, fake):
+        assert await session.prompt(["write"]) == "max_tokens"
+        assert await session.prompt(["again"]) == "end_turn"
+    assert not (workspace / "cut.txt").exists()
+    answered = [
+        block
+        for message in fake.requests[1]["messages"]
+        for block in (message["content"] if isinstance(message["content"], list) else ())
+        if block.get("type") == "tool_result"
+    ]
+    assert len(answered) == 1 and answered[0]["is_error"]
+    assert "not executed: the response hit max_tokens" in str(answered[0]["content"])

@@ -342,18 +342,7 @@ class Session:
             await self._account(stop.usage, measured=True)
             tool_uses = [p for p in stop.parts if isinstance(p, ToolUsePart)]
             if stop.stop_reason == "max_tokens":
-                if tool_uses:
-                    await self._append(
-                        Message(
-                            "user",
-                            [
-                                ToolResultPart(
-                                    p.id, "not executed: the response hit max_tokens", True
-                                )
-                                for p in tool_uses
-                            ],
-                        )
-                    )
+                await self._answer_unrun(tool_uses, "not executed: the response hit max_tokens")
                 return "max_tokens"
             if stop.stop_reason == "refusal":
                 return "refusal"
@@ -422,12 +411,12 @@ class Session:
         if not self.history or self.history[-1].role != "assistant":
             return
         dangling = [p for p in self.history[-1].parts if isinstance(p, ToolUsePart)]
-        if dangling:
-            await self._append(
-                Message(
-                    "user", [ToolResultPart(p.id, "cancelled by the user", True) for p in dangling]
-                )
-            )
+        await self._answer_unrun(dangling, "cancelled by the user")
+
+    async def _answer_unrun(self, uses: list[ToolUsePart], reason: str) -> None:
+        """Answer tool uses that will not run with error results (the history stays valid)."""
+        if uses:
+            await self._append(Message("user", [ToolResultPart(p.id, reason, True) for p in uses]))
 
     # ---------------------------------------------------------------- tools
 
