@@ -188,7 +188,7 @@ async def test_a_layer_failing_after_the_run_fails_the_call_not_the_turn(
     (result,) = results_of(fake.requests[1])
     assert result["is_error"]
     assert result["text"].startswith("write_file ran, but its result could not be processed: ")
-    assert "IsADirectoryError" in result["text"]
+    assert "audit.jsonl" in result["text"] and "Is a directory" in result["text"]
     assert (workspace / "new.txt").read_text() == "hello\n"  # it did run
     (update,) = final_updates(sink).values()
     assert update.status == "failed"
