@@ -13,8 +13,10 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
+import pytest
+
 from tests.turns import Recorder, scripted_session, tool_results
-from zeph_tui.core.errors import StoreError
+from zeph_tui.core.errors import PromptInProgress, StoreError
 from zeph_tui.core.events import ToolCall, ToolCallUpdate
 from zeph_tui.core.ports import LocalFS
 from zeph_tui.core.providers.base import ToolUsePart
@@ -211,3 +213,36 @@ async def test_tool_uses_cut_by_max_tokens_are_answered_not_run(
     ]
     assert len(answered) == 1 and answered[0]["is_error"]
     assert "not executed: the response hit max_tokens" in str(answered[0]["content"])
+
+
+class GateFS(LocalFS):
+    """The local disk; a read waits for ``gate`` and announces itself on ``reading``."""
+
+    def __init__(self) -> None:
+        self.reading, self.gate = asyncio.Event(), asyncio.Event()
+
+    async def read_text(self, path: Path) -> str:
+        self.reading.set()
+        async with asyncio.timeout(GUARD_S):
+            await self.gate.wait()
+        return await super().read_text(path)
+
+
+async def test_a_busy_session_raises_prompt_in_progress(
+    runtime: Any, workspace: Path, anthropic_env: None
+) -> None:
+    (workspace / "a.txt").write_text("a\n")
+    fs = GateFS()
+    script = [reply(use("read_file", path="a.txt")), DONE]
+    async with scripted_session(runtime, workspace, script, fs=fs) as (session, fake):
+        turn = asyncio.create_task(session.prompt(["read a"]))
+        async with asyncio.timeout(GUARD_S):
+            await fs.reading.wait()
+        assert session.busy
+        with pytest.raises(PromptInProgress, match="already running"):
+            await session.prompt(["and another"])
+        with pytest.raises(PromptInProgress, match="compact after it ends"):
+            await session.compact()
+        fs.gate.set()
+        assert await turn == "end_turn"
+    assert len(fake.requests) == 2  # the refused prompt never reached the model
