@@ -1,4 +1,4 @@
-"""LayerStack semantics: hook order, short-circuits, result replacement (DESIGN.md, "Runtime layers").
+"""LayerStack semantics: hook order, short-circuits, result replacement (DESIGN.md, layers).
 
 The unit tests drive a real LayerStack with layers that write what they see
 into a shared trace; the session test shows the same semantics around a real

@@ -1,4 +1,4 @@
-"""Readers for :mod:`zeph_tui.core.code.outline`: a captured definition node -> name, kind, signature.
+"""Outline readers: a captured definition node -> name, kind and one-line signature.
 
 Each definition query capture of :mod:`._outline_langs` names a reader
 (plain by default; ``pyassign``, ``jsvar``, ``gotype``, ``gomethod``,

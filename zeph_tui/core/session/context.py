@@ -16,7 +16,7 @@ Before every model request (:meth:`ContextManager.before_request`):
    original. The most recent :data:`KEEP_RECENT_RESULTS` tool-result messages
    are never replaced. This changes the in-memory history only.
 2. at :attr:`ContextManager.summary_ratio` (0.85) fill, the conversation is
-   summarised by the model (one extra ``provider.stream`` call over a plain
+   summarised by the model (one extra call, :meth:`CompactionHost.complete`, over a plain
    transcript, no tools). The new history is a user message holding the
    summary and the active task (the user message that started the current
    turn) verbatim, followed by the recent messages kept verbatim (about
@@ -124,7 +124,7 @@ class CompactionResult:
 
 
 class CompactionHost(Protocol):
-    """What compaction needs from its session; :class:`~zeph_tui.core.session.session.Session` implements it.
+    """What compaction needs from its session (the Session implements it).
 
     Attributes:
         history: the live conversation; compaction rewrites it in place.

@@ -360,7 +360,7 @@ class Session:
     async def _call_model(
         self, request: ModelRequest, recorder: ReplayRecorder | None
     ) -> MessageStop:
-        """The layer stack around one provider call; chunks are emitted when ``recorder`` is given."""
+        """One provider call inside the layer stack; chunks are emitted when ``recorder`` is set."""
         request = await self.layers.before_model(request)
         message_id = uuid.uuid4().hex[:12]
         stop: MessageStop | None = None
