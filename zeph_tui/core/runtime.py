@@ -23,6 +23,7 @@ from zeph_tui.core.tools.base import CodeIntel, Tool
 
 if TYPE_CHECKING:
     from zeph_tui.core.code.intel import LspCodeIntel
+    from zeph_tui.core.safety.sandbox import Sandbox
     from zeph_tui.core.skills import SkillLibrary
     from zeph_tui.core.tools.repomap_tool import RepoMapSection
 
@@ -50,6 +51,7 @@ class Runtime:
     prompt_sections: list[PromptSection] = field(default_factory=list)
     repo_map: RepoMapSection | None = None
     code_intels: dict[Path, LspCodeIntel] = field(default_factory=dict)
+    sandbox: Sandbox | None = None
 
     @classmethod
     async def start(
@@ -66,7 +68,13 @@ class Runtime:
         store = await open_store(db_path(home))
         _install_redaction()
         await store.archive.prune(older_than_s=settings.archive.retention_days * 86400)
-        return cls(home, settings, store, provider, model)
+        runtime = cls(home, settings, store, provider, model)
+        runtime.sandbox = _sandbox(settings, home)
+        return runtime
+
+    def sandbox_notice(self) -> str | None:
+        """One line for faces to show once when ``bash`` is NOT confined, else None."""
+        return None if self.sandbox is None else self.sandbox.notice()
 
     def build_provider(self, name: str | None = None, model: str | None = None) -> Provider:
         """Resolve the provider: argument > --provider > env/config > keys present > local."""
@@ -128,7 +136,7 @@ class Runtime:
             from zeph_tui.core.tools.repomap_tool import RepoMapTool
             from zeph_tui.core.tools.skill_tools import LoadSkill
 
-            tools = [*default_tools(), LoadSkill(library), RepoMapTool()]
+            tools = [*default_tools(self.sandbox), LoadSkill(library), RepoMapTool()]
         if options is None:
             options = self.session_options()
             options.read_roots = (*options.read_roots, *library_read_roots(library))
@@ -225,6 +233,18 @@ def _add_rename_preview(session: Session) -> None:
 
     if "rename_symbol" in session.tools:
         session.layers.layers.insert(0, RenamePreviewLayer(session.roots))
+
+
+def _sandbox(settings: Settings, home: Path) -> Sandbox:
+    """The shell sandbox from ``[sandbox]``: ZEPH_HOME hidden, extra write roots writable."""
+    from zeph_tui.core.safety.sandbox import Sandbox
+
+    return Sandbox(
+        enabled=settings.sandbox.enabled,
+        network=settings.sandbox.network,
+        hidden=(home,),
+        extra_write=tuple(settings.permissions.extra_write_roots),
+    )
 
 
 def _install_redaction() -> None:
