@@ -39,6 +39,7 @@ class Runtime:
         settings: loaded settings (config.toml + env).
         store: the open SQLite store.
         provider_name / model: overrides from the command line.
+        sandbox: the shell sandbox from ``[sandbox]`` (see ``safety.sandbox``).
     """
 
     home: Path
@@ -86,12 +87,16 @@ class Runtime:
             config["provider"] = section.name
         if section.model:
             config["model"] = section.model
+        from zeph_tui.core.safety.keys import taken_secrets
+
+        env = {**os.environ, **taken_secrets()}  # the CLI moved the keys out of os.environ
         return resolve_provider(
-            name or self.provider_name, model or self.model, env=os.environ, config=config
+            name or self.provider_name, model or self.model, env=env, config=config
         )
 
     def session_options(self, **overrides: Any) -> SessionOptions:
         from zeph_tui.core.safety.env import scrubbed_env
+        from zeph_tui.core.safety.keys import taken_secrets
 
         limits = self.settings.limits
         perms = self.settings.permissions
@@ -100,7 +105,7 @@ class Runtime:
             max_tokens=limits.max_tokens,
             model_copy_limit_bytes=limits.model_copy_limit_bytes,
             thinking_budget_tokens=self.settings.provider.thinking_budget_tokens,
-            env=scrubbed_env(allow=perms.env_allowlist),
+            env=scrubbed_env({**os.environ, **taken_secrets()}, allow=perms.env_allowlist),
             extra_write_roots=tuple(perms.extra_write_roots),
             read_roots=tuple(perms.read_roots),
         )
