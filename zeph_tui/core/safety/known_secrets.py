@@ -3,9 +3,7 @@
 For each literal secret (its provider keys, tokens from its environment) the
 :class:`KnownSecrets` matcher finds, marked ``[REDACTED:secret]``:
 
-* the value itself, and the value spaced out: up to
-  :data:`MAX_SEPARATOR_RUN` separator characters (whitespace, ``.,:;|_-/\\``,
-  newlines as from ``fold``) between any two of its characters;
+* the value itself;
 * the value reversed (``rev``);
 * its hex encoding, lower or upper case (``xxd -p``, ``od``-free ``hexdump``
   forms without separators);
@@ -14,13 +12,20 @@ For each literal secret (its provider keys, tokens from its environment) the
   /proc/<pid>/environ``) produces one of three cores, and those cores are
   what is matched, so the surrounding bytes do not matter.
 
+Each of these forms is also found spaced out or wrapped: up to
+:data:`MAX_SEPARATOR_RUN` separator characters (whitespace and newlines as from
+``fold``, ``base64``'s 76-column lines, ``xxd -p``'s 60-column lines or ``od``'s
+spaces, and ``.,:;|_-/\\``) between any two of its characters. Not covered:
+dumps that interleave other text between lines (``xxd`` with offsets and an
+ASCII column), and other encodings (rot13, compression, encryption).
+
 Values shorter than :data:`MIN_ENCODED_LEN` characters are matched in plain
 form only: their encodings are too short to be told from ordinary text.
 
-Speed: the text is encoded once to UTF-8 and every variant is looked for
-with ``bytes.__contains__`` (memchr/two-way fast); the spaced form is looked
-for in the bytes with every separator deleted (``bytes.translate``) before its
-regular expression runs. Text without a known secret costs those tests only.
+Speed: the text is encoded once to UTF-8 with every separator deleted
+(``bytes.translate``) and each form, separators deleted too, is looked for
+there with ``bytes.__contains__`` (two-way search, fast); only a form found
+runs its regular expression. Text without a known secret costs those tests only.
 """
 
 from __future__ import annotations
@@ -83,8 +88,7 @@ class KnownSecrets:
     def __init__(self, secrets: Iterable[str] = (), min_len: int = 8) -> None:
         self._min_len = min_len
         self._values: set[str] = set()
-        self._variants: list[bytes] = []
-        self._literal: re.Pattern[str] | None = None
+        self._short: list[tuple[bytes, re.Pattern[str]]] = []
         self._spaced: list[tuple[bytes, re.Pattern[str]]] = []
         self.add(secrets)
 
@@ -98,30 +102,32 @@ class KnownSecrets:
         if not new:
             return
         self._values |= new
-        variants: set[str] = set()
-        spaced: list[tuple[bytes, re.Pattern[str]]] = []
-        for value in self._values:
+        short: list[tuple[bytes, re.Pattern[str]]] = []
+        spaced: dict[bytes, re.Pattern[str]] = {}
+        for value in sorted(self._values, key=lambda v: (-len(v), v)):
             if len(value) < MIN_ENCODED_LEN:
-                variants.add(value)
+                short.append((value.encode(), re.compile(re.escape(value))))
                 continue
-            variants |= encoded_variants(value)
-            squeezed = value.encode().translate(None, _SEPARATOR_BYTES)
-            spaced.append((squeezed, re.compile(_spaced_pattern(value))))
-        ordered = sorted(variants, key=lambda s: (-len(s), s))
-        self._variants = [v.encode() for v in ordered]
-        self._literal = re.compile("|".join(re.escape(v) for v in ordered))
-        self._spaced = spaced
+            for variant in sorted(encoded_variants(value), key=lambda v: (-len(v), v)):
+                squeezed = variant.encode().translate(None, _SEPARATOR_BYTES)
+                spaced.setdefault(squeezed, re.compile(_spaced_pattern(variant)))
+        self._short = short
+        self._spaced = list(spaced.items())
 
     def redact(self, text: str) -> str:
         """``text`` with every known value (any form above) replaced by ``[REDACTED:secret]``."""
-        if self._literal is None:
+        if not self._values:
             return text
         raw = text.encode("utf-8", "surrogatepass")
-        if any(v in raw for v in self._variants):
-            text = self._literal.sub(_MARK, text)
-            raw = text.encode("utf-8", "surrogatepass")
-        squeezed = raw.translate(None, _SEPARATOR_BYTES) if self._spaced else b""
+        squeezed = raw.translate(None, _SEPARATOR_BYTES)
         for needle, pattern in self._spaced:
             if needle in squeezed:
+                new = pattern.sub(_MARK, text)
+                if new != text:
+                    text = new
+                    raw = text.encode("utf-8", "surrogatepass")
+                    squeezed = raw.translate(None, _SEPARATOR_BYTES)
+        for needle, pattern in self._short:
+            if needle in raw:
                 text = pattern.sub(_MARK, text)
         return text
