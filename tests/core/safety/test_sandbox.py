@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import subprocess
 import tempfile
 import uuid
 from pathlib import Path
@@ -149,3 +150,51 @@ async def test_network_off_by_setting_leaves_only_loopback(workspace: Path) -> N
     assert proc.returncode == 0, err
     interfaces = [line.split(":")[0].strip() for line in out.decode().splitlines()[2:]]
     assert interfaces == ["lo"]
+
+
+async def test_destructive_commands_still_ask_with_yes(zeph_home: Path, workspace: Path) -> None:
+    (workspace / "keep.txt").write_text("keep\n")
+    async with FakeAnthropic([bash("rm -rf ./*"), done()]) as fake:
+        code, _, err = await run_cli(["run", "--json", "--yes", "clean"], fake.base_url, workspace)
+    assert code == 0, err
+    assert "denied" in err and "destructive" in err
+    assert (workspace / "keep.txt").exists()
+    assert "destructive" in only_result(fake.requests[1])["text"]
+
+
+def test_the_same_sandbox_confines_an_unprivileged_user() -> None:
+    """As uid 65534 bwrap uses an unprivileged user namespace; the rules are the same."""
+    ws = Path(tempfile.mkdtemp(prefix="zeph-ws-", dir="/var/tmp"))
+    hidden = Path(tempfile.mkdtemp(prefix="zeph-home-", dir="/var/tmp"))
+    try:
+        (hidden / "zeph.db").write_text("private\n")
+        for d in (ws, hidden):
+            d.chmod(0o777)
+        (hidden / "zeph.db").chmod(0o644)
+        sandbox = Sandbox(hidden=(hidden,))
+        script = (
+            "id -u; touch ok.txt && echo ws-ok; touch /var/tmp/escape-$$ 2>&1; "
+            f"cat {hidden}/zeph.db 2>&1"
+        )
+        argv = sandbox.wrap(["bash", "-c", script], ws)
+        assert argv[0].endswith("bwrap")
+        setpriv = shutil.which("setpriv")
+        assert setpriv
+        done = subprocess.run(
+            [setpriv, "--reuid", "65534", "--regid", "65534", "--clear-groups", *argv],
+            capture_output=True,
+            text=True,
+            cwd="/",
+            env={"PATH": "/usr/bin:/bin"},
+            check=False,
+        )
+        lines = done.stdout.splitlines()
+        assert lines[0] == "65534", done.stderr
+        assert lines[1] == "ws-ok"
+        assert "Read-only file system" in lines[2]
+        assert "No such file or directory" in lines[3]  # ZEPH_HOME is an empty tmpfs
+        assert (ws / "ok.txt").exists()
+        assert not list(Path("/var/tmp").glob("escape-*"))
+    finally:
+        shutil.rmtree(ws)
+        shutil.rmtree(hidden)
