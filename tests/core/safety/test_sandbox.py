@@ -20,6 +20,7 @@ import pytest
 
 from tests.faces.cli.test_cli_run import run_cli
 from tests.fakes.anthropic_api import FakeAnthropic
+from tests.fixtures_acp.zeph_agent import INIT_NONE, ZephPeer, agent_env
 from tests.turns import only_result, scripted_session
 from zeph_tui.core.runtime import Runtime
 from zeph_tui.core.safety.sandbox import Sandbox
@@ -198,3 +199,14 @@ def test_the_same_sandbox_confines_an_unprivileged_user() -> None:
     finally:
         shutil.rmtree(ws)
         shutil.rmtree(hidden)
+
+
+async def test_acp_agent_logs_an_unconfined_shell_once(zeph_home: Path, workspace: Path) -> None:
+    (zeph_home / "config.toml").write_text("[sandbox]\nenabled = false\n")
+    async with FakeAnthropic([done()]) as fake:
+        peer = await ZephPeer(agent_env(fake.base_url)).start()
+        await peer.ok("initialize", INIT_NONE)
+        for _ in range(2):
+            await peer.ok("session/new", {"cwd": str(workspace), "mcpServers": []})
+        assert await peer.close() == 0
+    assert peer.stderr.decode().count("sandbox off ([sandbox] enabled = false)") == 1
