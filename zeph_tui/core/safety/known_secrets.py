@@ -22,10 +22,11 @@ ASCII column), and other encodings (rot13, compression, encryption).
 Values shorter than :data:`MIN_ENCODED_LEN` characters are matched in plain
 form only: their encodings are too short to be told from ordinary text.
 
-Speed: the text is encoded once to UTF-8 with every separator deleted
-(``bytes.translate``) and each form, separators deleted too, is looked for
-there with ``bytes.__contains__`` (two-way search, fast); only a form found
-runs its regular expression. Text without a known secret costs those tests only.
+Speed: the text is encoded once to UTF-8 with every separator (and ``+``)
+deleted and ASCII lower-cased (``bytes.translate``, ``bytes.lower``); each form,
+treated the same way (so hex in both cases and both base64 alphabets share one
+test: six per secret), is looked for there with ``bytes.__contains__`` (two-way
+search, fast); only a form found runs its regular expressions. Text without a known secret costs those tests only.
 """
 
 from __future__ import annotations
@@ -43,6 +44,14 @@ MAX_SEPARATOR_RUN = 3
 
 _SEPARATORS = r"[\s.,:;|_\-/\\]"
 _SEPARATOR_BYTES = b" \t\n\r\x0b\x0c.,:;|_-/\\"
+_GATE_DELETE = _SEPARATOR_BYTES + b"+"  # so base64's two alphabets squeeze alike
+
+
+def _gate(data: bytes) -> bytes:
+    """The form forms are looked for in: separators and ``+`` deleted, ASCII lower-cased."""
+    return data.translate(None, _GATE_DELETE).lower()
+
+
 _MARK = "[REDACTED:secret]"
 
 
@@ -89,7 +98,7 @@ class KnownSecrets:
         self._min_len = min_len
         self._values: set[str] = set()
         self._short: list[tuple[bytes, re.Pattern[str]]] = []
-        self._spaced: list[tuple[bytes, re.Pattern[str]]] = []
+        self._spaced: list[tuple[bytes, list[re.Pattern[str]]]] = []
         self.add(secrets)
 
     def __len__(self) -> int:
@@ -103,14 +112,14 @@ class KnownSecrets:
             return
         self._values |= new
         short: list[tuple[bytes, re.Pattern[str]]] = []
-        spaced: dict[bytes, re.Pattern[str]] = {}
+        spaced: dict[bytes, list[re.Pattern[str]]] = {}
         for value in sorted(self._values, key=lambda v: (-len(v), v)):
             if len(value) < MIN_ENCODED_LEN:
                 short.append((value.encode(), re.compile(re.escape(value))))
                 continue
             for variant in sorted(encoded_variants(value), key=lambda v: (-len(v), v)):
-                squeezed = variant.encode().translate(None, _SEPARATOR_BYTES)
-                spaced.setdefault(squeezed, re.compile(_spaced_pattern(variant)))
+                gate = _gate(variant.encode())
+                spaced.setdefault(gate, []).append(re.compile(_spaced_pattern(variant)))
         self._short = short
         self._spaced = list(spaced.items())
 
@@ -119,14 +128,16 @@ class KnownSecrets:
         if not self._values:
             return text
         raw = text.encode("utf-8", "surrogatepass")
-        squeezed = raw.translate(None, _SEPARATOR_BYTES)
-        for needle, pattern in self._spaced:
-            if needle in squeezed:
+        gated = _gate(raw)
+        for needle, patterns in self._spaced:
+            if needle not in gated:
+                continue
+            for pattern in patterns:
                 new = pattern.sub(_MARK, text)
                 if new != text:
                     text = new
                     raw = text.encode("utf-8", "surrogatepass")
-                    squeezed = raw.translate(None, _SEPARATOR_BYTES)
+                    gated = _gate(raw)
         for needle, pattern in self._short:
             if needle in raw:
                 text = pattern.sub(_MARK, text)

@@ -117,48 +117,57 @@ _TOKEN_MAP = bytes.maketrans(
     bytes(ord("a") if chr(i) in _TOKEN_CHARS else ord(" ") for i in range(256)),
 )
 _TOKEN_NEEDLE = b"a" * ENTROPY_MIN_LEN
-_TOKEN_RUN = re.compile(r"[A-Za-z0-9+/_\-]++={0,2}")
-_AWS_WORDS = ("AKIA", "ASIA", "aws", "AWS", "Aws")
+_TOKEN_RUN = re.compile(rb"[A-Za-z0-9+/_\-]++={0,2}")
+_AWS_WORDS = (b"AKIA", b"ASIA", b"aws", b"AWS", b"Aws")
 _AWS_ALPHABET = frozenset(string.ascii_letters + string.digits + "+/")
 
 
-def _judge_token(value: str, aws_context: bool) -> str | None:
-    """The kind a context-free token is redacted as, or None when it looks ordinary."""
+def _judge_token(value: str, raw: bytes) -> str | None:
+    """The kind a context-free token is redacted as, or None when it looks ordinary.
+
+    ``raw`` (the whole text) is searched for AWS context only for a 40-character
+    candidate.
+    """
     if not _mixed(value):
         return None
     bits = shannon_entropy(value)
     body = value.rstrip("=")
-    if aws_context and len(body) == 40 and _AWS_ALPHABET.issuperset(body):
+    if (
+        len(body) == 40
+        and _AWS_ALPHABET.issuperset(body)
+        and any(word in raw for word in _AWS_WORDS)
+    ):
         return "aws_secret_key" if bits >= AWS_CONTEXT_ENTROPY_BITS else None
     return "high_entropy" if bits >= entropy_bound(len(body)) else None
 
 
-def _redact_tokens(text: str) -> str:
+def _redact_tokens(text: str, raw: bytes) -> str:
     """Replace long high-entropy runs (see the module docstring).
 
-    Runs are found on a byte translation of the text (token characters -> ``a``,
-    others -> space) with ``bytes.find``, several times faster than a regex
-    scan; ``encode("ascii", "replace")`` keeps one byte per character so the
-    offsets are the text's.
+    ``raw`` is ``text`` in UTF-8. Runs are found on a byte translation of it
+    (token characters -> ``a``, every other byte, multi-byte sequences included,
+    -> space) with ``bytes.find``, several times faster than a regex scan, and
+    replaced in the bytes, which are decoded again only when something changed.
     """
-    mapped = text.encode("ascii", "replace").translate(_TOKEN_MAP)
+    mapped = raw.translate(_TOKEN_MAP)
     pos = mapped.find(_TOKEN_NEEDLE)
     if pos < 0:
         return text
-    aws_context = any(word in text for word in _AWS_WORDS)
-    out: list[str] = []
+    out: list[bytes] = []
     done = 0
     while pos >= 0:
-        run = _TOKEN_RUN.match(text, pos)
+        run = _TOKEN_RUN.match(raw, pos)
         end = run.end() if run is not None else pos + ENTROPY_MIN_LEN
-        kind = _judge_token(text[pos:end], aws_context)
+        kind = _judge_token(raw[pos:end].decode("ascii"), raw)
         if kind is not None:
-            out.append(text[done:pos])
-            out.append(f"[REDACTED:{kind}]")
+            out.append(raw[done:pos])
+            out.append(f"[REDACTED:{kind}]".encode())
             done = end
         pos = mapped.find(_TOKEN_NEEDLE, end)
-    out.append(text[done:])
-    return "".join(out)
+    if not out:
+        return text
+    out.append(raw[done:])
+    return b"".join(out).decode("utf-8", "surrogatepass")
 
 
 _KEY_END = re.compile(r"-----END[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----")
@@ -358,7 +367,8 @@ class Redactor:
                     raw = text.encode("utf-8", "surrogatepass")
         if b"-----END" in raw:
             text = _redact_key_tails(text)
-        return _redact_tokens(text)
+            raw = text.encode("utf-8", "surrogatepass")
+        return _redact_tokens(text, raw)
 
 
 _DEFAULT = Redactor()
