@@ -124,8 +124,10 @@ def protect_process_secrets(
     """Move secret variables out of the environment, mask them, make the process undumpable.
 
     Called by the CLI entry point (every face) right after parsing arguments,
-    before any thread or child starts. The process redactor learns the values
-    first, so they stay redacted everywhere.
+    before any thread or child starts. The process redactor
+    (:func:`~zeph_tui.core.safety.wiring.default_redactor`) learns the values
+    from :func:`taken_secrets`, so they stay redacted everywhere. Imports
+    nothing heavy (ACP ``initialize`` stays lean).
 
     Args:
         environ: the mapping to take them from; ``os.environ`` when None. Only
@@ -145,9 +147,6 @@ def protect_process_secrets(
             del env[name]
     if not live:
         return ProtectedSecrets(taken, 0, False)
-    from zeph_tui.core.safety.wiring import default_redactor
-
-    default_redactor().add_secrets(taken.values())
-    _taken.update(taken)
+    _taken.update(taken)  # the process redactor learns them from here (wiring.default_redactor)
     masked = _mask_initial_environ(allow) if sys.platform.startswith("linux") else 0
     return ProtectedSecrets(taken, masked, make_undumpable())
