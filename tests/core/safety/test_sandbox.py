@@ -210,3 +210,45 @@ async def test_acp_agent_logs_an_unconfined_shell_once(zeph_home: Path, workspac
             await peer.ok("session/new", {"cwd": str(workspace), "mcpServers": []})
         assert await peer.close() == 0
     assert peer.stderr.decode().count("sandbox off ([sandbox] enabled = false)") == 1
+
+
+def _sleepers(tag: str) -> list[int]:
+    """Host PIDs of processes whose command line holds ``tag``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+            except OSError:
+                continue
+            if tag.encode() in cmdline and b"bash" not in cmdline:
+                found.append(int(entry.name))
+    return found
+
+
+async def test_timeout_kills_everything_inside_even_a_setsid_escapee(
+    zeph_home: Path, workspace: Path, anthropic_env: None
+) -> None:
+    tag = str(300 + uuid.uuid4().int % 600)  # a sleep length no one else uses
+    # without the sandbox the setsid'd sleep leaves the process group and survives the kill
+    command = f"setsid sleep {tag} & sleep {tag}"
+    script = [
+        {
+            "blocks": [
+                {"type": "tool_use", "name": "bash", "input": {"command": command, "timeout_s": 1}}
+            ]
+        },
+        done(),
+    ]
+    runtime = await Runtime.start()
+    try:
+        async with scripted_session(runtime, workspace, script) as (session, fake):
+            assert await session.prompt(["run it"]) == "end_turn"
+    finally:
+        await runtime.aclose()
+    assert "timed out after 1 s" in only_result(fake.requests[1])["text"]
+    for _ in range(100):  # the PID namespace's init dies with bwrap; its processes follow
+        if not _sleepers(f"sleep {tag}"):
+            break
+        await asyncio.sleep(0.02)
+    assert _sleepers(f"sleep {tag}") == []
