@@ -119,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``zeph-tui`` console script. Returns the exit code."""
     args = build_parser().parse_args(argv)
+    from zeph_tui.core.safety.keys import protect_process_secrets
+
+    protect_process_secrets()  # keys out of children's reach before anything starts
     command = args.command
     if command == "run":
         from zeph_tui.commands.run import run

@@ -73,6 +73,9 @@ async def _run(args: argparse.Namespace) -> int:
     except ZephError as exc:
         print(f"zeph-tui: {exc}", file=sys.stderr)
         return 2
+    notice = await asyncio.to_thread(runtime.sandbox_notice)
+    if notice:  # once per run, on stderr (stdout may carry JSON)
+        print(f"zeph-tui: {notice}", file=sys.stderr)
     try:
         session = await runtime.open_session(
             workspace=workspace,

@@ -85,6 +85,12 @@ def _settings_classes() -> Any:
     class ArchiveSection(BaseModel):
         retention_days: float = 14.0
 
+    class SandboxSection(BaseModel):
+        """``[sandbox]``: bash inside bubblewrap (see zeph_tui.core.safety.sandbox)."""
+
+        enabled: bool = True
+        network: bool = True
+
     class SettingsModel(BaseSettings):
         model_config = SettingsConfigDict(extra="ignore")
         provider: ProviderSection = Field(default_factory=ProviderSection)
@@ -92,6 +98,7 @@ def _settings_classes() -> Any:
         limits: LimitsSection = Field(default_factory=LimitsSection)
         lsp: LspSection = Field(default_factory=LspSection)
         archive: ArchiveSection = Field(default_factory=ArchiveSection)
+        sandbox: SandboxSection = Field(default_factory=SandboxSection)
         mcp_servers: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
         @classmethod

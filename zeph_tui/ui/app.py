@@ -11,6 +11,7 @@ resolves. Turns run in an exclusive worker; Escape cancels them.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import threading
@@ -222,6 +223,9 @@ class ZephApp(App[int]):
                 self.runtime = await Runtime.start(
                     provider=self.config.provider_name, model=self.config.model
                 )
+                notice = await asyncio.to_thread(self.runtime.sandbox_notice)
+                if notice:  # once: the runtime is started once
+                    self.notify(notice, title="Shell not sandboxed", severity="warning", timeout=20)
             if self.provider is None:
                 self.provider = self.runtime.build_provider()
             self.hook_progress(self.provider)

@@ -98,6 +98,9 @@ class ZephAgent(acp.BaseAgent):
                     self._runtime = await Runtime.start(
                         provider=self._provider_name, model=self._model
                     )
+                    notice = await asyncio.to_thread(self._runtime.sandbox_notice)
+                    if notice:  # once per agent process, on stderr (the client's log)
+                        log.warning("%s", notice)
                 except ZephError as exc:
                     log.error("runtime start failed: %s", exc)
                     raise RequestError(acp.ErrorCode.INTERNAL_ERROR, str(exc)) from exc
