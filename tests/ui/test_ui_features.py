@@ -47,7 +47,7 @@ async def test_at_mention_completes_fuzzily_and_sends_the_file(
     workspace: Path, runtime: Any, anthropic_env: None
 ) -> None:
     async with dashboard(REPLY, workspace, runtime) as (app, pilot, fake):
-        await wait_until(pilot, lambda: bool(app.files.paths))
+        await wait_until(pilot, lambda: bool(app.controller.files.paths))
         await type_text(pilot, "explain @clc")
         completions = app.query_one(CompletionList)
         assert completions.shown
@@ -185,7 +185,7 @@ async def test_undo_restores_the_checkpoint_taken_before_the_edit(
         await wait_until(pilot, lambda: app.last_stop_reason == "end_turn")
         assert "return 0" in (workspace / "pkg/calc.py").read_text()
         assert (workspace / "pkg/extra.py").exists()
-        assert app.checkpoints_made == 1
+        assert app.controller.checkpoints_made == 1
         await wait_until(pilot, lambda: "calc.py" in app.query_one(GitPane).diff_text)
         await pilot.press("f8")
         await wait_until(pilot, lambda: "undo: restored checkpoint 1" in screen_text(app))

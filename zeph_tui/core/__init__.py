@@ -15,6 +15,8 @@ Rooms:
 - ``store/``: SQLite (sessions, messages, events, tool calls, the overflow archive).
 - ``safety/``: paths, commands, policy, environment, redaction, sanitising.
 - ``skills/``, ``providers/``: SKILL.md skills; Anthropic, OpenAI-compatible, local models.
+- ``commands/``: the one slash-command registry every face uses (``/help``, ``/mode``,
+  ``/rename`` ...), each command implemented once against a small host protocol.
 
 At the top: :mod:`.errors` (the one exception tree), :mod:`.events` (the one event
 model, shaped like ACP ``session/update``), :mod:`.config`, :mod:`.ports` (what a
@@ -36,6 +38,20 @@ if TYPE_CHECKING:
         plan_rename,
         render_call_sites,
     )
+    from zeph_tui.core.commands import (
+        COMMANDS,
+        Command,
+        CommandError,
+        CommandHost,
+        Feature,
+        available_commands,
+        help_text,
+        offered,
+        parse_command,
+        run_command,
+        run_shell,
+    )
+    from zeph_tui.core.commands.builtin import switch_model
     from zeph_tui.core.config import Settings, db_path, load_settings, zeph_home
     from zeph_tui.core.errors import (
         ConfigError,
@@ -61,6 +77,18 @@ if TYPE_CHECKING:
     from zeph_tui.core.store import Store, open_store
 
 _SURFACE: dict[str, str] = {
+    "COMMANDS": "commands",
+    "Command": "commands",
+    "CommandError": "commands",
+    "CommandHost": "commands",
+    "Feature": "commands",
+    "available_commands": "commands",
+    "help_text": "commands",
+    "offered": "commands",
+    "parse_command": "commands",
+    "run_command": "commands",
+    "run_shell": "commands",
+    "switch_model": "commands.builtin",
     "CheckpointError": "checkpoints",
     "create_checkpoint": "checkpoints",
     "undo_last": "checkpoints",
@@ -99,12 +127,17 @@ _SURFACE: dict[str, str] = {
 }
 
 __all__ = [
+    "COMMANDS",
     "MODES",
     "Approver",
     "CheckpointError",
     "ClientTerminal",
+    "Command",
+    "CommandError",
+    "CommandHost",
     "ConfigError",
     "EventSink",
+    "Feature",
     "LocalFS",
     "PermissionDenied",
     "PermissionOutcome",
@@ -125,13 +158,20 @@ __all__ = [
     "WorkspaceFS",
     "ZephError",
     "apply_rename",
+    "available_commands",
     "create_checkpoint",
     "db_path",
+    "help_text",
     "load_settings",
+    "offered",
     "open_store",
+    "parse_command",
     "parse_target",
     "plan_rename",
     "render_call_sites",
+    "run_command",
+    "run_shell",
+    "switch_model",
     "undo_last",
     "zeph_home",
 ]
