@@ -188,12 +188,12 @@ async def test_undo_restores_the_checkpoint_taken_before_the_edit(
         assert app.controller.checkpoints_made == 1
         await wait_until(pilot, lambda: "calc.py" in app.query_one(GitPane).diff_text)
         await pilot.press("f8")
-        await wait_until(pilot, lambda: "undo: restored checkpoint 1" in screen_text(app))
+        await wait_until(pilot, lambda: "Undo: restored checkpoint 1" in screen_text(app))
         assert (workspace / "pkg/calc.py").read_text() == original
         assert not (workspace / "pkg/extra.py").exists()
         await wait_until(pilot, lambda: app.query_one(GitPane).diff_text == "")
         await pilot.press("f8")
-        await wait_until(pilot, lambda: "undo: no checkpoint" in screen_text(app))
+        await wait_until(pilot, lambda: "Undo: no checkpoint" in screen_text(app))
     assert (
         subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=workspace, capture_output=True, text=True, check=True

@@ -34,12 +34,12 @@ log = logging.getLogger(__name__)
 Severity = Literal["information", "warning", "error"]
 
 DASHBOARD_FEATURES: frozenset[Feature] = frozenset({"sessions", "panes", "quit"})
-HELP_NOTES = (
-    "@path: mention a file (Tab completes, fuzzy); its content is sent along",
-    "!command: run a shell command yourself (the bash tool), output in a tool pane",
-    "Enter / Ctrl+J: send / new line;  Up/Down: prompt history",
-    "Esc · F2 · F3 · F4 · F5 · F8 · Ctrl+N · Ctrl+P: "
-    "cancel · sessions · panes · full output · git · undo · new · palette",
+HELP_NOTES: tuple[tuple[str, str], ...] = (
+    ("@path", "mention a file (Tab completes, fuzzy); its content is sent along"),
+    ("!command", "run a shell command yourself (the bash tool), output in a tool pane"),
+    ("Enter / Ctrl+J", "send / new line;  Up/Down: prompt history"),
+    ("Esc · F2 · F3 · F4 · F5 · F8", "cancel · sessions · panes · full output · git · undo"),
+    ("Ctrl+N · Ctrl+P", "new session · command palette"),
 )
 """Dashboard input syntax and keys, appended to ``/help``."""
 
@@ -124,7 +124,7 @@ class DashboardController:
 
     face = "dashboard"
     features: frozenset[Feature] = DASHBOARD_FEATURES
-    help_notes: tuple[str, ...] = HELP_NOTES
+    help_notes: tuple[tuple[str, str], ...] = HELP_NOTES
 
     def __init__(
         self,
@@ -150,6 +150,7 @@ class DashboardController:
         self.checkpoints_made = 0
         self.shell_count = 0
         self.last_stop_reason: str | None = None
+        self._commands_running = 0  # commands that edit take their own checkpoint (core)
 
     # ------------------------------------------------------------ CommandHost
 
@@ -303,7 +304,11 @@ class DashboardController:
         if self.current is None and command.name not in ("help", "quit"):
             self.view.notify_person("No session yet", severity="warning")
             return
-        reply = await run_command(self, command, argument)
+        self._commands_running += 1
+        try:
+            reply = await run_command(self, command, argument)
+        finally:
+            self._commands_running -= 1
         if reply:
             self.view.notice(reply)
 
@@ -318,10 +323,13 @@ class DashboardController:
         return first
 
     async def before_edit(self) -> None:
-        """Checkpoint the working tree before the first editing tool call of a turn."""
+        """Checkpoint the working tree before the first editing tool call of a turn.
+
+        Not for a slash command's own tool call: ``/rename`` checkpoints in core.
+        """
         from zeph_tui.core import CheckpointError, create_checkpoint
 
-        if not self.checkpoints_enabled or self.current is None:
+        if not self.checkpoints_enabled or self.current is None or self._commands_running:
             return
         session = self.current
         try:

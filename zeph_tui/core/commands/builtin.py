@@ -215,10 +215,11 @@ async def rename(host: CommandHost, argument: str) -> str:
 
     Flow (:mod:`zeph_tui.core.code.rename`): a ``tool_call`` (kind ``edit``)
     with one ``locations`` entry per call site and a ``diff`` per file, then a
-    permission request (skipped in bypass mode), then the edits are written
-    through the session's workspace fs (the editor's buffers over ACP) or to
-    disk atomically, and a ``tool_call_update`` ends it. Line and column are
-    1-based.
+    permission request (skipped in bypass mode), then a git checkpoint of the
+    session (so ``/undo`` restores the files in every face), then the edits are
+    written through the session's workspace fs (the editor's buffers over ACP)
+    or to disk atomically, and a ``tool_call_update`` ends it. Line and column
+    are 1-based.
     """
     from zeph_tui.core.code.rename import render_call_sites
 
@@ -243,6 +244,7 @@ async def rename(host: CommandHost, argument: str) -> str:
         f"Renamed {plan.old_name} to {plan.new_name} in "
         f"{len(outcome.files_changed)} file(s); "
         f"diagnostics: {len(outcome.new)} new, {len(outcome.fixed)} fixed."
+        + (" /undo restores the files." if outcome.checkpoint else "")
     )
     await session.sink(
         ToolCallUpdate(call_id, status="completed", content=(TextContent(summary),),
@@ -286,7 +288,7 @@ async def _apply(
     fs = session.fs
     writer = None if isinstance(fs, LocalFS) else fs.write_text
     try:
-        return await apply_rename(bridge, plan, writer=writer)
+        return await apply_rename(bridge, plan, writer=writer, checkpoint_session=session.id)
     except ZephError as exc:
         failed = ToolCallUpdate(call_id, status="failed", content=(TextContent(str(exc)),))
         await session.sink(failed)

@@ -43,12 +43,12 @@ class CommandHost(Protocol):
     Attributes:
         face: a short name for replies (``dashboard``, ``ACP``).
         features: what the face offers beyond the core (see :data:`Feature`).
-        help_notes: lines ``/help`` adds (the face's own input syntax and keys).
+        help_notes: ``(syntax, meaning)`` rows ``/help`` adds (the face's input syntax, keys).
     """
 
     face: str
     features: frozenset[Feature]
-    help_notes: tuple[str, ...]
+    help_notes: tuple[tuple[str, str], ...]
 
     @property
     def session(self) -> Session:

@@ -75,26 +75,26 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "compact",
         "",
-        "Summarise the conversation now to free context (fill before/after)",
+        "Summarise the conversation now to free context",
         builtin.compact,
     ),
     Command(
         "clear",
         "",
-        "Forget the conversation so far (same session; the store keeps it)",
+        "Forget the conversation so far (the store keeps it)",
         builtin.clear,
     ),
     Command("title", "TITLE", "Retitle this session", builtin.title),
     Command(
         "rename",
         "PATH:LINE:COL NEW_NAME",
-        "Rename a symbol and its call sites (language server)",
+        "Rename a symbol and its call sites",
         builtin.rename,
     ),
     Command(
         "diagnostics",
         "[PATH]",
-        "Language-server diagnostics of a file, or of every open file",
+        "Language-server diagnostics of PATH or of the open files",
         builtin.diagnostics,
     ),
     Command("skills", "", "List the available skills", builtin.skills),
@@ -135,14 +135,15 @@ def _usage(command: Command) -> str:
 def help_text(host: CommandHost) -> str:
     """``/help``: the commands this face offers, then those it does not and why."""
     shown = offered(host.features)
-    width = max(len(_usage(c)) for c in shown) + 2
-    lines = ["Commands:"] + [f"  {_usage(c).ljust(width)}{c.description}" for c in shown]
+    rows = [(_usage(c), c.description) for c in shown]
+    width = max(len(left) for left, _ in [*rows, *host.help_notes]) + 2
+    lines = ["Commands:"] + [f"  {left.ljust(width)}{right}" for left, right in rows]
     missing = [c for c in COMMANDS if c not in shown]
     if missing:
         names = ", ".join(f"/{c.name}" for c in missing)
         lines.append(f"Not offered by the {host.face}: {names}.")
     if host.help_notes:
-        lines += ["", *host.help_notes]
+        lines += ["", *(f"  {left.ljust(width)}{right}" for left, right in host.help_notes)]
     return "\n".join(lines)
 
 

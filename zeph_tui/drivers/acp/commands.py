@@ -23,16 +23,24 @@ if TYPE_CHECKING:
     from zeph_tui.core.providers.base import Provider
     from zeph_tui.drivers.acp.state import SessionState
 
-__all__ = ["ACP_FEATURES", "AcpHost", "available_commands_update", "parse_command", "run_command"]
+__all__ = [
+    "ACP_FEATURES",
+    "UNAVAILABLE",
+    "AcpHost",
+    "available_commands_update",
+    "parse_command",
+    "run_command",
+]
 
 ACP_FEATURES: frozenset[Feature] = frozenset()
 """The ACP face offers no face features: the client owns sessions and layout."""
 
-_REASONS: dict[str, str] = {
+UNAVAILABLE: dict[Feature, str] = {
     "sessions": "the client opens and switches sessions (session/new, session/load).",
     "panes": "the client shows tool calls and files itself.",
     "quit": "close the session in the client instead.",
 }
+"""Why the ACP face lacks each feature (the reply to a command that needs it)."""
 
 
 def available_commands_update() -> dict[str, Any]:
@@ -57,7 +65,7 @@ class AcpHost:
     state: SessionState
     face: str = "ACP agent"
     features: frozenset[Feature] = ACP_FEATURES
-    help_notes: tuple[str, ...] = ()
+    help_notes: tuple[tuple[str, str], ...] = ()
 
     @property
     def session(self) -> Session:
@@ -74,7 +82,7 @@ class AcpHost:
         return AcpApprover(self.state.sink.client, self.state.session.id)
 
     def unavailable_reason(self, feature: Feature) -> str:
-        return _REASONS[feature]
+        return UNAVAILABLE[feature]
 
     async def provider_switched(self, old: Provider) -> None:
         self.state.retired.append(old)
