@@ -115,12 +115,12 @@ class Dashboard(Face):
         assert self.app is not None and self.app.session is not None
         return self.app.session.id
 
-    def notices(self) -> list[Static]:
+    def replies(self) -> list[Static]:
         assert self.app is not None
         return [
             w
             for w in self.app.chat.children
-            if isinstance(w, Static) and w.has_class("chat-log--notice")
+            if isinstance(w, Static) and w.has_class("chat-log--reply")
         ]
 
     async def type_line(self, line: str) -> None:
@@ -142,10 +142,10 @@ class Dashboard(Face):
         app.flush()
 
     async def command(self, line: str) -> str:
-        before = set(map(id, self.notices()))  # /clear empties the chat: compare widgets
+        before = set(map(id, self.replies()))  # /clear empties the chat: compare widgets
         await self.type_line(line)
         await self.command_done()
-        return "\n".join(str(w.render()) for w in self.notices() if id(w) not in before)
+        return "\n".join(str(w.render()) for w in self.replies() if id(w) not in before)
 
     async def prompt(self, text: str) -> None:
         assert self.app is not None

@@ -260,3 +260,34 @@ async def test_fake_is_closed_cleanly(workspace: Path, runtime: Any, anthropic_e
             await wait_until(pilot, lambda: app.last_stop_reason == "end_turn")
         await provider.aclose()
     assert len(fake.requests) == 1
+
+
+async def test_bang_command_goes_through_the_bash_tool_redacted_archived_and_killed_by_esc(
+    workspace: Path, runtime: Any, anthropic_env: None
+) -> None:
+    """``!cmd`` is the core bash tool: secrets redacted, output archived, Esc kills the group."""
+    import os
+
+    key = "sk-ant-api03-" + "Q" * 80 + "-abcdefAA"
+    async with dashboard(REPLY, workspace, runtime) as (app, pilot, fake):
+        await type_text(pilot, f"!echo {key}")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "shell_1" in app.tool_panes.panes)
+        pane = app.tool_panes.panes["shell_1"]
+        await wait_until(pilot, lambda: pane.status == "completed")
+        assert "[REDACTED:anthropic_key]" in pane.shown_text
+        assert key not in pane.shown_text
+        assert app.session is not None
+        (info,) = [
+            a for a in await runtime.store.archive.list(limit=10) if a.tool_call_id == "shell_1"
+        ]
+        page = await runtime.store.archive.read(info.id)
+        assert key not in "".join(text for _n, text in page.lines)
+        await type_text(pilot, "!sleep 30 & echo $! > bg.pid; wait")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: (workspace / "bg.pid").exists())
+        child = int((workspace / "bg.pid").read_text() or "0")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.tool_panes.panes["shell_2"].status == "failed")
+        await wait_until(pilot, lambda: not os.path.exists(f"/proc/{child}"), timeout_s=5)
+        assert fake.requests == []

@@ -218,6 +218,10 @@ class ZephApp(App[int]):
         self.flush()
         self.chat.add_notice(text)
 
+    def reply(self, text: str) -> None:
+        self.flush()
+        self.chat.add_reply(text)
+
     def session_opened(self, session: Session) -> None:
         self.conversation_cleared()
         if session.history:

@@ -35,11 +35,11 @@ Severity = Literal["information", "warning", "error"]
 
 DASHBOARD_FEATURES: frozenset[Feature] = frozenset({"sessions", "panes", "quit"})
 HELP_NOTES: tuple[tuple[str, str], ...] = (
-    ("@path", "mention a file (Tab completes, fuzzy); its content is sent along"),
-    ("!command", "run a shell command yourself (the bash tool), output in a tool pane"),
-    ("Enter / Ctrl+J", "send / new line;  Up/Down: prompt history"),
-    ("Esc · F2 · F3 · F4 · F5 · F8", "cancel · sessions · panes · full output · git · undo"),
-    ("Ctrl+N · Ctrl+P", "new session · command palette"),
+    ("@path", "attach a file (Tab completes)"),
+    ("!command", "run it yourself, in a tool pane"),
+    ("Enter / Ctrl+J", "send / new line (Up/Down: history)"),
+    ("Esc / Ctrl+N / Ctrl+P", "cancel / new session / palette"),
+    ("F2 F3 F4 F5 F8", "sessions panes output git undo"),
 )
 """Dashboard input syntax and keys, appended to ``/help``."""
 
@@ -54,7 +54,11 @@ class DashboardView(Protocol):
         ...
 
     def notice(self, text: str) -> None:
-        """A line in the chat (command replies, turn ends, errors)."""
+        """A line in the chat (turn ends, errors, ``!cmd`` exit codes)."""
+        ...
+
+    def reply(self, text: str) -> None:
+        """A slash command's reply in the chat."""
         ...
 
     def session_opened(self, session: Session) -> None:
@@ -310,7 +314,7 @@ class DashboardController:
         finally:
             self._commands_running -= 1
         if reply:
-            self.view.notice(reply)
+            self.view.reply(reply)
 
     async def run_shell(self, command: str) -> str:
         """``!cmd`` through the core bash tool; returns the first line (``exit code N``)."""

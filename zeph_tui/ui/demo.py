@@ -298,7 +298,7 @@ def _help(app: DemoApp) -> None:
     from zeph_tui.core import help_text
 
     app.chat.add_user("/help")
-    app.chat.add_notice(help_text(app.controller))
+    app.chat.add_reply(help_text(app.controller))
 
 
 class _DemoArchive:

@@ -66,44 +66,23 @@ async def _help(host: CommandHost, argument: str) -> str:
 COMMANDS: tuple[Command, ...] = (
     Command("help", "", "List the commands", _help),
     Command("model", "[ID]", "Show or switch the model", builtin.model),
-    Command(
-        "mode",
-        "[ask|accept-edits|plan|bypass]",
-        "Show or switch the permission mode",
-        builtin.mode,
-    ),
-    Command(
-        "compact",
-        "",
-        "Summarise the conversation now to free context",
-        builtin.compact,
-    ),
-    Command(
-        "clear",
-        "",
-        "Forget the conversation so far (the store keeps it)",
-        builtin.clear,
-    ),
+    Command("mode", "[MODE]", "Show or switch the permission mode", builtin.mode),
+    Command("compact", "", "Summarise to free context", builtin.compact),
+    Command("clear", "", "Forget the conversation so far", builtin.clear),
     Command("title", "TITLE", "Retitle this session", builtin.title),
-    Command(
-        "rename",
-        "PATH:LINE:COL NEW_NAME",
-        "Rename a symbol and its call sites",
-        builtin.rename,
-    ),
-    Command(
-        "diagnostics",
-        "[PATH]",
-        "Language-server diagnostics of PATH or of the open files",
-        builtin.diagnostics,
-    ),
+    Command("rename", "PATH:LINE:COL NEW_NAME", "Rename a symbol everywhere", builtin.rename),
+    Command("diagnostics", "[PATH]", "Language-server diagnostics", builtin.diagnostics),
     Command("skills", "", "List the available skills", builtin.skills),
-    Command("undo", "", "Restore the working tree to the last checkpoint", builtin.undo),
+    Command("undo", "", "Restore the last checkpoint", builtin.undo),
     Command("new", "", "Start a new empty session", builtin.new, "sessions"),
     Command("sessions", "", "List, resume or start sessions", builtin.sessions, "sessions"),
     Command("git", "", "Show git status and diff", builtin.git, "panes"),
     Command("quit", "", "Leave zeph-tui", builtin.quit_face, "quit", ("exit",)),
 )
+"""Every slash command, in the order ``/help`` lists them. ``/mode`` takes ask,
+accept-edits (ACP ``code``), plan or bypass; ``/clear`` keeps the session (and
+its messages in the store) but empties the context; ``/rename`` is the
+language-server rename, ``/title`` retitles the session."""
 
 _BY_NAME = {name: c for c in COMMANDS for name in (c.name, *c.aliases)}
 
