@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.fakes.anthropic_api import FakeAnthropic
+from zeph_tui.core import find_command
 from zeph_tui.core.providers.anthropic import AnthropicProvider
 from zeph_tui.ui.controller import AppConfig, DashboardController
 
@@ -81,8 +82,13 @@ async def test_controller_runs_turns_commands_and_the_bash_tool(
         assert first == "exit code 3"
         archived = await runtime.store.archive.list(limit=5)
         assert any(a.tool_call_id == "shell_1" and a.session_id == session.id for a in archived)
-        assert controller.completions("/un", "/un") == [
-            ("/undo ", "/undo — Restore the working tree to the last checkpoint")
-        ]
+        undo = find_command("undo")
+        assert undo is not None
+        assert controller.completions("/un", "/un") == [("/undo ", f"/undo — {undo.description}")]
+        controller.files.refresh()
+        assert ("@pkg/calc.py ", "pkg/calc.py") in (
+            controller.completions("see @calc", "@calc") or []
+        )
+        assert controller.completions("plain words", "words") is None
         await controller.aclose()
         await provider.aclose()
