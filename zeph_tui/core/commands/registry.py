@@ -67,7 +67,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("help", "", "List the commands", _help),
     Command("model", "[ID]", "Show or switch the model", builtin.model),
     Command("mode", "[MODE]", "Show or switch the permission mode", builtin.mode),
-    Command("compact", "", "Summarise to free context", builtin.compact),
+    Command("compact", "", "Summarise the conversation now", builtin.compact),
     Command("clear", "", "Forget the conversation so far", builtin.clear),
     Command("title", "TITLE", "Retitle this session", builtin.title),
     Command("rename", "PATH:LINE:COL NEW_NAME", "Rename a symbol everywhere", builtin.rename),
