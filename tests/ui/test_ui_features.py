@@ -291,3 +291,22 @@ async def test_bang_command_goes_through_the_bash_tool_redacted_archived_and_kil
         await wait_until(pilot, lambda: app.tool_panes.panes["shell_2"].status == "failed")
         await wait_until(pilot, lambda: not os.path.exists(f"/proc/{child}"), timeout_s=5)
         assert fake.requests == []
+
+
+async def test_palette_runs_dashboard_actions_by_name(
+    workspace: Path, runtime: Any, anthropic_env: None
+) -> None:
+    """Ctrl+P entries are action strings; picking one runs it (here a registry command)."""
+    from textual.actions import parse
+
+    from zeph_tui.ui.palette import palette_actions
+
+    async with dashboard(REPLY, workspace, runtime, mode="ask") as (app, pilot, _fake):
+        for _name, _help, action in palette_actions():
+            assert callable(getattr(app, f"action_{parse(action)[1]}", None)), action
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "Mode: plan")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.session is not None and app.session.mode == "plan")
+        await wait_until(pilot, lambda: "Mode set to plan." in screen_text(app))
+        assert app.status.mode == "plan"
