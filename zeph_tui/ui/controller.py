@@ -311,6 +311,9 @@ class DashboardController:
         self._commands_running += 1
         try:
             reply = await run_command(self, command, argument)
+        except Exception as exc:  # a bug below us must not take the dashboard down
+            log.exception("/%s failed", command.name)
+            reply = f"/{command.name} failed (internal error): {type(exc).__name__}: {exc}"
         finally:
             self._commands_running -= 1
         if reply:
