@@ -87,13 +87,12 @@ def files(workspace: Path) -> dict[str, str]:
 
 @dataclass
 class Face:
-    """One face under test: its workspace, database, fake model and replies."""
+    """One face under test: its workspace, its database and its fake model."""
 
     name: str
     workspace: Path
     db: Path
     fake: FakeAnthropic
-    replies: list[str] = field(default_factory=list)
 
     def session_id(self) -> str:
         raise NotImplementedError
@@ -115,7 +114,7 @@ class Dashboard(Face):
         assert self.app is not None and self.app.session is not None
         return self.app.session.id
 
-    def replies(self) -> list[Static]:
+    def reply_widgets(self) -> list[Static]:
         assert self.app is not None
         return [
             w
@@ -142,10 +141,10 @@ class Dashboard(Face):
         app.flush()
 
     async def command(self, line: str) -> str:
-        before = set(map(id, self.replies()))  # /clear empties the chat: compare widgets
+        before = set(map(id, self.reply_widgets()))  # /clear empties the chat: compare widgets
         await self.type_line(line)
         await self.command_done()
-        return "\n".join(str(w.render()) for w in self.replies() if id(w) not in before)
+        return "\n".join(str(w.render()) for w in self.reply_widgets() if id(w) not in before)
 
     async def prompt(self, text: str) -> None:
         assert self.app is not None
