@@ -439,6 +439,14 @@ class Session:
         )
         return await dispatcher.dispatch(uses)
 
+    def tool_context(self, call_id: str) -> ToolContext:
+        """The context a tool runs with outside a model turn (the dashboard's ``!cmd``).
+
+        Same workspace, confinement, archive, redaction and sink as a model's
+        call; its events are not part of a turn's replay.
+        """
+        return self._context(call_id, ReplayRecorder())
+
     def _context(self, call_id: str, recorder: ReplayRecorder) -> ToolContext:
         async def emit(event: Event) -> None:  # plans a tool emits are kept for replay too
             await self._emit(event, recorder)

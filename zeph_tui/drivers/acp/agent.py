@@ -27,7 +27,7 @@ from zeph_tui.drivers.acp.commands import available_commands_update, parse_comma
 from zeph_tui.drivers.acp.modes import CONFIG_MODE, CONFIG_MODEL
 
 if TYPE_CHECKING:
-    from zeph_tui.core import Runtime
+    from zeph_tui.core import Command, Runtime
     from zeph_tui.drivers.acp.state import SessionState
 
 __all__ = ["ZephAgent"]
@@ -315,14 +315,16 @@ class ZephAgent(acp.BaseAgent):
             raise RequestError(acp.ErrorCode.INTERNAL_ERROR, str(exc)[:500]) from exc
         return {"stopReason": stop}
 
-    async def _slash(self, state: SessionState, name: str, argument: str) -> m.PromptResponse:
-        text = await run_command(state, name, argument)
+    async def _slash(
+        self, state: SessionState, command: Command, argument: str
+    ) -> m.PromptResponse:
+        text = await run_command(state, command, argument)
         await state.sink.send(
             {"sessionUpdate": "agent_message_chunk", "content": {"type": "text", "text": text}}
         )
-        if name == "compact":  # the context fill after the compaction, after the reply
+        if command.name in ("compact", "clear"):  # the context fill after it, after the reply
             await state.sink(state.session.usage_update())
-        user = f"/{name} {argument}".strip()
+        user = f"/{command.name} {argument}".strip()
         await state.runtime.store.sessions.append_events(
             state.session.id,
             [
