@@ -286,7 +286,8 @@ async def test_bang_command_goes_through_the_bash_tool_redacted_archived_and_kil
         await type_text(pilot, "!sleep 30 & echo $! > bg.pid; wait")
         await pilot.press("enter")
         await wait_until(pilot, lambda: (workspace / "bg.pid").exists())
-        child = int((workspace / "bg.pid").read_text() or "0")
+        # host-side PID: inside the shell sandbox ``$!`` is a PID of its own namespace
+        (child,) = host_descendants(os.getpid(), b"sleep\x0030\x00")
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.tool_panes.panes["shell_2"].status == "failed")
         await wait_until(pilot, lambda: not os.path.exists(f"/proc/{child}"), timeout_s=5)
@@ -310,3 +311,27 @@ async def test_palette_runs_dashboard_actions_by_name(
         await wait_until(pilot, lambda: app.session is not None and app.session.mode == "plan")
         await wait_until(pilot, lambda: "Mode set to plan." in screen_text(app))
         assert app.status.mode == "plan"
+
+
+def host_descendants(root_pid: int, cmdline: bytes) -> list[int]:
+    """PIDs (host namespace) of live descendants of ``root_pid`` whose cmdline is ``cmdline``."""
+    parents: dict[int, int] = {}
+    commands: dict[int, bytes] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            commands[int(entry.name)] = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+
+    def descends(pid: int) -> bool:
+        while pid > 1:
+            pid = parents.get(pid, 0)
+            if pid == root_pid:
+                return True
+        return False
+
+    return [pid for pid, cmd in commands.items() if cmd == cmdline and descends(pid)]
