@@ -1,4 +1,5 @@
-"""Command line: argument parsing and lazy dispatch.
+"""Command line: argument parsing and lazy dispatch (one module per subcommand: ``run``,
+``overflow``, ``skills``, ``rename``; the ``acp`` and ``lsp`` faces live in ``zeph_tui.drivers``).
 
 The public contract (names kept stable)::
 
@@ -121,19 +122,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     command = args.command
     if command == "run":
-        from zeph_tui.commands.run import run
+        from zeph_tui.cli.run import run
 
         return run(args)
     if command == "overflow":
-        from zeph_tui.commands.overflow import run as overflow
+        from zeph_tui.cli.overflow import run as overflow
 
         return overflow(args)
     if command == "skills":
-        from zeph_tui.commands.skills import run as skills
+        from zeph_tui.cli.skills import run as skills
 
         return skills(args)
     if command == "rename":
-        from zeph_tui.commands.rename import run as rename
+        from zeph_tui.cli.rename import run as rename
 
         return rename(args)
     if command == "acp":
