@@ -14,15 +14,31 @@ The public contract (names kept stable)::
 
 Only argparse is imported here; each command imports what it needs when it
 runs, so ``--version`` costs an interpreter start and little more.
+
+A user's mistake (a bad argument, an unknown provider, a bad setting, an
+unusable ``ZEPH_HOME`` or database) prints one line ``zeph-tui: ...`` on
+stderr and exits 2, never a traceback. Every command but ``acp`` checks the
+settings and the database before it starts (:func:`zeph_tui.core.config.preflight`);
+``acp`` answers those as JSON-RPC errors at ``session/new``.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import NoReturn
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "main", "user_error"]
+
+USAGE_ERROR = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line error (argparse's own prints the usage first)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(USAGE_ERROR, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def _common(p: argparse.ArgumentParser, *, model_options: bool = True) -> None:
@@ -51,7 +67,7 @@ def _common(p: argparse.ArgumentParser, *, model_options: bool = True) -> None:
 def build_parser() -> argparse.ArgumentParser:
     from zeph_tui import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="zeph-tui",
         description="A coding assistant for the terminal and the editor.",
     )
@@ -65,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ID",
         help="resume a session (the latest in this workspace without ID)",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     run = sub.add_parser("run", help="run one prompt headless until the turn ends")
     _common(run)
@@ -118,36 +134,76 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``zeph-tui`` console script. Returns the exit code."""
+    """Entry point of the ``zeph-tui`` console script. Returns the exit code.
+
+    0 ok, 1 a command failed (see each command), 2 a user's mistake (one
+    line on stderr), 130 interrupted.
+    """
     args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        message = user_error(exc)
+        if message is None:
+            raise
+        print(f"zeph-tui: {message}", file=sys.stderr)
+        return USAGE_ERROR
+
+
+def user_error(exc: BaseException) -> str | None:
+    """The one-line message of a ZephError (also inside an ExceptionGroup), else None."""
+    from zeph_tui.core.errors import ZephError
+
+    if isinstance(exc, ZephError):
+        return " ".join(str(exc).split())
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            found = user_error(inner)
+            if found is not None:
+                return found
+    return None
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     command = args.command
+    if command == "acp":
+        from zeph_tui.core.config import check_provider_name
+        from zeph_tui.drivers.acp import main as acp_main
+
+        check_provider_name(args.provider)
+        return int(acp_main(args))
+    from zeph_tui.core.config import preflight
+
+    args.settings = preflight(provider=getattr(args, "provider", None))
+    return _command(command)(args)
+
+
+def _command(command: str | None) -> Callable[[argparse.Namespace], int]:
     if command == "run":
         from zeph_tui.cli.run import run
 
-        return run(args)
+        return run
     if command == "overflow":
         from zeph_tui.cli.overflow import run as overflow
 
-        return overflow(args)
+        return overflow
     if command == "skills":
         from zeph_tui.cli.skills import run as skills
 
-        return skills(args)
+        return skills
     if command == "rename":
         from zeph_tui.cli.rename import run as rename
 
-        return rename(args)
-    if command == "acp":
-        from zeph_tui.drivers.acp import main as acp_main
-
-        return int(acp_main(args))
+        return rename
     if command == "lsp":
         from zeph_tui.drivers.lsp_face import main as lsp_main
 
-        return int(lsp_main(args))
+        return lsp_main
     from zeph_tui.ui import main as ui_main
 
-    return ui_main(args)
+    return ui_main
 
 
 if __name__ == "__main__":

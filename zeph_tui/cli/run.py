@@ -4,7 +4,9 @@ Text mode streams the reply to stdout and tool activity to stderr. With
 ``--json`` each event is one JSON object per line, shaped like an ACP
 ``session/update`` ``update`` payload, and the last line is
 ``{"stopReason": "..."}``. Exit code 0 on ``end_turn``, 1 on other stop
-reasons, 2 on errors, 130 when interrupted.
+reasons, 2 on a user's mistake before the turn (one line on stderr), 130
+when interrupted. A turn that fails on the way (a full disk, a provider
+that gave up) ends with ``refusal``, one line on stderr saying why, exit 1.
 
 Without ``--yes`` nothing that needs approval runs: the call is denied and
 the reason printed on stderr.
@@ -17,6 +19,7 @@ import asyncio
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zeph_tui.core import PermissionOutcome, PermissionRequest
 from zeph_tui.core.events import (
@@ -25,6 +28,9 @@ from zeph_tui.core.events import (
     ToolCall,
     ToolCallUpdate,
 )
+
+if TYPE_CHECKING:
+    from zeph_tui.core import Session
 
 __all__ = ["DenyingApprover", "run"]
 
@@ -63,16 +69,12 @@ class _Printer:
 
 
 async def _run(args: argparse.Namespace) -> int:
-    from zeph_tui.core import Runtime, ZephError
+    from zeph_tui.core import Runtime
 
     prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
     workspace: Path = args.workspace
     printer = _Printer(args.json)
-    try:
-        runtime = await Runtime.start(provider=args.provider, model=args.model)
-    except ZephError as exc:
-        print(f"zeph-tui: {exc}", file=sys.stderr)
-        return 2
+    runtime = await Runtime.start(provider=args.provider, model=args.model)
     try:
         session = await runtime.open_session(
             workspace=workspace,
@@ -81,19 +83,37 @@ async def _run(args: argparse.Namespace) -> int:
             mode="bypass" if args.yes else None,
         )
         try:
-            stop = await session.prompt([prompt])
-        except ZephError as exc:
-            print(f"\nzeph-tui: {exc}", file=sys.stderr)
-            return 2
+            stop, failure = await _prompt(session, prompt)
         finally:
             await session.provider.aclose()
+        if printer._open_line:
+            print()
+        if failure is not None:
+            print(f"zeph-tui: {failure}", file=sys.stderr)
         if args.json:
             print(json.dumps({"stopReason": stop}), flush=True)
-        elif printer._open_line:
-            print()
+        if failure is not None:
+            return 1
         return 0 if stop == "end_turn" else 1
     finally:
         await runtime.aclose()
+
+
+async def _prompt(session: Session, prompt: str) -> tuple[str, str | None]:
+    """Run the turn: ``(stop reason, None)``, or ``("refusal", one-line message)``.
+
+    A failure inside the turn (a full disk, a provider that gave up) ends it
+    with ``refusal`` (ACP: the turn is not continued) and a message for stderr.
+    """
+    from zeph_tui.cli import user_error
+
+    try:
+        return await session.prompt([prompt]), None
+    except Exception as exc:
+        message = user_error(exc)
+        if message is None:
+            raise
+        return "refusal", message
 
 
 def run(args: argparse.Namespace) -> int:
