@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -51,8 +52,13 @@ class _Printer:
     def __init__(self, as_json: bool) -> None:
         self.as_json = as_json
         self._open_line = False
+        self.open_calls: dict[str, None] = {}  # tool calls without a final status yet
 
     async def __call__(self, event: Event) -> None:
+        if isinstance(event, ToolCall):
+            self.open_calls[event.tool_call_id] = None
+        elif isinstance(event, ToolCallUpdate) and event.status in ("completed", "failed"):
+            self.open_calls.pop(event.tool_call_id, None)
         if self.as_json:
             sys.stdout.write(json.dumps(event.to_acp(), ensure_ascii=False) + "\n")
             sys.stdout.flush()
@@ -86,6 +92,9 @@ async def _run(args: argparse.Namespace) -> int:
             stop, failure = await _prompt(session, prompt)
         finally:
             await session.provider.aclose()
+        if failure is not None:  # every tool call ends with a status, even in a failed turn
+            for call_id in list(printer.open_calls):
+                await printer(ToolCallUpdate(call_id, status="failed", raw_output={"text": failure}))
         if printer._open_line:
             print()
         if failure is not None:
@@ -116,8 +125,22 @@ async def _prompt(session: Session, prompt: str) -> tuple[str, str | None]:
         return "refusal", message
 
 
+class _OneLine(logging.Formatter):
+    """Log records as ``zeph-tui: warning: ...`` on one line, never a traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"zeph-tui: {record.levelname.lower()}: {' '.join(record.getMessage().split())}"
+
+
+def _log_to_stderr() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLine())
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``zeph-tui run``; returns the exit code (see module doc)."""
+    _log_to_stderr()
     args.workspace = Path(args.workspace).resolve()
     if not args.workspace.is_dir():
         print(f"zeph-tui: workspace {args.workspace} is not a directory", file=sys.stderr)

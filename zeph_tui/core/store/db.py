@@ -249,9 +249,15 @@ async def open_database(path: Path, *, target_version: int = SCHEMA_VERSION) -> 
     import aiosqlite
 
     _make_home(path)
+    pending = aiosqlite.connect(path, isolation_level=None)
     try:
-        conn = await aiosqlite.connect(path, isolation_level=None)
+        conn = await pending
     except sqlite3.Error as exc:
+        # aiosqlite stops its worker thread on a failed connect, answering on this loop:
+        # wait for it, or it answers after the loop closed and prints a traceback
+        worker = getattr(pending, "_thread", None)
+        if worker is not None:
+            await asyncio.to_thread(worker.join, 5)
         raise store_error(exc, path) from exc
     try:
         await conn.execute("PRAGMA busy_timeout=5000")
