@@ -94,7 +94,9 @@ async def _run(args: argparse.Namespace) -> int:
             await session.provider.aclose()
         if failure is not None:  # every tool call ends with a status, even in a failed turn
             for call_id in list(printer.open_calls):
-                await printer(ToolCallUpdate(call_id, status="failed", raw_output={"text": failure}))
+                await printer(
+                    ToolCallUpdate(call_id, status="failed", raw_output={"text": failure})
+                )
         if printer._open_line:
             print()
         if failure is not None:
