@@ -137,6 +137,7 @@ class _OneLine(logging.Formatter):
 def _log_to_stderr() -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_OneLine())
+    handler.setLevel(logging.WARNING)
     logging.basicConfig(level=logging.WARNING, handlers=[handler])
 
 
