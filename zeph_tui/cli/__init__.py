@@ -29,7 +29,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
-__all__ = ["build_parser", "main", "user_error"]
+__all__ = ["build_parser", "main"]
 
 USAGE_ERROR = 2
 
@@ -145,25 +145,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
-        message = user_error(exc)
+        from zeph_tui.core.failed_turn import user_message
+
+        message = user_message(exc)
         if message is None:
             raise
         print(f"zeph-tui: {message}", file=sys.stderr)
         return USAGE_ERROR
-
-
-def user_error(exc: BaseException) -> str | None:
-    """The one-line message of a ZephError (also inside an ExceptionGroup), else None."""
-    from zeph_tui.core.errors import ZephError
-
-    if isinstance(exc, ZephError):
-        return " ".join(str(exc).split())
-    if isinstance(exc, BaseExceptionGroup):
-        for inner in exc.exceptions:
-            found = user_error(inner)
-            if found is not None:
-                return found
-    return None
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import logging
 import sys
@@ -52,13 +53,8 @@ class _Printer:
     def __init__(self, as_json: bool) -> None:
         self.as_json = as_json
         self._open_line = False
-        self.open_calls: dict[str, None] = {}  # tool calls without a final status yet
 
     async def __call__(self, event: Event) -> None:
-        if isinstance(event, ToolCall):
-            self.open_calls[event.tool_call_id] = None
-        elif isinstance(event, ToolCallUpdate) and event.status in ("completed", "failed"):
-            self.open_calls.pop(event.tool_call_id, None)
         if self.as_json:
             sys.stdout.write(json.dumps(event.to_acp(), ensure_ascii=False) + "\n")
             sys.stdout.flush()
@@ -92,11 +88,6 @@ async def _run(args: argparse.Namespace) -> int:
             stop, failure = await _prompt(session, prompt)
         finally:
             await session.provider.aclose()
-        if failure is not None:  # every tool call ends with a status, even in a failed turn
-            for call_id in list(printer.open_calls):
-                await printer(
-                    ToolCallUpdate(call_id, status="failed", raw_output={"text": failure})
-                )
         if printer._open_line:
             print()
         if failure is not None:
@@ -108,20 +99,24 @@ async def _run(args: argparse.Namespace) -> int:
         return 0 if stop == "end_turn" else 1
     finally:
         await runtime.aclose()
+        # collect subprocess transports a failed tool left behind while the loop is
+        # alive; at exit they would print "Event loop is closed" tracebacks
+        gc.collect()
 
 
 async def _prompt(session: Session, prompt: str) -> tuple[str, str | None]:
     """Run the turn: ``(stop reason, None)``, or ``("refusal", one-line message)``.
 
     A failure inside the turn (a full disk, a provider that gave up) ends it
-    with ``refusal`` (ACP: the turn is not continued) and a message for stderr.
+    with ``refusal`` (ACP: the turn is not continued), every tool call left
+    open marked failed (:func:`~zeph_tui.core.failed_turn.end_failed_turn`).
     """
-    from zeph_tui.cli import user_error
+    from zeph_tui.core.failed_turn import end_failed_turn
 
     try:
         return await session.prompt([prompt]), None
     except Exception as exc:
-        message = user_error(exc)
+        message = await end_failed_turn(session, exc)
         if message is None:
             raise
         return "refusal", message

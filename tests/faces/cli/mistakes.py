@@ -109,6 +109,7 @@ class AcpPipe:
     def __init__(self, home: Path, **extra: str) -> None:
         self.env = zeph_env(home, **extra)
         self._next_id = 0
+        self.updates: list[dict[str, Any]] = []  # session/update payloads, in order
 
     async def __aenter__(self) -> AcpPipe:
         self.proc = await asyncio.create_subprocess_exec(
@@ -136,6 +137,8 @@ class AcpPipe:
                 line = await self.proc.stdout.readline()
                 assert line, "the agent closed stdout"
                 answer = json.loads(line)
+                if answer.get("method") == "session/update":
+                    self.updates.append(answer["params"]["update"])
                 if answer.get("id") == self._next_id and "method" not in answer:
                     return dict(answer)
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from tests.faces.cli.mistakes import ZEPH, zeph_env
+from tests.faces.cli.mistakes import INIT, ZEPH, AcpPipe, zeph_env
 from tests.fakes.anthropic_api import FakeAnthropic
 
 STREAM = "yes 'a line of command output, long enough to fill a disk' | head -c 100000000"
@@ -110,3 +110,51 @@ async def test_full_disk_fails_the_tool_call_keeps_data_and_recovers(
         code, lines, err = await run_json("next prompt", small_home, workspace, fake.base_url)
         assert code == 0 and lines[-1] == {"stopReason": "end_turn"}, err
         assert any("answer" in json.dumps(u) for u in lines[:-1])
+
+
+async def test_full_disk_over_acp_ends_with_refusal_and_a_failed_call(
+    small_home: Path, workspace: Path
+) -> None:
+    env = {"ANTHROPIC_API_KEY": "sk-ant-dummy", "ZEPH_PROVIDER": "anthropic"}
+    async with FakeAnthropic(script) as fake:
+        async with AcpPipe(small_home, ANTHROPIC_BASE_URL=fake.base_url, **env) as acp:
+            assert "result" in await acp.request("initialize", INIT)
+            new = await acp.request("session/new", {"cwd": str(workspace), "mcpServers": []})
+            sid = new["result"]["sessionId"]
+            mode = await acp.request("session/set_mode", {"sessionId": sid, "modeId": "bypass"})
+            assert "result" in mode, mode
+            first = await acp.request("session/prompt", _prompt(sid, "first, small"))
+            assert first["result"]["stopReason"] == "end_turn", first
+            answer = await acp.request("session/prompt", _prompt(sid, "stream 100 MB"), 180)
+            assert answer["result"]["stopReason"] == "refusal", answer
+            finals = [
+                u["status"]
+                for u in acp.updates
+                if u["sessionUpdate"] == "tool_call_update" and u.get("status") in _FINAL
+            ]
+            assert finals == ["failed"], finals
+            said = [
+                u["content"]["text"]
+                for u in acp.updates
+                if u["sessionUpdate"] == "agent_message_chunk"
+            ]
+            assert any("full" in text or "No space left" in text for text in said), said
+            subprocess.run(["mount", "-o", "remount,size=64m", str(small_home)], check=True)
+            again = await acp.request("session/prompt", _prompt(sid, "next prompt"), 60)
+            assert again["result"]["stopReason"] == "end_turn", again
+        # stderr is the agent's log (the session logs a failed tool with its traceback)
+        assert acp.code == 0, acp.stderr[-3000:]
+    db = sqlite3.connect(small_home / "zeph.db")
+    try:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        kept = db.execute("SELECT count(*) FROM messages WHERE parts_json LIKE '%answer 0%'")
+        assert kept.fetchone()[0] == 1
+    finally:
+        db.close()
+
+
+_FINAL = ("failed", "completed")
+
+
+def _prompt(session_id: str, text: str) -> dict[str, Any]:
+    return {"sessionId": session_id, "prompt": [{"type": "text", "text": text}]}
