@@ -157,10 +157,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     command = args.command
     if command == "acp":
-        from zeph_tui.core.config import check_provider_name
         from zeph_tui.drivers.acp import main as acp_main
 
-        check_provider_name(args.provider)
+        if args.provider is not None:  # initialize must not wait for more than that
+            from zeph_tui.core.config import check_provider_name
+
+            check_provider_name(args.provider)
         return int(acp_main(args))
     from zeph_tui.core.config import preflight
 
