@@ -29,6 +29,7 @@ Example ``config.toml``::
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -195,7 +196,8 @@ def _explain(error: Any, toml_file: Path) -> str:
     elif error["type"] == "list_type":
         allowed = f"must be a list, e.g. {loc[-1]} = [{_toml(value)}]"
     else:
-        allowed = str(error["msg"]).replace("Input should be", "must be")
+        allowed = re.sub(r"^\w+ should", "must", str(error["msg"]))
+        allowed = re.sub(r" after validation, not \d+$", "", allowed)
     source = str(toml_file)
     if loc == ("provider", "name") and os.environ.get("ZEPH_PROVIDER") == value:
         source, key = "environment", "ZEPH_PROVIDER"
