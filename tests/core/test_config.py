@@ -47,7 +47,10 @@ def test_defaults_have_one_diagnostics_timeout(zeph_home: Path) -> None:
             '[lsp.servers.zls]\ncommand = "zls"',
             r'command = "zls": must be a list, e\.g\. command = \["zls"\]$',
         ),
-        ("[lsp.servers.zls]\ncommand = []", r"lsp\.servers\.zls\.command = \[\]: must have at least 1 item$"),
+        (
+            "[lsp.servers.zls]\ncommand = []",
+            r"lsp\.servers\.zls\.command = \[\]: must have at least 1 item$",
+        ),
         ('[lsp.servers.mylang]\ncommand = ["x"]', r"lsp\.servers\.mylang\.languages: required"),
         (
             '[permissions]\nmode = "yolo"',
