@@ -3,6 +3,10 @@
 ``ZEPH_HOME`` defaults to ``~/.local/share/zeph-tui``; it holds ``config.toml``,
 the SQLite database ``zeph.db`` and user skills. Environment overrides:
 ``ZEPH_PROVIDER`` and ``ZEPH_MODEL``.
+Every key is validated for its type and range and unknown keys are refused;
+a bad value raises :class:`~zeph_tui.core.errors.ConfigError` with one line
+naming the file (or variable), the key, the value and what is allowed.
+:func:`preflight` is what every face checks before its UI or protocol starts.
 Provider credentials and endpoints come from the SDKs' own variables
 (``ANTHROPIC_API_KEY``, ``ANTHROPIC_BASE_URL``, ``OPENAI_API_KEY``,
 ``OPENAI_BASE_URL``), read by the providers, never stored here.
