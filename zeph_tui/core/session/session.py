@@ -78,7 +78,7 @@ _LOOP_NOTICE = (
     f"The same tool call failed {REPEATED_FAILURE_LIMIT} times in this turn, so tools are off "
     "for the rest of it. Answer the user now with what you know, and say what failed."
 )
-_MODE_ALIASES = {"code": "accept-edits", "accept_edits": "accept-edits", "yolo": "bypass"}
+_MODE_ALIASES = {"code": "accept-edits", "accept_edits": "accept-edits"}  # see README
 
 SystemPromptFn = Callable[["Session", str], Awaitable[str]]
 PromptSection = Callable[["Session", str], Awaitable[str]]
