@@ -51,13 +51,18 @@ class Client:
         self.client_info: dict[str, Any] | None = None
 
     def can(self, *path: str) -> bool:
-        """Whether a capability flag is set, e.g. ``can("fs", "readTextFile")``, ``can("terminal")``."""
+        """Whether a capability is advertised, e.g. ``can("fs", "readTextFile")``, ``can("terminal")``.
+
+        ``true`` and an object (``{}`` included, as ACP uses for
+        ``session.notices``, ``elicitation.form``...) count as present;
+        ``false``, ``null`` and absence do not.
+        """
         node: Any = self.capabilities
         for key in path:
             if not isinstance(node, dict):
                 return False
             node = node.get(key)
-        return node is True
+        return node is True or isinstance(node, dict)
 
     async def session_update(self, session_id: str, update: m.SessionUpdate) -> None:
         """Send a ``session/update`` notification ``{sessionId, update}``.

@@ -47,11 +47,15 @@ def _configure_logging() -> None:
     import logging
 
     level_name = os.environ.get("ZEPH_LOG_LEVEL", "WARNING").upper()
+    level = getattr(logging, level_name, logging.WARNING)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    # The handler filters too: libraries that set their own logger to DEBUG (bm25s)
+    # must not reach stderr below the chosen level.
+    handler.setLevel(level)
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(getattr(logging, level_name, logging.WARNING))
+    root.setLevel(level)
 
 
 async def _serve(
@@ -70,9 +74,8 @@ async def _serve(
         return agent
 
     in_fd = acp.guard_stdin()
-    reader, writer = await acp.open_fd_streams(in_fd, out_fd)
-    if pending:
-        reader.feed_data(pending)  # before anything the transport reads later
+    # bytes read past the first frame are served first, even if stdin is already closed
+    reader, writer = await acp.open_fd_streams(in_fd, out_fd, prefix=pending)
     connection = acp.AgentSideConnection(factory, reader, writer)
     if init is not None:  # answered by fastinit: record what the client offered
         capabilities = init.get("clientCapabilities")

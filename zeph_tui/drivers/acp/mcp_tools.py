@@ -90,25 +90,27 @@ class _Server:
         self.task: asyncio.Task[None] | None = None
 
     async def serve(self) -> None:
-        from mcp import ClientSession, StdioServerParameters
-        from mcp.client.stdio import stdio_client
-
-        env = {e["name"]: e["value"] for e in self.config.get("env") or [] if isinstance(e, dict)}
-        params = StdioServerParameters(
-            command=str(self.config["command"]),
-            args=[str(a) for a in self.config.get("args") or []],
-            env=env or None,
-        )
         try:
+            from mcp import ClientSession, StdioServerParameters
+            from mcp.client.stdio import stdio_client
+
+            env = {e["name"]: e["value"] for e in self.config.get("env") or []}
+            params = StdioServerParameters(
+                command=str(self.config["command"]),
+                args=[str(a) for a in self.config.get("args") or []],
+                env=env or None,
+            )
             async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
                 await session.initialize()
                 self.tools = list((await session.list_tools()).tools)
                 self.session = session
                 self.ready.set()
                 await self.stop.wait()
-        except Exception as exc:
+        except BaseException as exc:
             self.error = exc
-            log.warning("MCP server %s failed: %s", self.name, exc)
+            log.warning("MCP server %s failed: %s", self.name, _describe(exc))
+            if not isinstance(exc, Exception):
+                raise
         finally:
             self.session = None
             self.ready.set()
@@ -117,6 +119,15 @@ class _Server:
         if self.session is None:
             raise ZephError(f"MCP server {self.name} is not running")
         return await self.session.call_tool(name, args)
+
+
+def _describe(exc: BaseException) -> str:
+    """One line for a start failure (exception groups from anyio are unwrapped)."""
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    if isinstance(exc, FileNotFoundError):
+        return f"command not found: {exc.filename or exc}"
+    return f"{type(exc).__name__}: {exc}"[:300]
 
 
 class McpServers:
@@ -128,6 +139,7 @@ class McpServers:
 
     def __init__(self) -> None:
         self._servers: list[_Server] = []
+        self.skipped: list[tuple[str, str]] = []
 
     @classmethod
     async def start(cls, configs: list[dict[str, Any]]) -> McpServers:
@@ -141,6 +153,7 @@ class McpServers:
             kind = config.get("type", "stdio")
             if kind != "stdio" or "command" not in config or "name" not in config:
                 log.warning("skipping MCP server %r: only stdio is supported", config.get("name"))
+                servers.skipped.append((str(config.get("name")), f"{kind} is not supported"))
                 continue
             server = _Server(config)
             server.task = asyncio.create_task(server.serve(), name=f"mcp-{server.name}")
@@ -150,6 +163,16 @@ class McpServers:
                 async with asyncio.timeout(_START_TIMEOUT_S):
                     await server.ready.wait()
         return servers
+
+    def failures(self) -> list[tuple[str, str]]:
+        """``(server name, one-line reason)`` for every server that is not running."""
+        out = []
+        for server in self._servers:
+            if server.session is None:
+                reason = _describe(server.error) if server.error else "did not answer in time"
+                out.append((server.name, reason))
+        out.extend(self.skipped)
+        return out
 
     def tools(self) -> list[Tool]:
         """One :class:`McpTool` per tool of every running server."""
