@@ -151,7 +151,8 @@ class Connection:
             ``$/cancel_request``, which the connection handles itself.
         max_frame_bytes: longest accepted incoming line, in bytes.
         shutdown_grace_s: after input EOF, how long running requests may
-            finish (and answer) before they are cancelled, in seconds.
+            finish (and answer) before they are cancelled (each still answers
+            ``-32800``, since the peer may still read our output), in seconds.
     """
 
     def __init__(
@@ -432,9 +433,9 @@ class Connection:
             payload = self._error_frame(request_id, exc)
         except asyncio.CancelledError:
             by_peer = task in self._cancelled_by_peer
-            if self._closed or (task.cancelling() and not by_peer):
-                raise  # shutdown: the peer is gone
-            if task.cancelling():
+            if task.cancelling() and not by_peer and not self.closed:
+                raise  # cancelled by its owner while serving: not ours to answer
+            if task.cancelling():  # by the peer, or at shutdown: the output may still be read
                 task.uncancel()
                 error = RequestError.request_cancelled()
             else:  # a CancelledError leaked out of the handler's own work
