@@ -202,6 +202,27 @@ class Client:
         params = {"sessionId": session_id, "terminalId": terminal_id}
         await self._request(m.TERMINAL_RELEASE, params, timeout_s, self.terminal_timeout_s)
 
+    async def create_elicitation(
+        self, params: dict[str, Any], *, timeout_s: float | None = None
+    ) -> dict[str, Any]:
+        """Ask the user for structured input (``elicitation/create``; ``elicitation.form`` capability).
+
+        Args:
+            params: a ``$defs/CreateElicitationRequest``, e.g. ``{"sessionId", "mode": "form",
+                "message", "requestedSchema": {"type": "object", "properties": {...}}}``.
+            timeout_s: seconds to wait; ``None`` (default) waits for the user.
+
+        Returns:
+            ``{"action": "accept", "content": {...}}``, ``{"action": "decline"}`` or
+            ``{"action": "cancel"}``.
+        """
+        result = await self._connection.send_request(
+            m.ELICITATION_CREATE, params, timeout_s=timeout_s
+        )
+        if not isinstance(result, dict):
+            raise RequestError.internal_error({"badResult": m.ELICITATION_CREATE})
+        return result
+
     async def ext_method(
         self, method: str, params: dict[str, Any], *, timeout_s: float | None = None
     ) -> Any:

@@ -187,6 +187,10 @@ class ZephAgent(acp.BaseAgent):
             if servers is not None:
                 await servers.aclose()
             raise RequestError(acp.ErrorCode.INTERNAL_ERROR, f"cannot open session: {exc}") from exc
+        if client.can("elicitation", "form"):
+            from zeph_tui.drivers.acp.ask_tool import AskUser
+
+            session.tools[AskUser.name] = AskUser(client)
         state = SessionState(session, runtime, sink, cwd, servers)
         self._sessions[session.id] = state
         if servers is not None:
