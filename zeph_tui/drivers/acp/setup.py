@@ -94,29 +94,44 @@ def workspace_dir(value: str, field: str) -> Path:
     return resolved
 
 
-def _terminal_as_text(content: list[Any], raw_output: Any) -> list[Any]:
+def _output_text(raw_output: Any) -> dict[str, Any]:
+    """A text ``ToolCallContent`` of the output the model saw (``rawOutput.text``)."""
     text = raw_output.get("text") if isinstance(raw_output, dict) else None
-    out: list[Any] = []
-    for item in content:
-        if isinstance(item, dict) and item.get("type") == "terminal":
-            shown = text if isinstance(text, str) and text else "(terminal output not kept)"
-            out.append({"type": "content", "content": {"type": "text", "text": shown}})
-        else:
-            out.append(item)
-    return out
+    shown = text if isinstance(text, str) and text else "(output not kept)"
+    return {"type": "content", "content": {"type": "text", "text": shown}}
+
+
+def _terminal_as_text(content: list[Any], raw_output: Any) -> list[Any]:
+    return [
+        _output_text(raw_output)
+        if isinstance(item, dict) and item.get("type") == "terminal"
+        else item
+        for item in content
+    ]
 
 
 def replay_payload(update: dict[str, Any]) -> dict[str, Any]:
-    """A stored update ready for replay: ``terminal`` content replaced by its text."""
+    """A stored update ready for replay: ``terminal`` content replaced by text.
+
+    A command's output lived in a client terminal (or streamed as live chunks)
+    that no longer exists, so a replayed ``execute`` tool call shows the output
+    the model saw (``rawOutput.text``) as ``content`` instead.
+    """
     content = update.get("content")
     if update.get("sessionUpdate") not in ("tool_call", "tool_call_update") or not isinstance(
         content, list
     ):
         return update
-    if not any(isinstance(c, dict) and c.get("type") == "terminal" for c in content):
+    has_terminal = any(isinstance(c, dict) and c.get("type") == "terminal" for c in content)
+    show_output = update.get("kind") == "execute" and not content
+    if not has_terminal and not show_output:
         return update
     replayed = copy.copy(update)
-    replayed["content"] = _terminal_as_text(content, update.get("rawOutput"))
+    raw_output = update.get("rawOutput")
+    if show_output:
+        replayed["content"] = [_output_text(raw_output)]
+    else:
+        replayed["content"] = _terminal_as_text(content, raw_output)
     return replayed
 
 
