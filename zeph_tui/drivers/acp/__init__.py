@@ -90,6 +90,54 @@ async def _serve(
         writer.close()
 
 
+def _listen(args: argparse.Namespace) -> int:
+    """``zeph-tui acp --listen HOST:PORT``: ACP over HTTP+SSE and WebSocket (see :mod:`.network`)."""
+    import asyncio
+
+    host, sep, port_text = str(args.listen).rpartition(":")
+    if not sep or not port_text.isdigit() or not host:
+        sys.stderr.write(f"zeph-tui acp: --listen: expected HOST:PORT, got {args.listen!r}\n")
+        return 2
+    _configure_logging()
+    from zeph_tui.drivers.acp import network
+
+    token = os.environ.get("ZEPH_ACP_TOKEN") or None
+    if not network.is_loopback(host) and token is None:
+        sys.stderr.write(
+            f"zeph-tui acp: --listen {host} is not a loopback address: set ZEPH_ACP_TOKEN"
+            " (clients send it as 'Authorization: Bearer TOKEN')\n"
+        )
+        return 2
+    from zeph_tui.drivers.acp.agent import SharedRuntime, ZephAgent
+
+    shared = SharedRuntime(getattr(args, "provider", None), getattr(args, "model", None))
+
+    def factory(client: acp.Client) -> ZephAgent:
+        return ZephAgent(client, shared=shared)
+
+    async def run() -> None:
+        try:
+            await network.serve(
+                factory,
+                host.strip("[]"),
+                int(port_text),
+                network.NetworkOptions(token=token),
+                ready=lambda port: network.announce(port, host),
+            )
+        finally:
+            await shared.aclose()
+
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
+        return 130
+    except (OSError, SystemExit) as exc:  # uvicorn exits when it cannot bind
+        reason = exc.strerror if isinstance(exc, OSError) else "address unavailable or in use"
+        sys.stderr.write(f"zeph-tui acp: cannot listen on {args.listen}: {reason}\n")
+        return 2
+    return 0
+
+
 def main(args: argparse.Namespace) -> int:
     """Serve ACP on stdin/stdout until EOF.
 
@@ -101,6 +149,8 @@ def main(args: argparse.Namespace) -> int:
         The process exit code: 0 after a clean EOF, 130 on Ctrl-C, 1 on an
         unexpected error (logged to stderr).
     """
+    if getattr(args, "listen", None):
+        return _listen(args)
     from zeph_tui.drivers.acp import fastinit
 
     out_fd = fastinit.guard_stdout()

@@ -62,6 +62,38 @@ def _options(runtime: Runtime, extra_dirs: list[Path]) -> Any:
     return options
 
 
+class SharedRuntime:
+    """The process's one :class:`Runtime`, started on first use (shared by network connections).
+
+    Args:
+        provider / model: command-line overrides of the provider resolution.
+    """
+
+    def __init__(self, provider: str | None = None, model: str | None = None) -> None:
+        self._provider = provider
+        self._model = model
+        self._runtime: Runtime | None = None
+        self._lock = asyncio.Lock()
+
+    async def get(self) -> Runtime:
+        """The runtime (started once). Raises ``RequestError`` -32603 when it cannot start."""
+        async with self._lock:
+            if self._runtime is None:
+                from zeph_tui.core import Runtime, ZephError
+
+                try:
+                    self._runtime = await Runtime.start(provider=self._provider, model=self._model)
+                except ZephError as exc:
+                    log.error("runtime start failed: %s", exc)
+                    raise RequestError(acp.ErrorCode.INTERNAL_ERROR, str(exc)) from exc
+            return self._runtime
+
+    async def aclose(self) -> None:
+        if self._runtime is not None:
+            await self._runtime.aclose()
+            self._runtime = None
+
+
 class ZephAgent(acp.BaseAgent):
     """The zeph-tui ACP agent (one per connection).
 
@@ -71,13 +103,16 @@ class ZephAgent(acp.BaseAgent):
     """
 
     def __init__(
-        self, client: acp.Client, *, provider: str | None = None, model: str | None = None
+        self,
+        client: acp.Client,
+        *,
+        provider: str | None = None,
+        model: str | None = None,
+        shared: SharedRuntime | None = None,
     ) -> None:
         super().__init__(client)
-        self._provider_name = provider
-        self._model = model
-        self._runtime: Runtime | None = None
-        self._runtime_lock = asyncio.Lock()
+        self._shared = shared or SharedRuntime(provider, model)
+        self._owns_runtime = shared is None
         self._sessions: dict[str, SessionState] = {}
         self._opening: dict[str, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -101,23 +136,11 @@ class ZephAgent(acp.BaseAgent):
             with contextlib.suppress(Exception):
                 await state.aclose()
         self._sessions.clear()
-        if self._runtime is not None:
-            await self._runtime.aclose()
-            self._runtime = None
+        if self._owns_runtime:
+            await self._shared.aclose()
 
     async def _get_runtime(self) -> Runtime:
-        async with self._runtime_lock:
-            if self._runtime is None:
-                from zeph_tui.core import Runtime, ZephError
-
-                try:
-                    self._runtime = await Runtime.start(
-                        provider=self._provider_name, model=self._model
-                    )
-                except ZephError as exc:
-                    log.error("runtime start failed: %s", exc)
-                    raise RequestError(acp.ErrorCode.INTERNAL_ERROR, str(exc)) from exc
-            return self._runtime
+        return await self._shared.get()
 
     def _spawn(self, coro: Any) -> None:
         task: asyncio.Task[None] = asyncio.create_task(coro)
