@@ -355,7 +355,7 @@ class Connection:
         if not is_request:
             _log.warning("ignoring a frame with a lone surrogate in %s", where[:100])
             return "method" in message
-        detail = f"{where.removeprefix('params.')}: invalid Unicode (lone surrogate)"
+        detail = f"{where.removeprefix('params.')[:200]}: invalid Unicode (lone surrogate)"
         await self._send_error(reply_id, RequestError.invalid_params(detail))
         return True
 

@@ -63,8 +63,9 @@ async def started(fake: FakeAnthropic) -> ZephPeer:
 
 async def finish(peer: ZephPeer) -> None:
     code = await peer.close()
-    peer.check_all()
+    peer.check_all()  # stdout: protocol frames only, each schema-valid
     assert code == 0, peer.stderr.decode(errors="replace")[-3000:]
+    assert b" DEBUG " not in peer.stderr, peer.stderr.decode(errors="replace")[-3000:]
 
 
 def tool_contents(updates: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -284,10 +284,18 @@ async def serve(
         timeout_keep_alive=int(options.idle_timeout_s),
         lifespan="off",
     )
-    server = uvicorn.Server(config)
+    started = asyncio.Event()
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets)
+            started.set()
+
+    server = Server(config)
     serving = asyncio.create_task(server.serve())
-    while not server.started and not serving.done():
-        await asyncio.sleep(0.02)
+    waiting = asyncio.create_task(started.wait())
+    await asyncio.wait({serving, waiting}, return_when=asyncio.FIRST_COMPLETED)
+    waiting.cancel()
     if server.started and ready is not None:
         sockets = [s for srv in server.servers for s in srv.sockets]
         ready(sockets[0].getsockname()[1])
