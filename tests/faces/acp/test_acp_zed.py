@@ -44,6 +44,11 @@ def model(body: dict[str, Any], _index: int) -> dict[str, Any]:
     if text.startswith("[bash]") and step == 0:
         command = {"command": "echo zed-output-$((6*7))"}
         return {"blocks": [{"type": "tool_use", "name": "bash", "input": command}]}
+    if text.startswith("[full]"):  # the provider reports a nearly full context window
+        return {
+            "blocks": [{"type": "text", "text": "context is full now"}],
+            "usage": {"input_tokens": 195_000},
+        }
     if text.startswith("[extra]") and step == 0:
         target = text.split()[1]
         write = {"path": target, "content": "outside the cwd\n"}
@@ -236,3 +241,29 @@ def test_object_valued_capabilities_count_as_present() -> None:
     assert not client.can("elicitation", "url")
     assert not client.can("fs", "readTextFile")
     assert not client.can("fs", "writeTextFile")
+
+
+async def test_automatic_compaction_is_reported_when_advertised(
+    fake: FakeAnthropic, workspace: Path
+) -> None:
+    peer = await started(fake)
+    try:
+        caps = {"session": {"compaction": {}}}
+        await peer.ok("initialize", dict(INIT_NONE, clientCapabilities=caps))
+        sid = (await peer.ok("session/new", {"cwd": str(workspace), "mcpServers": []}))["sessionId"]
+        for n in range(4):
+            await prompt(peer, sid, f"hello {n} " + "words " * 200)
+        await prompt(peer, sid, "[full] fill it")
+        peer.updates(sid)
+        await prompt(peer, sid, "next question")
+        updates = [u["update"] for u in peer.updates(sid)]
+        compaction = [u for u in updates if u["sessionUpdate"].startswith("compaction")]
+        assert [u["sessionUpdate"] for u in compaction] == [
+            "compaction_summary_chunk",
+            "compaction_update",
+        ], [u["sessionUpdate"] for u in updates]
+        assert "SUMMARY: two hellos." in compaction[0]["content"]["text"]
+        assert compaction[1]["status"] == "completed"
+        assert compaction[0]["compactionId"] == compaction[1]["compactionId"]
+    finally:
+        await finish(peer)
