@@ -178,3 +178,23 @@ async def test_non_loopback_bind_needs_a_token(fake: FakeAnthropic, workspace: P
             await sse.close()
     finally:
         await guarded.stop()
+
+
+async def test_busy_or_malformed_address_is_one_line_and_exit_2(server: ListenServer) -> None:
+    for listen in (f"127.0.0.1:{server.port}", "no-port"):
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "zeph_tui",
+            "acp",
+            "--listen",
+            listen,
+            env=server.env,
+            cwd=REPO_ROOT,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _, err = await proc.communicate()
+        assert proc.returncode == 2, err
+        lines = err.decode().strip().splitlines()
+        assert len(lines) == 1, lines
+        assert lines[0].startswith("zeph-tui acp: "), lines

@@ -131,9 +131,8 @@ def _listen(args: argparse.Namespace) -> int:
         asyncio.run(run())
     except KeyboardInterrupt:
         return 130
-    except (OSError, SystemExit) as exc:  # uvicorn exits when it cannot bind
-        reason = exc.strerror if isinstance(exc, OSError) else "address unavailable or in use"
-        sys.stderr.write(f"zeph-tui acp: cannot listen on {args.listen}: {reason}\n")
+    except OSError as exc:
+        sys.stderr.write(f"zeph-tui acp: cannot listen on {args.listen}: {exc.strerror or exc}\n")
         return 2
     return 0
 

@@ -34,6 +34,7 @@ import hmac
 import ipaddress
 import json
 import logging
+import socket
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -263,6 +264,9 @@ async def serve(
 ) -> None:
     """Serve ACP on ``host:port`` until cancelled (or SIGINT/SIGTERM via uvicorn).
 
+    Raises:
+        OSError: the address cannot be bound (in use, not local...).
+
     Args:
         factory: builds one agent per network connection.
         host / port: where to listen (port 0 picks a free port).
@@ -284,22 +288,12 @@ async def serve(
         timeout_keep_alive=int(options.idle_timeout_s),
         lifespan="off",
     )
-    started = asyncio.Event()
-
-    class Server(uvicorn.Server):
-        async def startup(self, sockets: Any = None) -> None:
-            await super().startup(sockets)
-            started.set()
-
-    server = Server(config)
-    serving = asyncio.create_task(server.serve())
-    waiting = asyncio.create_task(started.wait())
-    await asyncio.wait({serving, waiting}, return_when=asyncio.FIRST_COMPLETED)
-    waiting.cancel()
-    if server.started and ready is not None:
-        sockets = [s for srv in server.servers for s in srv.sockets]
-        ready(sockets[0].getsockname()[1])
-    await serving
+    # Bind here: a busy or invalid address is an OSError for the caller, not uvicorn's exit.
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.create_server((host, port), family=family)
+    if ready is not None:
+        ready(sock.getsockname()[1])
+    await uvicorn.Server(config).serve(sockets=[sock])
 
 
 def announce(port: int, host: str) -> None:
