@@ -198,3 +198,25 @@ async def test_busy_or_malformed_address_is_one_line_and_exit_2(server: ListenSe
         lines = err.decode().strip().splitlines()
         assert len(lines) == 1, lines
         assert lines[0].startswith("zeph-tui acp: "), lines
+
+
+async def test_queue_sink_back_pressure_and_stalled_reader() -> None:
+    from zeph_tui.drivers.acp.network import QueueSink
+
+    sink = QueueSink(limit_frames=4, stall_timeout_s=0.5)
+    for n in range(4):
+        sink.write(b"%d\n" % n)
+    blocked = asyncio.create_task(sink.drain())
+    await asyncio.sleep(0.05)
+    assert not blocked.done()  # the writer waits for the reader
+    for _ in range(3):
+        sink.queue.get_nowait()
+        sink.taken()
+    await asyncio.wait_for(blocked, 1)
+    for n in range(4):
+        sink.write(b"%d\n" % n)
+    with pytest.raises(ConnectionResetError):  # nobody reads: the connection is dropped
+        await sink.drain()
+    assert sink.closed
+    with pytest.raises(ConnectionResetError):
+        sink.write(b"late\n")
