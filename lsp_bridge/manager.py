@@ -13,47 +13,33 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from lsprotocol import types
 
 from .client import LspClient
-from .delta import compute_delta, render_items, sort_items, to_item
+from .delta import compute_delta, render_items, sort_items
 from .detect import detect
 from .diagwait import Diags, ServerDied, collect
+from .documents import Document
 from .errors import ServerUnavailable
 from .positions import split_lines
-from .queries import QueriesMixin
+from .queries import Queries
 from .registry import BUILTIN_SERVERS, DEFAULT_CHOICES, ServerDef, language_for_path
-from .results import DiagnosticItem, DiagnosticsReport, ServerStatus
+from .results import (
+    DiagnosticItem,
+    DiagnosticsReport,
+    HoverInfo,
+    Location,
+    RenameTarget,
+    ServerStatus,
+)
 from .supervisor import ServerSlot
 
 __all__ = ["LspBridge"]
 
 
-@dataclass
-class _Doc:
-    path: Path
-    uri: str
-    language: str
-    text: str = ""
-    version: int = 0
-    opened: bool = False
-    slots: list[ServerSlot] = field(default_factory=list)
-    missing: tuple[str, ...] = ()
-    diags: dict[str, Diags] = field(default_factory=dict)
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-    def items(self, servers: Iterable[str] | None = None) -> list[DiagnosticItem]:
-        lines = split_lines(self.text)
-        wanted = set(self.diags) if servers is None else set(servers) & set(self.diags)
-        return sort_items(
-            to_item(self.path, lines, d, name) for name in wanted for d in self.diags[name]
-        )
-
-
-class LspBridge(QueriesMixin):
+class LspBridge:
     """Language servers for one workspace, started lazily per language.
 
     Args:
@@ -92,8 +78,9 @@ class LspBridge(QueriesMixin):
         self._max_items = max_items
         self._max_restarts = max_restarts
         self._slots: dict[tuple[str, Path], ServerSlot] = {}
-        self._docs: dict[Path, _Doc] = {}
+        self._docs: dict[Path, Document] = {}
         self._missing: dict[str, str] = {}
+        self._queries = Queries(self)
 
     # -- servers -------------------------------------------------------------------
     async def _defs_for(self, path: Path, language: str) -> tuple[list[ServerDef], list[str]]:
@@ -140,20 +127,30 @@ class LspBridge(QueriesMixin):
                 client.notify(types.TEXT_DOCUMENT_DID_OPEN, types.DidOpenTextDocumentParams(item))
                 slot.sent[doc.uri] = doc.version
 
-    async def _doc(self, path: Path) -> _Doc:
+    async def _doc(self, path: Path) -> Document:
         path = path if path.is_absolute() else self.root / path
         path = path.resolve()
         doc = self._docs.get(path)
         if doc is None:
             language = language_for_path(path, self._explicit or ()) or "plaintext"
-            doc = _Doc(path=path, uri=path.as_uri(), language=language)
+            doc = Document(path=path, uri=path.as_uri(), language=language)
             defs, missing = await self._defs_for(path, language)
             doc.slots = [self._slot(d, self._root_for(path, d)) for d in defs]
             doc.missing = tuple(missing)
             self._docs[path] = doc
         return doc
 
-    async def _opened(self, path: Path) -> _Doc:
+    def lines_of(self, path: Path) -> list[str]:
+        """The lines of ``path``: the synced text when open, else the disk (``[]`` on error)."""
+        doc = self._docs.get(path.resolve())
+        if doc is not None and doc.opened:
+            return split_lines(doc.text)
+        try:
+            return split_lines(path.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            return []
+
+    async def opened(self, path: Path) -> Document:
         """The document, opened from disk (without waiting for diagnostics) if needed."""
         doc = await self._doc(path)
         if not doc.opened:
@@ -174,6 +171,31 @@ class LspBridge(QueriesMixin):
                                 )
                                 slot.sent[doc.uri] = doc.version
         return doc
+
+    # -- queries (lsp_bridge.queries) ----------------------------------------------
+    async def hover(self, path: Path, line: int, col: int) -> HoverInfo | None:
+        """See :meth:`lsp_bridge.queries.Queries.hover`."""
+        return await self._queries.hover(path, line, col)
+
+    async def definition(self, path: Path, line: int, col: int) -> list[Location]:
+        """See :meth:`lsp_bridge.queries.Queries.definition`."""
+        return await self._queries.definition(path, line, col)
+
+    async def references(
+        self, path: Path, line: int, col: int, *, include_declaration: bool = True
+    ) -> list[Location]:
+        """See :meth:`lsp_bridge.queries.Queries.references`."""
+        return await self._queries.references(
+            path, line, col, include_declaration=include_declaration
+        )
+
+    async def prepare_rename(self, path: Path, line: int, col: int) -> RenameTarget:
+        """See :meth:`lsp_bridge.queries.Queries.prepare_rename`."""
+        return await self._queries.prepare_rename(path, line, col)
+
+    async def rename(self, path: Path, line: int, col: int, new_name: str) -> types.WorkspaceEdit:
+        """See :meth:`lsp_bridge.queries.Queries.rename`."""
+        return await self._queries.rename(path, line, col, new_name)
 
     # -- document sync -------------------------------------------------------------
     async def open_or_change(
@@ -207,7 +229,7 @@ class LspBridge(QueriesMixin):
             before = [d for d in before if d.server in answered]
             return self._report(doc, old_text, before, answered, pending)
 
-    async def _sync(self, doc: _Doc, text: str, *, save: bool) -> tuple[set[str], list[str]]:
+    async def _sync(self, doc: Document, text: str, *, save: bool) -> tuple[set[str], list[str]]:
         doc.text, doc.version, doc.opened = text, doc.version + 1, True
         deadline_s = time.monotonic() + self.diagnostics_timeout_s
         results: dict[str, Diags | None] = {}
@@ -227,7 +249,7 @@ class LspBridge(QueriesMixin):
     async def _sync_one(
         self,
         slot: ServerSlot,
-        doc: _Doc,
+        doc: Document,
         save: bool,
         deadline_s: float,
         results: dict[str, Diags | None],
@@ -272,7 +294,7 @@ class LspBridge(QueriesMixin):
 
     def _report(
         self,
-        doc: _Doc,
+        doc: Document,
         old_text: str,
         before: list[DiagnosticItem],
         answered: set[str],
