@@ -375,6 +375,12 @@ class LspBridge:
             return doc.items() if doc is not None else []
         return sort_items(item for doc in self._docs.values() for item in doc.items())
 
+    def answered(self, path: Path) -> frozenset[str]:
+        """Names of the servers whose diagnostics of ``path``'s current version are known."""
+        resolved = (path if path.is_absolute() else self.root / path).resolve()
+        doc = self._docs.get(resolved)
+        return frozenset(doc.diags) if doc is not None and doc.opened else frozenset()
+
     def status(self) -> list[ServerStatus]:
         """Every server the bridge started or looked for, sorted by name."""
         found = [slot.status() for slot in self._slots.values()]

@@ -285,7 +285,8 @@ async def apply_rename(
     if gone:
         await bridge.sync_from_disk(gone)
     created = [c for c in plan.edit.changes if c.old_text is None and c.new_text is not None]
-    new, fixed, texts = await after(bridge, kept, before) if diagnostics else ([], [], [])
+    names = (plan.old_name, plan.new_name)
+    new, fixed, texts = await after(bridge, kept, before, names) if diagnostics else ([], [], [])
     for change in created:  # e.g. the target of a file rename: opened, no baseline
         await bridge.open_or_change(change.path, change.new_text or "", save=True)
     remember(bridge, changed)

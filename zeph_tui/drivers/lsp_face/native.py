@@ -149,7 +149,7 @@ async def _after(ls: ZephLanguageServer, plan: RenamePlan, summary: str) -> None
     for _ in range(3):  # let the reply go out first (it is sent from a done-callback)
         await asyncio.sleep(0)
     ls.tell(types.MessageType.Info, summary, log_too=render_call_sites(plan))
-    new, _fixed, texts = await rename_delta(ls.bridge(), plan.edit)
+    new, _fixed, texts = await rename_delta(ls.bridge(), plan.edit, (plan.old_name, plan.new_name))
     head = f"diagnostics after renaming {plan.old_name} to {plan.new_name}: {len(new)} new"
     errors = [d for d in new if d.severity == "error"]
     if errors:
