@@ -199,7 +199,13 @@ class LspBridge:
 
     # -- document sync -------------------------------------------------------------
     async def open_or_change(
-        self, path: Path, text: str, *, previous_text: str | None = None, save: bool = True
+        self,
+        path: Path,
+        text: str,
+        *,
+        previous_text: str | None = None,
+        save: bool = True,
+        created: bool = False,
     ) -> DiagnosticsReport:
         """Send ``text`` as the document's new content and report what changed.
 
@@ -214,6 +220,9 @@ class LspBridge:
                 the document was not open yet (opened first, costs one more
                 analysis); otherwise everything found counts as new.
             save: also send didSave (the write hit the disk).
+            created: the file did not exist before this write: every running
+                server gets ``workspace/didChangeWatchedFiles`` (Created) first,
+                so modules written next can import it.
 
         Returns:
             A :class:`DiagnosticsReport`; servers that did not answer within
@@ -221,6 +230,8 @@ class LspBridge:
             for missing or crashed servers.
         """
         doc = await self._doc(path)
+        if created:
+            self.announce([doc.path], types.FileChangeType.Created)
         async with doc.lock:
             if not doc.opened and previous_text is not None and previous_text != text:
                 await self._sync(doc, previous_text, save=False)
@@ -342,19 +353,10 @@ class LspBridge:
         Returns:
             One report per open document that changed, in the given order.
         """
-        events: list[types.FileEvent] = []
         reports: list[DiagnosticsReport] = []
         resolved = [(p if p.is_absolute() else self.root / p).resolve() for p in paths]
-        for path in resolved:
-            exists = path.exists()
-            kind = types.FileChangeType.Changed if exists else types.FileChangeType.Deleted
-            events.append(types.FileEvent(uri=path.as_uri(), type=kind))
-        for slot in list(self._slots.values()):
-            if slot.client is not None and slot.client.alive:
-                slot.client.notify(
-                    types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
-                    types.DidChangeWatchedFilesParams(events),
-                )
+        self.announce([p for p in resolved if p.exists()], types.FileChangeType.Changed)
+        self.announce([p for p in resolved if not p.exists()], types.FileChangeType.Deleted)
         for path in resolved:
             doc = self._docs.get(path)
             if doc is None or not doc.opened:
@@ -366,6 +368,23 @@ class LspBridge:
             if text != doc.text:
                 reports.append(await self.open_or_change(path, text, save=True))
         return reports
+
+    def announce(self, paths: Sequence[Path], kind: types.FileChangeType) -> None:
+        """Send ``workspace/didChangeWatchedFiles`` for ``paths`` to every running server.
+
+        Args:
+            paths: absolute paths (nothing is sent for an empty list).
+            kind: ``Created``, ``Changed`` or ``Deleted`` (LSP 3.17 §FileChangeType).
+        """
+        if not paths:
+            return
+        events = [types.FileEvent(uri=p.as_uri(), type=kind) for p in paths]
+        for slot in list(self._slots.values()):
+            if slot.client is not None and slot.client.alive:
+                slot.client.notify(
+                    types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                    types.DidChangeWatchedFilesParams(events),
+                )
 
     def diagnostics(self, path: Path | None = None) -> list[DiagnosticItem]:
         """The current merged diagnostics of one open document, or of all of them."""
