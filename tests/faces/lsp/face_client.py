@@ -7,6 +7,7 @@ default) and records every request, message and log line.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 from pathlib import Path
@@ -24,9 +25,11 @@ class FaceClient:
     Args:
         root: the workspace.
         annotations: advertise ``changeAnnotationSupport`` (VS Code does).
+        asks: answer ``window/showMessageRequest`` (``False``: no handler, the
+            request gets an error back, as from a client that cannot show it).
     """
 
-    def __init__(self, root: Path, *, annotations: bool = False) -> None:
+    def __init__(self, root: Path, *, annotations: bool = False, asks: bool = True) -> None:
         self.root = root
         self.annotations = annotations
         self.answer: str | None = "Apply"
@@ -35,11 +38,14 @@ class FaceClient:
         self.logs: list[str] = []
         self.client = LanguageClient("face-test", "1")
         self.versions: dict[str, int] = {}
+        self._logged = asyncio.Event()
 
-        @self.client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
-        def _ask(params: types.ShowMessageRequestParams) -> types.MessageActionItem | None:
-            self.requests.append(params.message)
-            return types.MessageActionItem(self.answer) if self.answer else None
+        if asks:
+
+            @self.client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
+            def _ask(params: types.ShowMessageRequestParams) -> types.MessageActionItem | None:
+                self.requests.append(params.message)
+                return types.MessageActionItem(self.answer) if self.answer else None
 
         @self.client.feature(types.WINDOW_SHOW_MESSAGE)
         def _show(params: types.ShowMessageParams) -> None:
@@ -48,6 +54,7 @@ class FaceClient:
         @self.client.feature(types.WINDOW_LOG_MESSAGE)
         def _log(params: types.LogMessageParams) -> None:
             self.logs.append(params.message)
+            self._logged.set()
 
     async def start(self) -> None:
         """Spawn the face and initialize it."""
@@ -93,6 +100,52 @@ class FaceClient:
             types.TextDocumentIdentifier(uri), types.Position(line, character), new_name
         )
         return await self.client.text_document_rename_async(params)
+
+    def apply(self, edit: types.WorkspaceEdit) -> list[Path]:
+        """Apply ``edit`` like an editor that then saves: files written, didChange + didSave sent.
+
+        Positions are taken as code points (the face's edits are whole lines).
+        """
+        written = []
+        for change in edit.document_changes or []:
+            assert isinstance(change, types.TextDocumentEdit)
+            uri = change.text_document.uri
+            path = Path(uri.removeprefix("file://"))
+            lines = path.read_text().splitlines(keepends=True)
+            for text_edit in sorted(change.edits, key=lambda e: e.range.start.line, reverse=True):
+                start, end = text_edit.range.start, text_edit.range.end
+                head = (
+                    "".join(lines[: start.line]) + lines[start.line][: start.character]
+                    if start.line < len(lines)
+                    else "".join(lines)
+                )
+                tail = (
+                    lines[end.line][end.character :] + "".join(lines[end.line + 1 :])
+                    if end.line < len(lines)
+                    else ""
+                )
+                lines = (head + text_edit.new_text + tail).splitlines(keepends=True)
+            text = "".join(lines)
+            path.write_text(text)
+            written.append(path)
+            if uri in self.versions:
+                self.versions[uri] += 1
+                ident = types.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri])
+                whole = types.TextDocumentContentChangeWholeDocument(text=text)
+                self.client.text_document_did_change(
+                    types.DidChangeTextDocumentParams(ident, [whole])
+                )
+                self.client.text_document_did_save(
+                    types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri))
+                )
+        return written
+
+    async def wait_log(self, prefix: str, *, count: int = 1, timeout_s: float = 120) -> None:
+        """Wait until ``count`` log lines start with ``prefix``."""
+        async with asyncio.timeout(timeout_s):
+            while sum(1 for m in self.logs if m.startswith(prefix)) < count:
+                self._logged.clear()
+                await self._logged.wait()
 
     async def stop(self) -> None:
         """shutdown, exit, wait for the process."""

@@ -76,9 +76,21 @@ def _assert_renamed(root: Path) -> None:
     assert check.returncode == 0, check.stderr
 
 
+def _readme_setup(tmp_path: Path) -> Path:
+    """The README's Neovim block (after ``<!-- nvim-setup -->``) as a file."""
+    readme = (REPO / "README.md").read_text()
+    block = readme.split("<!-- nvim-setup -->\n```lua\n", 1)[1].split("```", 1)[0]
+    setup = tmp_path / "zeph_setup.lua"
+    setup.write_text(block)
+    return setup
+
+
 def test_nvim_native_rename_confirms_with_call_sites(tmp_path: Path) -> None:
-    # cursor on `total` in `def total(...)`: 0-based line 3, character 4
-    root, result, output = _nvim(tmp_path, "native.lua")
+    # cursor on `total` in `def total(...)`: 0-based line 3, character 4; the client is
+    # started by the README's setup with `zeph-tui` found on PATH
+    path = f"{REPO / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}"
+    setup = str(_readme_setup(tmp_path))
+    root, result, output = _nvim(tmp_path, "native.lua", ZEPH_SETUP=setup, PATH=path)
     assert result["code"] == 0, (result, output)
     assert result.get("rename_error") is None, result
     assert result["warm"] is True, result["logs"]

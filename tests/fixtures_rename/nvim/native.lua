@@ -1,5 +1,5 @@
 -- Neovim 0.7.2 headless: the native rename (vim.lsp.buf.rename) through `zeph-tui lsp`.
--- The setup is the README's "Neovim" section. Env: ZEPH_PY, ZEPH_ROOT, ZEPH_FILE,
+-- ZEPH_SETUP is the README's "Neovim" block, run as a user's init would. Env: ZEPH_ROOT, ZEPH_FILE,
 -- ZEPH_LINE / ZEPH_CHAR (0-based cursor), ZEPH_NEW (new name), ZEPH_OUT (result JSON).
 local env = vim.env
 local out = { messages = {}, logs = {}, requests = {} }
@@ -37,16 +37,11 @@ end
 
 local ok, err = pcall(function()
   local root = env.ZEPH_ROOT
-  -- README "Neovim": start `zeph-tui lsp` for Python buffers next to the usual server.
-  local id = vim.lsp.start_client({
-    name = "zeph",
-    cmd = { env.ZEPH_PY, "-m", "zeph_tui", "lsp", "--workspace", root },
-    root_dir = root,
-  })
-  assert(id, "start_client failed")
+  vim.cmd("filetype on")  -- -u NONE leaves it off; a user's init has it
+  dofile(env.ZEPH_SETUP)
   vim.cmd("edit " .. root .. "/" .. env.ZEPH_FILE)
-  local bufnr = vim.api.nvim_get_current_buf()
-  vim.lsp.buf_attach_client(bufnr, id)
+  local id = vim.g.zeph_client
+  assert(id, "the README setup started no client")
   local client = vim.lsp.get_client_by_id(id)
   assert(vim.wait(20000, function() return client.initialized end, 50), "no initialize")
   out.prepare_provider = client.resolved_capabilities.rename

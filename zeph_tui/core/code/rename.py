@@ -4,11 +4,12 @@ Steps (DESIGN.md, "LSP path"):
 
 1. :func:`plan_rename` resolves the symbol at ``path:line:column`` (1-based,
    code points) with ``textDocument/prepareRename`` (servers without it, such
-   as pylsp, get a local identifier lookup and a plain rename request), lists
-   the call sites (``textDocument/references`` grouped by file, each with the
-   enclosing function or class from tree-sitter and the source line), asks the
-   server for the ``WorkspaceEdit`` and computes every file's new content in
-   memory (:mod:`lsp_bridge.workspace_edit`) with a per-file unified diff.
+   as pylsp, get a local identifier lookup and a plain rename request), asks
+   the server for the ``WorkspaceEdit``, lists the call sites (where that edit
+   changes text, grouped by file, each classified definition / import / call /
+   other reference, with the enclosing function or class from tree-sitter and
+   the source line) and computes every file's new content in memory
+   (:mod:`lsp_bridge.workspace_edit`) with a per-file unified diff.
 2. The face shows :attr:`RenamePlan.previews` and asks its
    :class:`~zeph_tui.core.ports.Approver` (or the terminal).
 3. :func:`apply_rename` writes all files or none (hash check, temp files and
@@ -26,12 +27,15 @@ import difflib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lsp_bridge import DiagnosticItem, LspBridge, LspBridgeError, RenameTarget
+from lsp_bridge.positions import from_lsp_position, split_lines
 from lsp_bridge.workspace_edit import (
     PlannedEdit,
     StaleEditError,
     apply_planned_edit,
+    edit_starts,
     plan_workspace_edit,
 )
 from zeph_tui.core.code.call_sites import KINDS, CallSite
@@ -46,6 +50,9 @@ from zeph_tui.core.code.rename_checks import (
 )
 from zeph_tui.core.code.rename_sync import after, baseline, remember, sync_target
 from zeph_tui.core.events import DiffContent, Location
+
+if TYPE_CHECKING:
+    from lsprotocol.types import WorkspaceEdit
 
 __all__ = [
     "CallSite",
@@ -74,7 +81,6 @@ class RenamePlan:
         new_name: the requested name.
         call_sites: references, sorted by path then position.
         edit: every touched file's old and new content.
-        diff: per-file unified diffs joined, paths relative to ``root``.
     """
 
     root: Path
@@ -82,11 +88,15 @@ class RenamePlan:
     new_name: str
     call_sites: tuple[CallSite, ...]
     edit: PlannedEdit
-    diff: str
 
     @property
     def old_name(self) -> str:
         return self.target.placeholder
+
+    @property
+    def diff(self) -> str:
+        """Per-file unified diffs joined, paths relative to ``root`` (computed on use)."""
+        return _diff(self.edit, self.root)
 
     @property
     def files(self) -> list[Path]:
@@ -231,20 +241,32 @@ async def plan_rename(
     if target.placeholder == new_name:
         raise RenameError(f"the symbol is already named {new_name!r}")
     try:
-        references, edit = await asyncio.gather(
-            bridge.references(path, line, column, include_declaration=True),
-            bridge.rename(path, line, column, new_name),
-        )
+        edit = await bridge.rename(path, line, column, new_name)
         planned = plan_workspace_edit(edit)
     except LspBridgeError as exc:
         raise RenameError(f"cannot rename at {path.name}:{line}:{column}: {exc}") from exc
     if not planned.changes:
         raise RenameError(f"the server's rename of {target.placeholder!r} changes nothing")
     sources = {c.path: c.old_text for c in planned.changes if c.old_text is not None}
-    sites = await asyncio.to_thread(
-        _call_sites, ((r.path, r.line, r.col) for r in references), sources
-    )
-    return RenamePlan(bridge.root, target, new_name, sites, planned, _diff(planned, bridge.root))
+    sites = await asyncio.to_thread(_sites, edit, sources)
+    return RenamePlan(bridge.root, target, new_name, sites, planned)
+
+
+def _sites(edit: WorkspaceEdit, sources: dict[Path, str]) -> tuple[CallSite, ...]:
+    """The call sites: where the server's rename edits text (one request, not two).
+
+    The edit touches exactly the symbol's references (the definition and
+    imports included), so a separate ``textDocument/references`` would only
+    repeat the server's work.
+    """
+    points = []
+    for path, position in edit_starts(edit):
+        text = sources.get(path)
+        if text is None:
+            continue  # a file only moved or created
+        line, column = from_lsp_position(split_lines(text), position)
+        points.append((path, line, column))
+    return _call_sites(points, sources)
 
 
 async def apply_rename(

@@ -13,7 +13,9 @@ Before the edit the person sees the call sites:
   ``needsConfirmation: true``, labelled with the summary (the client asks);
 - otherwise ``window/showMessageRequest`` with ``Apply`` / ``Cancel`` and
   the summary ``N call sites in M files: file: enclosing symbol, ...``;
-  anything but ``Apply`` answers ``null`` (nothing changes).
+  ``Cancel`` or a dismissed question answers ``null`` (nothing changes); a
+  client that answers the request with an error gets the edit (the person
+  typed the name in its rename prompt) and the list after.
 
 After the reply: a ``window/showMessage`` summary and the full list of call
 sites in ``window/logMessage``. The reply does not wait for diagnostics:
@@ -122,7 +124,14 @@ def workspace_edit(
 
 
 async def confirmed(ls: ZephLanguageServer, plan: RenamePlan) -> bool:
-    """Ask ``Apply`` / ``Cancel`` with the summary; ``False`` when the client cannot ask."""
+    """Ask ``Apply`` / ``Cancel`` with the summary.
+
+    Returns:
+        ``True`` for ``Apply``; ``False`` for ``Cancel`` or a dismissed
+        question; ``True`` when the client answers the request with an error
+        (it cannot show one, e.g. Helix): the person typed the new name in
+        the editor's own rename prompt, and the list follows after the edit.
+    """
     params = types.ShowMessageRequestParams(
         types.MessageType.Info,
         f"Rename {plan.old_name} to {plan.new_name}? {summary_line(plan)}",
@@ -130,9 +139,9 @@ async def confirmed(ls: ZephLanguageServer, plan: RenamePlan) -> bool:
     )
     try:
         answer = await ls.window_show_message_request_async(params)
-    except Exception as exc:  # the client cannot show it: nothing is applied
-        log.info("showMessageRequest failed: %s", exc)
-        return False
+    except JsonRpcException as exc:  # the client cannot show it
+        log.info("showMessageRequest failed (%s): applying, list after", exc)
+        return True
     return answer is not None and answer.title == APPLY
 
 
