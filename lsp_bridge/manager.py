@@ -226,8 +226,12 @@ class LspBridge:
 
         Returns:
             A :class:`DiagnosticsReport`; servers that did not answer within
-            ``diagnostics_timeout_s`` are listed in ``pending``. Never raises
-            for missing or crashed servers.
+            ``diagnostics_timeout_s`` are listed in ``pending``. ``new`` and
+            ``fixed`` compare only servers that gave diagnostics before the
+            edit too (one that missed the baseline cannot make old
+            diagnostics look new); everything counts as new for a document
+            opened for the first time without ``previous_text``. Never
+            raises for missing or crashed servers.
         """
         doc = await self._doc(path)
         if created:
@@ -236,9 +240,11 @@ class LspBridge:
             if not doc.opened and previous_text is not None and previous_text != text:
                 await self._sync(doc, previous_text, save=False)
             old_text, before = doc.text, doc.items()
+            known = set(doc.diags) if doc.opened else None  # servers with a baseline
             answered, pending = await self._sync(doc, text, save=save)
-            before = [d for d in before if d.server in answered]
-            return self._report(doc, old_text, before, answered, pending)
+            compared = answered if known is None else answered & known
+            before = [d for d in before if d.server in compared]
+            return self._report(doc, old_text, before, answered, pending, compared)
 
     async def _sync(self, doc: Document, text: str, *, save: bool) -> tuple[set[str], list[str]]:
         doc.text, doc.version, doc.opened = text, doc.version + 1, True
@@ -310,9 +316,12 @@ class LspBridge:
         before: list[DiagnosticItem],
         answered: set[str],
         pending: list[str],
+        compared: set[str],
     ) -> DiagnosticsReport:
         current = doc.items(answered)
-        new, fixed = compute_delta(old_text, doc.text, before, current)
+        new, fixed = compute_delta(
+            old_text, doc.text, before, [d for d in current if d.server in compared]
+        )
         shown = doc.path.relative_to(self.root) if doc.path.is_relative_to(self.root) else doc.path
         errors = sum(1 for d in current if d.severity == "error")
         lines = [
@@ -346,7 +355,9 @@ class LspBridge:
     async def sync_from_disk(self, paths: Iterable[Path]) -> list[DiagnosticsReport]:
         """Tell servers about files changed behind their back (by bash, git...).
 
-        Every running server gets ``workspace/didChangeWatchedFiles``; open
+        Every running server gets ``workspace/didChangeWatchedFiles`` for the
+        files whose content it does not have already (open documents with the
+        same text are left out, so nothing is re-analysed for nothing); open
         documents whose disk content differs are re-sent like a write;
         deleted open documents are closed.
 
@@ -355,19 +366,25 @@ class LspBridge:
         """
         reports: list[DiagnosticsReport] = []
         resolved = [(p if p.is_absolute() else self.root / p).resolve() for p in paths]
-        self.announce([p for p in resolved if p.exists()], types.FileChangeType.Changed)
-        self.announce([p for p in resolved if not p.exists()], types.FileChangeType.Deleted)
+        texts = {p: _disk_text(p) for p in resolved}
+        changed = [p for p in resolved if texts[p] is not None and not self._same(p, texts[p])]
+        self.announce(changed, types.FileChangeType.Changed)
+        self.announce([p for p in resolved if texts[p] is None], types.FileChangeType.Deleted)
         for path in resolved:
             doc = self._docs.get(path)
             if doc is None or not doc.opened:
                 continue
-            if not path.exists():
+            text = texts[path]
+            if text is None:
                 await self.close(path)
-                continue
-            text = path.read_text(encoding="utf-8", errors="replace")
-            if text != doc.text:
+            elif text != doc.text:
                 reports.append(await self.open_or_change(path, text, save=True))
         return reports
+
+    def _same(self, path: Path, text: str | None) -> bool:
+        """The servers already have exactly ``text`` for ``path`` (open, unchanged)."""
+        doc = self._docs.get(path)
+        return doc is not None and doc.opened and doc.text == text
 
     def announce(self, paths: Sequence[Path], kind: types.FileChangeType) -> None:
         """Send ``workspace/didChangeWatchedFiles`` for ``paths`` to every running server.
@@ -422,6 +439,14 @@ class LspBridge:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+def _disk_text(path: Path) -> str | None:
+    """The file's text, or ``None`` when it does not exist (or cannot be read)."""
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
 
 
 def _as_def(server: ServerDef | str) -> ServerDef:
