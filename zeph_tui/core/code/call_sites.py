@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from zeph_tui.core.code.outline import enclosing_symbol, language_for_path
+from zeph_tui.core.code.outline import Symbol, language_for_path, outline
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -51,6 +51,7 @@ _MEMBER = frozenset(
     }
 )
 _CALLS = frozenset({"call", "call_expression", "method_invocation"})
+_SCOPES = frozenset({"function", "method", "class", "struct", "interface", "enum", "module"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +128,17 @@ def _kinds(source: str, language: str, points: list[tuple[int, int]]) -> list[Si
     return found
 
 
+def _scope(symbols: list[Symbol], line: int) -> str | None:
+    """The innermost scope around ``line`` (``outline.enclosing_symbol``, one outline per file)."""
+    best: Symbol | None = None
+    for symbol in symbols:
+        if symbol.line_start <= line <= symbol.line_end and (
+            best is None or symbol.line_start >= best.line_start
+        ):
+            best = symbol
+    return best.qualname if best is not None else None
+
+
 def call_sites(
     points: Iterable[tuple[Path, int, int]], sources: dict[Path, str]
 ) -> tuple[CallSite, ...]:
@@ -157,8 +169,8 @@ def call_sites(
             _kinds(source, language, spots) if language else ["reference"] * len(spots)
         )
         lines = source.splitlines()
+        scopes = [x for x in outline(source, language) if x.kind in _SCOPES] if language else []
         for (line, column), kind in zip(spots, kinds, strict=True):
             text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
-            scope = enclosing_symbol(source, language, line) if language else None
-            sites.append(CallSite(path, line, column, scope, text, kind))
+            sites.append(CallSite(path, line, column, _scope(scopes, line), text, kind))
     return tuple(sites)
