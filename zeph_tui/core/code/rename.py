@@ -43,6 +43,7 @@ from zeph_tui.core.code.call_sites import call_sites as _call_sites
 from zeph_tui.core.code.outline import language_for_path
 from zeph_tui.core.code.rename_checks import (
     RenameError,
+    RenameRefused,
     check_in_workspace,
     check_new_name,
     check_saved,
@@ -59,6 +60,7 @@ __all__ = [
     "RenameError",
     "RenameOutcome",
     "RenamePlan",
+    "RenameRefused",
     "apply_rename",
     "parse_target",
     "plan_rename",
@@ -154,9 +156,9 @@ def parse_target(target: str) -> tuple[Path, int, int]:
     path, _, rest = target.rpartition(":")
     path2, _, line = path.rpartition(":")
     if not path2 or not line.isdigit() or not rest.isdigit():
-        raise RenameError(f"expected PATH:LINE:COL (1-based), got {target!r}")
+        raise RenameRefused(f"expected PATH:LINE:COL (1-based), got {target!r}")
     if int(line) < 1 or int(rest) < 1:
-        raise RenameError(f"line and column are 1-based, got {target!r}")
+        raise RenameRefused(f"line and column are 1-based, got {target!r}")
     return Path(path2), int(line), int(rest)
 
 
@@ -176,7 +178,7 @@ def _resolve(bridge: LspBridge, path: Path) -> Path:
     path = (path if path.is_absolute() else bridge.root / path).resolve()
     check_in_workspace(path, bridge.root)
     if not path.is_file():
-        raise RenameError(f"no such file: {path}")
+        raise RenameRefused(f"no such file: {path}")
     return path
 
 
@@ -239,7 +241,7 @@ async def plan_rename(
     target = await prepare_rename(bridge, path, line, column, buffer_text=buffer_text)
     path = target.location.path
     if target.placeholder == new_name:
-        raise RenameError(f"the symbol is already named {new_name!r}")
+        raise RenameRefused(f"the symbol is already named {new_name!r}")
     try:
         edit = await bridge.rename(path, line, column, new_name)
         planned = plan_workspace_edit(edit)

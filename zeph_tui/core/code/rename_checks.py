@@ -1,6 +1,7 @@
 """The refusals of a rename, checked before any server is asked (one place for every face).
 
-Each check raises :class:`RenameError` with the one line a person sees:
+Each check raises :class:`RenameRefused` (a :class:`RenameError`) with the
+one line a person sees:
 
 - :func:`check_in_workspace`: ``<path> is outside the workspace <root>``;
 - :func:`check_saved`: ``<file> has unsaved changes: save the file first``
@@ -22,13 +23,24 @@ from pathlib import Path
 
 from zeph_tui.core.errors import ZephError
 
-__all__ = ["RenameError", "check_in_workspace", "check_new_name", "check_saved", "symbol_at"]
+__all__ = [
+    "RenameError",
+    "RenameRefused",
+    "check_in_workspace",
+    "check_new_name",
+    "check_saved",
+    "symbol_at",
+]
 
 _WORD = re.compile(r"\w+")
 
 
 class RenameError(ZephError):
     """The rename cannot be planned or applied (message says why; nothing changed)."""
+
+
+class RenameRefused(RenameError):
+    """The request itself is refused: a person's mistake (name, position, unsaved, outside)."""
 
 
 def _shown(path: Path, root: Path) -> str:
@@ -42,7 +54,7 @@ def check_in_workspace(path: Path, root: Path) -> None:
         RenameError: ``<path> is outside the workspace <root>; ...``.
     """
     if not path.is_relative_to(root):
-        raise RenameError(
+        raise RenameRefused(
             f"{path} is outside the workspace {root}; "
             "open the file from a workspace that contains it"
         )
@@ -55,7 +67,7 @@ def check_saved(path: Path, root: Path, buffer_text: str | None, disk_text: str)
         RenameError: ``<file> has unsaved changes: save the file first``.
     """
     if buffer_text is not None and buffer_text != disk_text:
-        raise RenameError(f"{_shown(path, root)} has unsaved changes: save the file first")
+        raise RenameRefused(f"{_shown(path, root)} has unsaved changes: save the file first")
 
 
 def _is_keyword(word: str, language: str | None) -> bool:
@@ -84,12 +96,12 @@ def symbol_at(
             if word[0].isdigit():
                 break
             if _is_keyword(word, language):
-                raise RenameError(
+                raise RenameRefused(
                     f"nothing to rename at {shown}:{line}:{column}: "
                     f"{word!r} is a {_language_name(language)} keyword"
                 )
             return match.start() + 1, match.end() + 1, word
-    raise RenameError(
+    raise RenameRefused(
         f"nothing to rename at {shown}:{line}:{column}: the cursor is not on an identifier"
     )
 
@@ -106,9 +118,9 @@ def check_new_name(new_name: str, language: str | None) -> None:
     """
     if language == "python":
         if keyword.iskeyword(new_name):
-            raise RenameError(f"{new_name!r} is a Python keyword, not a valid new name")
+            raise RenameRefused(f"{new_name!r} is a Python keyword, not a valid new name")
         if not new_name.isidentifier():
-            raise RenameError(f"{new_name!r} is not a valid Python identifier")
+            raise RenameRefused(f"{new_name!r} is not a valid Python identifier")
         return
     if not new_name or any(c.isspace() for c in new_name):
-        raise RenameError(f"{new_name!r} is not a valid name: it is empty or contains whitespace")
+        raise RenameRefused(f"{new_name!r} is not a valid name: it is empty or contains whitespace")
