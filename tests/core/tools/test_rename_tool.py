@@ -69,7 +69,7 @@ async def test_model_renames_after_seeing_the_diff(
         "report.py",
     }
     assert any("grand_total(cart.items)" in d.new_text for d in diffs)
-    assert len(request.tool_call.locations) == 7  # one per call site, the definition included
+    assert len(request.tool_call.locations) == 6  # one per call site
     assert not result["is_error"], result["text"]
     text = result["text"]
     assert text.index("call site") < text.index("files changed")

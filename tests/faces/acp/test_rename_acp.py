@@ -61,7 +61,7 @@ async def test_rename_through_editor_buffers(peer: ZephPeer, project: Path) -> N
     assert any(c["name"] == "rename" for c in commands[-1]["availableCommands"])
     (call,) = [u for u in updates if u["sessionUpdate"] == "tool_call"]
     assert call["kind"] == "edit"
-    assert len(call["locations"]) == 7  # one per call site, the definition included
+    assert len(call["locations"]) == 6
     assert {"path": str(project / "shop/report.py"), "line": 9} in call["locations"]
     diffs = [c for c in call["content"] if c["type"] == "diff"]
     assert sorted(Path(d["path"]).name for d in diffs) == sorted(FILES)

@@ -111,9 +111,13 @@ class RenamePlan:
             DiffContent(str(c.path), c.old_text, c.new_text or "") for c in self.edit.changes
         )
 
+    def references(self) -> tuple[CallSite, ...]:
+        """Every site but the definition: calls, other references and imports."""
+        return tuple(s for s in self.call_sites if s.kind != "definition")
+
     def locations(self) -> tuple[Location, ...]:
-        """One location per call site (ACP ``locations``)."""
-        return tuple(Location(str(s.path), s.line) for s in self.call_sites)
+        """One location per reference, imports included, the definition not (ACP ``locations``)."""
+        return tuple(Location(str(s.path), s.line) for s in self.references())
 
     def uses(self) -> tuple[CallSite, ...]:
         """The sites that count as call sites: calls and other references (no imports, no definition)."""
