@@ -1,9 +1,11 @@
 """``zeph-tui lsp``: a language server an editor attaches next to its usual one.
 
-It offers "rename with call sites" at a symbol: a ``refactor.rename`` code
-action backed by ``workspace/executeCommand`` ``zeph.renameWithCallSites``
-(see :mod:`zeph_tui.drivers.lsp_face.server`). The real language servers run
-behind it through :mod:`lsp_bridge`. Speaks LSP on stdio; logs go to stderr.
+It serves the editor's own rename with call sites (``textDocument/prepareRename``
+and ``textDocument/rename``, :mod:`~zeph_tui.drivers.lsp_face.native`) and a
+``refactor.rename`` code action (:mod:`~zeph_tui.drivers.lsp_face.actions`),
+both through the core rename flow. The real language servers run behind it
+through :mod:`lsp_bridge`, warm for its whole life. Speaks LSP on stdio; logs
+go to stderr.
 """
 
 from __future__ import annotations
