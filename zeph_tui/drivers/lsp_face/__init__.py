@@ -25,7 +25,7 @@ def main(args: argparse.Namespace) -> int:
         args: ``args.workspace`` (may be ``None``: the client's root is used).
     """
     from zeph_tui.core.config import DIAGNOSTICS_TIMEOUT_S
-    from zeph_tui.drivers.lsp_face.server import build_server
+    from zeph_tui.drivers.lsp_face.build import build_server
 
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
     workspace = getattr(args, "workspace", None)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
@@ -32,9 +31,8 @@ from pygls.lsp.server import LanguageServer
 
 from lsp_bridge import LspBridge
 from lsp_bridge.navigation import identifier_at, path_from_uri
-from zeph_tui.core.config import DIAGNOSTICS_TIMEOUT_S
 
-__all__ = ["WARM_PREFIX", "ZephLanguageServer", "build_server"]
+__all__ = ["WARM_PREFIX", "ZephLanguageServer"]
 
 #: ``window/logMessage`` prefix once a document the editor opened is analysed.
 WARM_PREFIX = "zeph: servers warm:"
@@ -112,45 +110,3 @@ class ZephLanguageServer(LanguageServer):
         self.window_show_message(types.ShowMessageParams(kind, text))
         if log_too is not None:
             self.window_log_message(types.LogMessageParams(types.MessageType.Log, log_too))
-
-
-async def _warm(ls: ZephLanguageServer, path: Path) -> None:
-    from zeph_tui.core.code.rename_sync import sync_target
-
-    root = ls.root()
-    if path.is_relative_to(root) and await asyncio.to_thread(path.is_file):
-        start_s = time.monotonic()
-        await sync_target(ls.bridge(), path)
-        elapsed_ms = (time.monotonic() - start_s) * 1000
-        shown = path.relative_to(root).as_posix()
-        text = f"{WARM_PREFIX} {shown} analysed in {elapsed_ms:.0f} ms"
-        ls.window_log_message(types.LogMessageParams(types.MessageType.Log, text))
-
-
-def build_server(
-    workspace: Path | None, diagnostics_timeout_s: float = DIAGNOSTICS_TIMEOUT_S
-) -> ZephLanguageServer:
-    """The configured server (features registered), not started.
-
-    ``diagnostics_timeout_s``: ``[lsp] diagnostics_timeout_s`` of the settings.
-    """
-    from zeph_tui.drivers.lsp_face.actions import register_actions
-    from zeph_tui.drivers.lsp_face.native import register_native
-
-    server = ZephLanguageServer(workspace, diagnostics_timeout_s)
-    register_native(server)
-    register_actions(server)
-
-    @server.feature(types.INITIALIZED)
-    def _initialized(ls: ZephLanguageServer, params: types.InitializedParams) -> None:
-        ls.bridge()
-
-    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
-    def _did_open(ls: ZephLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
-        ls.owned(_warm(ls, path_from_uri(params.text_document.uri)))
-
-    @server.feature(types.SHUTDOWN)
-    async def _shutdown(ls: ZephLanguageServer, params: Any) -> None:
-        await ls.close_bridge()
-
-    return server
