@@ -225,7 +225,7 @@ class LocalProvider:
             started = time.monotonic()
             try:
                 self._llama = await asyncio.to_thread(self._open)
-            except (OSError, ValueError, RuntimeError) as exc:
+            except (ImportError, OSError, ValueError, RuntimeError) as exc:
                 raise ProviderError(f"local: cannot load {self.model_path}: {exc}") from exc
             meta: dict[str, str] = self._llama.metadata
             trained = meta.get(f"{meta.get('general.architecture', '')}.context_length", "0")
@@ -234,6 +234,10 @@ class LocalProvider:
                 min(n_ctx, int(trained)) if trained.isdigit() and int(trained) else n_ctx
             )
             self._progress(f"local model {self.model} loaded in {time.monotonic() - started:.1f} s")
+
+    async def warm(self) -> None:
+        """Load the model ahead of the first prompt (the runtime's warm-up); see :meth:`load`."""
+        await self.load()
 
     def _open(self) -> Any:
         from llama_cpp import Llama

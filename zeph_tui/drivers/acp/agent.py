@@ -209,11 +209,25 @@ class ZephAgent(acp.BaseAgent):
 
         Replays the stored history (user and agent messages, thoughts, tool
         calls with their final status, plans) as ``session/update``s, then answers.
+        The replay streams from SQLite in pages (the store alone, when no runtime
+        runs yet) while the session opens beside it.
         """
-        state = await self._reopen(dict(params))
-        stored: list[dict[str, Any]] = await state.runtime.store.sessions.events(state.session.id)
-        for payload in stored:
-            await state.sink.send(payload)
+        from zeph_tui.core.runtime import replay_events
+        from zeph_tui.drivers.acp.ports import AcpSink
+
+        request: dict[str, Any] = dict(params)
+        _cwd(request)
+        opening = asyncio.ensure_future(self._reopen(request))
+        try:
+            sink = AcpSink(self.client, params["sessionId"])
+            async for payload in replay_events(params["sessionId"], self._runtime):
+                await sink.send(payload)
+            state = await opening
+        finally:
+            if not opening.done():
+                opening.cancel()
+                with contextlib.suppress(BaseException):
+                    await opening
         self._spawn(state.sink.send(available_commands_update()))
         return self._setup_response(state)  # type: ignore[return-value]
 
