@@ -240,8 +240,13 @@ class Runtime:
         repo_map, warmup = self.repo_map, self.warmup
 
         async def repo_map_section(session: Session, user_text: str) -> str:
-            """The repo map where a warm-up started its build (not ``run``), if ready in time."""
-            if f"repo_map:{session.workspace}" not in warmup.status():
+            """The repo map once its warm-up ran (never for ``run``), if ready in time.
+
+            A prompt never starts the first build itself: the warm-up does, after
+            the provider's (so the build does not compete with the first token).
+            """
+            key = f"repo_map:{session.workspace}"
+            if key not in warmup.status() or not await warmup.wait(key, REPO_MAP_WAIT_S):
                 return ""
             try:
                 async with asyncio.timeout(REPO_MAP_WAIT_S):  # the build goes on (shielded)

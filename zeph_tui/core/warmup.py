@@ -15,10 +15,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable
 
-__all__ = ["Warmup"]
+__all__ = ["WARMING", "Warmup"]
+
+WARMING: contextvars.ContextVar[str | None] = contextvars.ContextVar("zeph_warming", default=None)
+"""The key of the warm-up the current code runs for (``None`` outside warm-ups).
+
+Copied into worker threads by ``asyncio.to_thread``, so logs and the
+import-cost tests can tell warm-up work from the critical path.
+"""
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +50,7 @@ class Warmup:
         self._tasks[key] = asyncio.create_task(self._guarded(key, work), name=f"warmup:{key}")
 
     async def _guarded(self, key: str, work: Callable[[], Awaitable[object]]) -> None:
+        WARMING.set(key)  # this task's own context copy
         await asyncio.sleep(0)
         try:
             await work()

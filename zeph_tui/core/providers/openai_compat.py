@@ -1,4 +1,4 @@
-"""OpenAI-compatible chat completions provider over httpx (streaming SSE).
+"""OpenAI-compatible chat completions provider over httpx2 (streaming SSE).
 
 Works with any server speaking ``POST {base_url}/chat/completions`` with
 ``stream: true`` (OpenAI, Ollama, vLLM, llama.cpp server, LM Studio,
@@ -20,8 +20,11 @@ Mapping (OpenAI chat completions API):
   * usage comes from the final chunk when the server honours
     ``stream_options.include_usage``, else it is estimated as chars / 4.
 
-``httpx`` is imported lazily (see :mod:`.lazy`): by :meth:`OpenAICompatProvider.warm`,
-which also asks ``/models`` when no model is set, or by the first stream.
+The HTTP client is ``httpx2`` (the httpx line the ``anthropic`` SDK uses; unlike
+``httpx`` 0.28 it does not import its command-line client, and with it
+``rich`` and ``pygments``, at import), imported lazily (see :mod:`.lazy`): by
+:meth:`OpenAICompatProvider.warm`, which also asks ``/models`` when no model
+is set, or by the first stream.
 """
 
 from __future__ import annotations
@@ -56,7 +59,7 @@ from zeph_tui.core.providers.lazy import LazyResource
 from zeph_tui.core.providers.pricing import Price
 
 if TYPE_CHECKING:
-    import httpx
+    import httpx2 as httpx
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -223,7 +226,7 @@ class OpenAICompatProvider:
         context_window_tokens: the model's context window (servers do not report it).
         price: dollars per million tokens, for :meth:`cost_usd` (``None`` = free).
         name: provider name shown in the status bar.
-        transport: httpx transport (proxies, Unix sockets, tests); ``None`` = TCP.
+        transport: httpx2 transport (proxies, Unix sockets, tests); ``None`` = TCP.
     """
 
     def __init__(
@@ -249,18 +252,18 @@ class OpenAICompatProvider:
         headers = {"authorization": f"Bearer {key}"} if key else {}
 
         def build() -> httpx.AsyncClient:
-            import httpx
+            import httpx2 as httpx
 
             timeout = httpx.Timeout(timeout_s, connect=10.0)
             return httpx.AsyncClient(headers=headers, timeout=timeout, transport=transport)
 
-        self._client = LazyResource(build, what="openai-compatible: cannot load httpx")
+        self._client = LazyResource(build, what="openai-compatible: cannot load httpx2")
 
     async def warm(self) -> None:
-        """Import httpx, build the client and learn the model (``/models``) now.
+        """Import httpx2, build the client and learn the model (``/models``) now.
 
         Raises:
-            ProviderError: httpx cannot be imported, or no model can be listed.
+            ProviderError: httpx2 cannot be imported, or no model can be listed.
         """
         await self._ensure_model()
 
@@ -268,7 +271,7 @@ class OpenAICompatProvider:
         client = await self._client.get()
         if self.model:
             return self.model
-        import httpx
+        import httpx2 as httpx
 
         try:
             response = await client.get(f"{self.base_url}/models")
@@ -285,7 +288,7 @@ class OpenAICompatProvider:
 
     async def _chunks(self, body: dict[str, Any]) -> AsyncGenerator[dict[str, Any], None]:
         """POST ``body`` and yield each decoded SSE ``data:`` JSON until ``[DONE]``."""
-        import httpx
+        import httpx2 as httpx
 
         url = f"{self.base_url}/chat/completions"
         client = await self._client.get()
@@ -361,7 +364,7 @@ class OpenAICompatProvider:
         ) / 1_000_000
 
     async def aclose(self) -> None:
-        """Close the HTTP connection pool (stops an httpx import still in flight)."""
+        """Close the HTTP connection pool (stops an httpx2 import still in flight)."""
         client = await self._client.aclose()
         if client is not None:
             await client.aclose()
