@@ -9,7 +9,8 @@ fresh ``zeph-tui acp`` processes:
   ``session/update`` (``available_commands_update``);
 * ``rss_answer_mb``: agent RSS right after the answer (the lean open path);
 * ``ttft_ms``: the first prompt (``hi``, sent right after the answer, so it
-  races the background warm-up) -> its first ``agent_message_chunk``;
+  races the background warm-up) -> the model's first output (message or
+  thought chunk, or a tool call: the local model often starts with one);
 * ``rss_turn_mb``: agent RSS 0.5 s after that turn ended (idle, warm);
 * ``load_ms``: ``session/load`` of a stored 200-message session -> its answer
   (all 200 history updates received before it).
@@ -52,6 +53,8 @@ INIT = {
 }
 TARGETS = {"new_ms": 100.0, "load_ms": 150.0, "rss_turn_mb": {"anthropic": 90.0, "openai": 50.0}}
 
+FIRST_OUTPUT = ("agent_message_chunk", "agent_thought_chunk", "tool_call")
+"""The updates that carry the model's first output of a turn (its first token)."""
 MINIMAL_AGENT = Path(__file__).with_name("_stdlib_acp_agent.py")
 
 
@@ -107,19 +110,33 @@ class Peer:
         self.next_id += 1
         future = self.waiting[self.next_id] = asyncio.get_running_loop().create_future()
         await self.send({"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params})
-        reply = await asyncio.wait_for(future, 120)
+        reply = await asyncio.wait_for(future, 300)
         if "error" in reply:
             raise RuntimeError(f"{method}: {reply['error']}")
         return dict(reply["result"])
 
-    async def first_update(self, since: float, kind: str) -> float:
-        """Seconds from ``since`` to the first update of ``kind`` received after it."""
+    async def first_update(
+        self, since: float, kind: str | tuple[str, ...], turn: asyncio.Task[Any] | None = None
+    ) -> float:
+        """Seconds from ``since`` to the first update of ``kind`` (one of) received after it.
+
+        Raises:
+            RuntimeError: ``turn`` ended (or failed) with no such update.
+        """
+        kinds = (kind,) if isinstance(kind, str) else kind
         while True:
             for stamp, update in self.updates:
-                if stamp >= since and update.get("sessionUpdate") == kind:
+                if stamp >= since and update.get("sessionUpdate") in kinds:
                     return stamp - since
+            if turn is not None and turn.done():
+                raise RuntimeError(f"the turn ended without {kind}: {turn.result()}")
             self.changed.clear()
-            await asyncio.wait_for(self.changed.wait(), 120)
+            waiters = {asyncio.ensure_future(self.changed.wait()), *([turn] if turn else [])}
+            done, pending = await asyncio.wait(waiters, timeout=300, return_when="FIRST_COMPLETED")
+            for waiter in pending - {turn}:
+                waiter.cancel()
+            if not done:
+                raise TimeoutError(f"no {kind} within 300 s")
 
     async def close(self) -> None:
         assert self.proc.stdin is not None
@@ -147,7 +164,7 @@ async def one_open(cmd: list[str], env: dict[str, str], cwd: str, cancel: bool) 
         sent = time.perf_counter()
         params = {"sessionId": new["sessionId"], "prompt": [{"type": "text", "text": "hi"}]}
         turn = asyncio.create_task(peer.request("session/prompt", params))
-        ttft_ms = await peer.first_update(sent, "agent_message_chunk") * 1000
+        ttft_ms = await peer.first_update(sent, FIRST_OUTPUT, turn) * 1000
         if cancel:  # the local model may talk for a while: the first token is what we time
             await peer.send(
                 {
