@@ -11,7 +11,8 @@ loads no model, reads no skill and starts no language server. With
 model load), the skills index, the repo map and the language-server bridge;
 the first prompt awaits only what it needs (the provider call awaits the
 provider's warm-up, the skills section the index for at most
-:data:`SKILLS_WAIT_S`). ``zeph-tui run`` opens with ``warm=False``: nothing
+:data:`SKILLS_WAIT_S`, the repo map section its build for at most
+:data:`REPO_MAP_WAIT_S` twice). ``zeph-tui run`` opens with ``warm=False``: nothing
 runs in the background and the prompt pays for what it uses (skills listed
 without ranking, no repo map, language servers only when a tool needs them).
 """
