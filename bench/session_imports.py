@@ -28,7 +28,16 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.session_open import INIT, REPO, Peer, agent_env, provider_env, start_fakes, zeph_cmd
+from bench.session_open import (
+    FIRST_OUTPUT,
+    INIT,
+    REPO,
+    Peer,
+    agent_env,
+    provider_env,
+    start_fakes,
+    zeph_cmd,
+)
 from tests.heavy_modules import HEAVY_MODULES, import_recorder
 
 COST_PROBE = """
@@ -59,7 +68,7 @@ async def record(provider: str, home: Path, urls: tuple[str, str]) -> dict[str, 
         params = {"sessionId": new["sessionId"], "prompt": [{"type": "text", "text": "hi"}]}
         turn = asyncio.create_task(peer.request("session/prompt", params))
         if provider == "local":
-            await peer.first_update(0.0, "agent_message_chunk")
+            await peer.first_update(0.0, FIRST_OUTPUT, turn)
             await peer.send(
                 {
                     "jsonrpc": "2.0",
