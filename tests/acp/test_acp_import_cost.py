@@ -9,17 +9,9 @@ import textwrap
 
 from tests.acp_schema import validate
 from tests.fixtures_acp.peer import REPO_ROOT
+from tests.heavy_modules import HEAVY_MODULES
 
-HEAVY = (
-    "textual",
-    "anthropic",
-    "pygls",
-    "tree_sitter",
-    "pydantic",
-    "rich",
-    "zeph_tui",
-    "lsp_bridge",
-)
+HEAVY = (*HEAVY_MODULES, "zeph_tui")
 
 SCRIPT = textwrap.dedent(
     """

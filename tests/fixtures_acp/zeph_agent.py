@@ -110,14 +110,13 @@ class ZephPeer(AgentPeer):
         self.editor.peer = self
         self.env = env
 
+    argv: tuple[str, ...] = ("-m", "zeph_tui", "acp", "--provider", "anthropic")
+    """Interpreter arguments of the agent process."""
+
     async def start(self, script: Path | None = None) -> ZephPeer:
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable,
-            "-m",
-            "zeph_tui",
-            "acp",
-            "--provider",
-            "anthropic",
+            *self.argv,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,

@@ -86,6 +86,7 @@ async def _run(args: argparse.Namespace) -> int:
             sink=printer,
             approver=DenyingApprover(),
             mode="bypass" if args.yes else None,
+            warm=False,  # one prompt: pay only for what it uses (core/runtime.py)
         )
         try:
             stop, failure = await _prompt(session, prompt)

@@ -2,13 +2,26 @@
 
 Used by every face (CLI, dashboard, ACP, LSP face) and by the tests, so
 what runs in a test is what runs for a person.
+
+Session open path (DESIGN.md): :meth:`Runtime.open_session` builds only the
+store row, the tool list and the layer stack; it imports no provider SDK,
+loads no model, reads no skill and starts no language server. With
+``warm=True`` (the default: dashboard, ACP) it then starts, in the runtime's
+:class:`~zeph_tui.core.warmup.Warmup`, the provider's warm-up (SDK import or
+model load), the skills index, the repo map and the language-server bridge;
+the first prompt awaits only what it needs (the provider call awaits the
+provider's warm-up, the skills section the index for at most
+:data:`SKILLS_WAIT_S`, the repo map section its build for at most
+:data:`REPO_MAP_WAIT_S` twice). ``zeph-tui run`` opens with ``warm=False``: nothing
+runs in the background and the prompt pays for what it uses (skills listed
+without ranking, no repo map, language servers only when a tool needs them).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +33,7 @@ from zeph_tui.core.providers.base import Provider
 from zeph_tui.core.session.session import PromptSection, Session, SessionOptions
 from zeph_tui.core.store import Store, open_store
 from zeph_tui.core.tools.base import CodeIntel, Tool
+from zeph_tui.core.warmup import Warmup
 
 if TYPE_CHECKING:
     from zeph_tui.core.code.intel import LspCodeIntel
@@ -27,7 +41,12 @@ if TYPE_CHECKING:
     from zeph_tui.core.skills import SkillLibrary
     from zeph_tui.core.tools.repomap_tool import RepoMapSection
 
-__all__ = ["Runtime"]
+__all__ = ["REPO_MAP_WAIT_S", "SKILLS_WAIT_S", "Runtime", "replay_events"]
+
+SKILLS_WAIT_S = 1.0
+"""Longest wait (seconds) of a prompt for the skills index; after it the catalog is unranked."""
+REPO_MAP_WAIT_S = 0.5
+"""Longest wait (seconds) of a prompt for the repo map warm-up; after it the map is left out."""
 
 
 @dataclass(slots=True)
@@ -40,6 +59,7 @@ class Runtime:
         store: the open SQLite store.
         provider_name / model: overrides from the command line.
         sandbox: the shell sandbox from ``[sandbox]`` (see ``safety.sandbox``).
+        warmup: owner of the background warm-ups (cancelled in :meth:`aclose`).
     """
 
     home: Path
@@ -53,12 +73,13 @@ class Runtime:
     repo_map: RepoMapSection | None = None
     code_intels: dict[Path, LspCodeIntel] = field(default_factory=dict)
     sandbox: Sandbox | None = None
+    warmup: Warmup = field(default_factory=Warmup)
 
     @classmethod
     async def start(
         cls, *, provider: str | None = None, model: str | None = None, home: Path | None = None
     ) -> Runtime:
-        """Load settings, open (and migrate) the database, prune old overflow.
+        """Load settings, open (and migrate) the database; old overflow is pruned behind.
 
         Raises:
             ConfigError: invalid config.toml or environment.
@@ -68,9 +89,10 @@ class Runtime:
         settings = load_settings()
         store = await open_store(db_path(home))
         _install_redaction()
-        await store.archive.prune(older_than_s=settings.archive.retention_days * 86400)
         runtime = cls(home, settings, store, provider, model)
         runtime.sandbox = _sandbox(settings, home)
+        retention_s = settings.archive.retention_days * 86400
+        runtime.warmup.start("prune", lambda: store.archive.prune(older_than_s=retention_s))
         return runtime
 
     def sandbox_notice(self) -> str | None:
@@ -127,10 +149,15 @@ class Runtime:
         terminal: ClientTerminal | None = None,
         code_intel: CodeIntel | None = None,
         options: SessionOptions | None = None,
+        warm: bool = True,
     ) -> Session:
         """Create a session (or load ``session_id``) wired with the standard layers.
 
         The layer order is :func:`zeph_tui.core.layers.stack.standard_stack`'s.
+
+        Args:
+            warm: start the background warm-ups once the session exists (see
+                the module doc); ``False`` for one-shot use (``zeph-tui run``).
         """
         from zeph_tui.core.layers.stack import standard_stack
         from zeph_tui.core.safety.policy import PermissionPolicy
@@ -167,7 +194,7 @@ class Runtime:
             default_mode=perms.mode,
             system_prompt=build_system_prompt,
             prompt_sections=[
-                *_standard_sections(library),
+                *_standard_sections(library, self.warmup),
                 *self._context_sections(),
                 *self.prompt_sections,
             ],
@@ -181,7 +208,45 @@ class Runtime:
             rename_preview="rename_symbol" in session.tools,
             extra=self.extra_layers,
         )
+        if warm:
+            self._warm(session, library, code_intel)
         return session
+
+    def _warm(self, session: Session, library: SkillLibrary, intel: CodeIntel | None) -> None:
+        """Start the warm-ups of ``session`` (they run after the caller's next await).
+
+        In order, so they do not compete for the interpreter with what the first
+        token needs: the provider (SDK import / model load) at once; then the
+        skills index and the repo map (a first prompt waits for those only
+        briefly, see :data:`SKILLS_WAIT_S`); then the language-server bridge.
+        """
+        from zeph_tui.core.providers.lazy import Warmable
+
+        provider, workspace, warmup = session.provider, session.workspace, self.warmup
+        keys = [f"provider:{session.id}", f"skills:{workspace}", f"repo_map:{workspace}"]
+        if isinstance(provider, Warmable):
+            warmup.start(keys[0], provider.warm)
+
+        async def after(done: list[str], work: Callable[[], Awaitable[object]]) -> None:
+            for key in done:
+                await warmup.wait(key)
+            await work()
+
+        warmup.start(keys[1], lambda: after(keys[:1], lambda: asyncio.to_thread(library.warm)))
+        warmup.start(keys[2], lambda: after(keys[:1], lambda: self.repo_map_text(workspace)))
+        bridge = getattr(intel, "bridge", None)
+        if bridge is not None and self.settings.lsp.enabled:
+            warmup.start(f"lsp:{workspace}", lambda: after(keys, lambda: _warm_lsp(bridge)))
+
+    async def repo_map_text(self, workspace: Path) -> str:
+        """The repo map section's text of ``workspace`` (starts or joins its build)."""
+        if self.repo_map is None:
+            return ""
+        return await self.repo_map.text(workspace)
+
+    def warming(self) -> list[str]:
+        """What is still warming, e.g. ``["provider", "lsp"]`` (for a status bar)."""
+        return sorted({key.split(":", 1)[0] for key in self.warmup.pending()} - {"prune"})
 
     def _context_sections(self) -> list[PromptSection]:
         from zeph_tui.core.layers.safety import untrusted_content_section
@@ -189,7 +254,24 @@ class Runtime:
 
         if self.repo_map is None:
             self.repo_map = RepoMapSection()
-        return [untrusted_content_section, self.repo_map]
+        repo_map, warmup = self.repo_map, self.warmup
+
+        async def repo_map_section(session: Session, user_text: str) -> str:
+            """The repo map once its warm-up ran (never for ``run``), if ready in time.
+
+            A prompt never starts the first build itself: the warm-up does, after
+            the provider's (so the build does not compete with the first token).
+            """
+            key = f"repo_map:{session.workspace}"
+            if key not in warmup.status() or not await warmup.wait(key, REPO_MAP_WAIT_S):
+                return ""
+            try:
+                async with asyncio.timeout(REPO_MAP_WAIT_S):  # the build goes on (shielded)
+                    return await repo_map(session, user_text)
+            except TimeoutError:
+                return ""
+
+        return [untrusted_content_section, repo_map_section]
 
     def skill_library(self, workspace: Path) -> SkillLibrary:
         """The skill library of ``workspace`` (one per workspace, reloaded on change)."""
@@ -214,12 +296,25 @@ class Runtime:
         return self.code_intels[key]
 
     async def aclose(self) -> None:
+        """Cancel and await the warm-ups, close language servers and the store."""
+        await self.warmup.aclose()
         if self.repo_map is not None:
             await self.repo_map.aclose()
         intels, self.code_intels = list(self.code_intels.values()), {}
         for intel in intels:
             await intel.aclose()
         await self.store.close()
+
+
+async def _warm_lsp(bridge: Callable[[], Awaitable[object]]) -> None:
+    """Import ``lsp_bridge`` off the loop, then create the bridge (detection, git baseline).
+
+    The language servers themselves start on the first file a tool touches.
+    """
+    import importlib
+
+    await asyncio.to_thread(importlib.import_module, "lsp_bridge")
+    await bridge()
 
 
 def _new_lsp_tools(intel: LspCodeIntel, tools: Sequence[Tool]) -> list[Tool]:
@@ -264,18 +359,50 @@ def library_read_roots(library: SkillLibrary) -> list[Path]:
     return [r for r in roots if r.is_dir()]
 
 
-def _standard_sections(library: SkillLibrary) -> list[PromptSection]:
+def _standard_sections(library: SkillLibrary, warmup: Warmup) -> list[PromptSection]:
     async def instructions(session: Session, user_text: str) -> str:
-        import asyncio
-
         from zeph_tui.core.session.instructions import load_project_instructions
 
         return await asyncio.to_thread(load_project_instructions, session.workspace)
 
     async def skills(session: Session, user_text: str) -> str:
-        import asyncio
-
+        """Ranked catalog once the index is warm (bounded wait), else skills in name order."""
+        window = session.provider.context_window_tokens
+        key = f"skills:{session.workspace}"
+        if key in warmup.status():
+            if await warmup.wait(key, SKILLS_WAIT_S):
+                await asyncio.to_thread(library.warm)  # picks up edits since the warm-up
+                return library.catalog(user_text, window)
+            return library.catalog_if_ready(user_text, window)
         await asyncio.to_thread(library.reload_if_changed)
-        return library.catalog(user_text, session.provider.context_window_tokens)
+        await asyncio.to_thread(lambda: library.skills)  # discover (no index) off the loop
+        return library.catalog_if_ready(user_text, window)
 
     return [instructions, skills]
+
+
+async def replay_events(
+    session_id: str, runtime: Runtime | None = None, *, home: Path | None = None
+) -> AsyncIterator[dict[str, Any]]:
+    """The stored ``session/update`` payloads of ``session_id``, oldest first, in pages.
+
+    Uses ``runtime``'s store when given; otherwise opens only the store (no
+    settings, provider or tools) and closes it at the end. Memory stays
+    bounded by one page (see :meth:`SessionStore.replay`).
+
+    Raises:
+        StoreError: the database cannot be opened.
+    """
+    if runtime is None:
+        path = db_path(home or zeph_home())
+        if not await asyncio.to_thread(path.exists):
+            return  # no database, no history (and no migration racing the runtime's)
+        store = await open_store(path)
+    else:
+        store = runtime.store
+    try:
+        async for payload in store.sessions.replay(session_id):
+            yield payload
+    finally:
+        if runtime is None:
+            await store.close()

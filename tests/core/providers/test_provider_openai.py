@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
+import httpx2 as httpx
 import pytest
 
 from tests.conftest_llama import LLAMA_SERVER_MODEL, llama_server, smollm2_gguf  # noqa: F401

@@ -110,8 +110,9 @@ async def test_builds_anthropic_with_env_key_and_config_base_url() -> None:
         "claude-sonnet-4-6",
         200_000,
     )
-    assert str(provider._client.base_url).startswith("http://127.0.0.1:3")
-    assert provider._client.max_retries == 0
+    client = await provider.client()  # the SDK is imported on first use, not when built
+    assert str(client.base_url).startswith("http://127.0.0.1:3")
+    assert client.max_retries == 0
     await provider.aclose()
 
 

@@ -1,8 +1,9 @@
 """``zeph-tui acp`` start-up: ``initialize`` is answered before any heavy import.
 
 The agent runs as ``python -X importtime -m zeph_tui acp``; the import log on
-stderr up to the ``initialize`` response must name none of textual, anthropic,
-pygls, tree_sitter, pydantic (nor the core runtime); they load on session/new.
+stderr up to the ``initialize`` response must name none of the shared
+:data:`tests.heavy_modules.HEAVY_MODULES` (nor the core runtime); see
+test_acp_session_open.py for what ``session/new`` may load.
 """
 
 from __future__ import annotations
@@ -10,50 +11,18 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import sys
 
 from tests.acp_schema import CLIENT_TO_AGENT, validate_frame
-from tests.fixtures_acp.peer import REPO_ROOT, AgentPeer
+from tests.fixtures_acp.argv_peer import ArgvPeer
 from tests.fixtures_acp.zeph_agent import INIT_FULL, agent_env
+from tests.heavy_modules import HEAVY_MODULES
 
-HEAVY = (
-    "textual",
-    "anthropic",
-    "pygls",
-    "tree_sitter",
-    "pydantic",
-    "rich",
-    "aiosqlite",
-    "zeph_tui.core.runtime",
-    "mcp",
-)
+HEAVY = (*HEAVY_MODULES, "zeph_tui.core.runtime")
 
 
-class ImportTimePeer(AgentPeer):
-    def __init__(self, env: dict[str, str]) -> None:
-        super().__init__()
-        self.env = env
-
-    async def start(self, script: object = None) -> ImportTimePeer:
-        self.proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-X",
-            "importtime",
-            "-m",
-            "zeph_tui",
-            "acp",
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            env=self.env,
-            cwd=REPO_ROOT,
-            start_new_session=True,
-        )
-        self._tasks = [
-            asyncio.create_task(self._read_stdout()),
-            asyncio.create_task(self._drain_stderr()),
-        ]
-        return self
+def ImportTimePeer(env: dict[str, str]) -> ArgvPeer:
+    """The agent under ``python -X importtime -m zeph_tui acp`` (the log goes to stderr)."""
+    return ArgvPeer(env, ["-X", "importtime", "-m", "zeph_tui", "acp"])
 
 
 def imported(log: bytes) -> set[str]:

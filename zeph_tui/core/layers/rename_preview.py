@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
-from zeph_tui.core.code.rename import render_call_sites
 from zeph_tui.core.errors import ToolError
 from zeph_tui.core.events import TextContent
 from zeph_tui.core.layers.base import Layer, ToolInvocation
@@ -41,6 +40,8 @@ class RenamePreviewLayer(Layer):
             plan = await tool.plan(invocation.args, self.roots)
         except ToolError as exc:
             return ToolResult(str(exc), is_error=True)
+        from zeph_tui.core.code.rename import render_call_sites  # lsp_bridge: not on the open path
+
         tool.remember(invocation.call.tool_call_id, plan)
         previews = plan.previews()
         invocation.preview = previews

@@ -6,15 +6,18 @@ thinking + prompt caching) and turns the raw SSE events into our
 ``ANTHROPIC_API_KEY`` and ``ANTHROPIC_BASE_URL`` itself; explicit arguments
 win. Retries of 408/409/429/5xx and connection errors are left to the SDK
 (``max_retries``); pass ``max_retries=0`` to fail fast (tests do).
+
+The SDK is imported lazily (see :mod:`.lazy`): constructing the provider
+imports nothing heavy; :meth:`AnthropicProvider.warm` (started by the runtime
+after the session answered) or the first :meth:`AnthropicProvider.stream`
+imports it in a worker thread and builds the client.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
-from typing import Any
-
-import anthropic
+from typing import TYPE_CHECKING, Any
 
 from zeph_tui.core.errors import ProviderError
 from zeph_tui.core.providers.base import (
@@ -32,9 +35,13 @@ from zeph_tui.core.providers.base import (
     ToolUse,
     ToolUsePart,
     Usage,
+    parse_tool_input,
 )
-from zeph_tui.core.providers.openai_compat import parse_tool_input
+from zeph_tui.core.providers.lazy import LazyResource
 from zeph_tui.core.providers.pricing import cost_usd
+
+if TYPE_CHECKING:
+    import anthropic
 
 __all__ = ["DEFAULT_MODEL", "AnthropicProvider", "to_api_messages"]
 
@@ -213,9 +220,27 @@ class AnthropicProvider:
     ) -> None:
         self.model = model
         self.context_window_tokens = context_window_tokens
-        self._client = anthropic.AsyncAnthropic(
-            api_key=api_key, base_url=base_url, max_retries=max_retries, timeout=timeout_s
-        )
+
+        def build() -> anthropic.AsyncAnthropic:
+            import anthropic
+
+            return anthropic.AsyncAnthropic(
+                api_key=api_key, base_url=base_url, max_retries=max_retries, timeout=timeout_s
+            )
+
+        self._client = LazyResource(build, what="anthropic: cannot load the SDK")
+
+    async def client(self) -> anthropic.AsyncAnthropic:
+        """The SDK client, importing the SDK first when needed.
+
+        Raises:
+            ProviderError: ``anthropic`` cannot be imported or the client cannot be built.
+        """
+        return await self._client.get()
+
+    async def warm(self) -> None:
+        """Import the SDK and build the client now (idempotent); see :meth:`client`."""
+        await self._client.get()
 
     async def stream(self, request: ModelRequest) -> AsyncGenerator[StreamEvent, None]:
         """Stream one response (Messages API, streaming).
@@ -228,9 +253,12 @@ class AnthropicProvider:
             ProviderError: HTTP error status, connection failure, an SSE
                 ``error`` event, or a stream that ended before ``message_stop``.
         """
+        client = await self._client.get()
+        import anthropic  # loaded by the build above: a dictionary look-up
+
         turn = _Turn()
         try:
-            stream = await self._client.messages.create(
+            stream = await client.messages.create(
                 stream=True, **_request_kwargs(self.model, request)
             )
             try:
@@ -253,5 +281,7 @@ class AnthropicProvider:
         return cost_usd(self.model, usage)
 
     async def aclose(self) -> None:
-        """Close the SDK's HTTP connection pool."""
-        await self._client.close()
+        """Close the SDK's HTTP connection pool (stops an SDK import still in flight)."""
+        client = await self._client.aclose()
+        if client is not None:
+            await client.close()

@@ -9,6 +9,7 @@ stream of :data:`StreamEvent` items and end with exactly one
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -31,6 +32,7 @@ __all__ = [
     "ToolUse",
     "ToolUsePart",
     "Usage",
+    "parse_tool_input",
 ]
 
 ProviderStopReason = Literal["end_turn", "tool_use", "max_tokens", "refusal", "stop_sequence"]
@@ -191,3 +193,18 @@ class Provider(Protocol):
         ...
 
     async def aclose(self) -> None: ...
+
+
+def parse_tool_input(raw: str) -> dict[str, Any]:
+    """Parse streamed tool arguments; ``{}`` when empty, invalid or not an object.
+
+    The caller keeps ``raw`` in :attr:`ToolUsePart.raw_input` so the agent loop
+    can report invalid JSON to the model.
+    """
+    if not raw.strip():
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}

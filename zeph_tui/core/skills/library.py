@@ -3,12 +3,18 @@
 It discovers skills from every source (see :mod:`.loader`), applies the
 override order and trust, ranks them for a prompt, renders the catalog and
 notices edits through :meth:`SkillLibrary.reload_if_changed`.
+
+The constructor only stats the sources: the skills are discovered on first use,
+or ahead of it by :meth:`SkillLibrary.warm` (the runtime runs it in a worker
+thread after a session answered; it also builds the BM25 index). A lock keeps
+a query on the event loop and a warm-up in a thread from loading twice.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -41,8 +47,8 @@ class SkillLibrary:
             ``~/.local/share/zeph-tui``.
         bundled_dir: override of the bundled skills folder (tests, embedding).
 
-    Loading happens in the constructor; it never raises for a bad skill or a
-    bad trust file: those land in :attr:`problems`.
+    Loading happens on first use (or :meth:`warm`); it never raises for a bad
+    skill or a bad trust file: those land in :attr:`problems`.
     """
 
     def __init__(
@@ -56,8 +62,42 @@ class SkillLibrary:
         self._shadowed: list[Skill] = []
         self._problems: list[SkillProblem] = []
         self._index: SkillIndex | None = None
-        self._fingerprint: _Fingerprint = ()
-        self.reload()
+        self._fingerprint: _Fingerprint = self._compute_fingerprint()  # stats only
+        self._loaded = False
+        self._lock = threading.RLock()
+
+    @property
+    def loaded(self) -> bool:
+        """True once the skills were discovered (first use or :meth:`warm`)."""
+        return self._loaded
+
+    def _ensure_loaded(self) -> None:
+        if not self._loaded:
+            with self._lock:
+                if not self._loaded:
+                    self.reload()
+
+    def warm(self) -> None:
+        """Discover the skills (or reload them if changed) and build the BM25 index.
+
+        Blocking (file reads, ``bm25s`` import): run it in a worker thread.
+        """
+        with self._lock:
+            if not self.reload_if_changed():
+                self._ensure_loaded()
+            if self._index is None:
+                self._index = SkillIndex(list(self._skills.values()))
+
+    def catalog_if_ready(self, query: str, context_window_tokens: int) -> str:
+        """Like :meth:`catalog` but never blocks: ``""`` before the first load.
+
+        Without the index yet the skills are listed in name order (no ranking).
+        """
+        if not self._loaded:
+            return ""
+        if self._index is None:
+            return build_catalog(list(self._skills.values()), context_window_tokens)
+        return self.catalog(query, context_window_tokens)
 
     # -- loading ---------------------------------------------------------------
 
@@ -77,6 +117,10 @@ class SkillLibrary:
 
     def reload(self) -> None:
         """Rediscover every source and recompute trust (always)."""
+        with self._lock:
+            self._reload()
+
+    def _reload(self) -> None:
         self._fingerprint = self._compute_fingerprint()
         found, problems = discover(self._sources)
         try:
@@ -98,6 +142,7 @@ class SkillLibrary:
         self._shadowed = shadowed
         self._problems = problems
         self._index = None
+        self._loaded = True
 
     def reload_if_changed(self) -> bool:
         """Reload when a SKILL.md, a skill folder or a source listing changed.
@@ -109,28 +154,33 @@ class SkillLibrary:
         and those are re-listed on the next reload).
 
         Returns:
-            True when a reload happened.
+            True when a reload happened (changes since construction count
+            even before the first load).
         """
-        if self._compute_fingerprint() == self._fingerprint:
-            return False
-        self.reload()
-        return True
+        with self._lock:
+            if self._compute_fingerprint() == self._fingerprint:
+                return False
+            self.reload()
+            return True
 
     # -- queries ---------------------------------------------------------------
 
     @property
     def skills(self) -> Mapping[str, Skill]:
         """Effective skills by name, sorted by name."""
+        self._ensure_loaded()
         return self._skills
 
     @property
     def problems(self) -> tuple[SkillProblem, ...]:
         """Invalid skill folders (and a malformed trust file) with reasons."""
+        self._ensure_loaded()
         return tuple(self._problems)
 
     @property
     def shadowed(self) -> tuple[Skill, ...]:
         """Valid skills replaced by a later source's skill of the same name."""
+        self._ensure_loaded()
         return tuple(self._shadowed)
 
     def suggest(self, name: str, limit: int = 3) -> list[str]:
@@ -139,7 +189,7 @@ class SkillLibrary:
 
         hits = process.extract(
             name,
-            list(self._skills),
+            list(self.skills),
             scorer=fuzz.WRatio,
             processor=utils.default_process,
             limit=limit,
@@ -153,7 +203,7 @@ class SkillLibrary:
         Raises:
             SkillError: unknown name; the message lists close matches.
         """
-        skill = self._skills.get(name)
+        skill = self.skills.get(name)
         if skill is not None:
             return skill
         close = self.suggest(name)
@@ -162,9 +212,12 @@ class SkillLibrary:
 
     def search(self, query: str, k: int = 5) -> list[ScoredSkill]:
         """Rank skills against ``query`` with BM25; see :meth:`SkillIndex.search`."""
-        if self._index is None:
-            self._index = SkillIndex(list(self._skills.values()))
-        return self._index.search(query, k)
+        with self._lock:
+            self._ensure_loaded()
+            if self._index is None:
+                self._index = SkillIndex(list(self._skills.values()))
+            index = self._index
+        return index.search(query, k)
 
     def catalog(self, query: str, context_window_tokens: int) -> str:
         """Render the system-prompt catalog for ``query``.
@@ -179,7 +232,7 @@ class SkillLibrary:
         """
         ranked = [hit.skill for hit in self.search(query, k=0)] if query.strip() else []
         seen = {s.name for s in ranked}
-        ranked += [s for s in self._skills.values() if s.name not in seen]
+        ranked += [s for s in self.skills.values() if s.name not in seen]
         return build_catalog(ranked, context_window_tokens)
 
     def approve(self, name: str) -> Skill:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import builtins
 import json
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -199,6 +199,27 @@ class SessionStore:
             "SELECT payload_json FROM events WHERE session_id = ? ORDER BY id", (session_id,)
         )
         return [json.loads(r[0]) for r in rows]
+
+    async def replay(
+        self, session_id: str, *, page_size: int = 200
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Yield the stored event payloads of ``session_id``, oldest first.
+
+        Rows are read in pages of ``page_size`` (keyset on ``id``), so memory
+        stays bounded by one page however long the session is.
+        """
+        last_id = 0
+        while True:
+            rows = await self.db.fetchall(
+                "SELECT id, payload_json FROM events WHERE session_id = ? AND id > ? "
+                "ORDER BY id LIMIT ?",
+                (session_id, last_id, page_size),
+            )
+            for row in rows:
+                yield json.loads(row[1])
+            if len(rows) < page_size:
+                return
+            last_id = int(rows[-1][0])
 
     async def record_tool_call(
         self, session_id: str, call_id: str, name: str, input_json: str

@@ -21,21 +21,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from lsp_bridge import LspBridgeError
-from zeph_tui.core.code.rename import (
-    RenameError,
-    RenamePlan,
-    apply_rename,
-    plan_rename,
-    render_call_sites,
-)
 from zeph_tui.core.errors import PathOutsideWorkspace, ToolError, ToolInputError
 from zeph_tui.core.events import ToolKind
 from zeph_tui.core.ports import LocalFS
 from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
 
 if TYPE_CHECKING:
+    # zeph_tui.core.code.rename pulls in lsp_bridge and lsprotocol: imported where
+    # a rename runs, not when the tool is listed (session open path, DESIGN.md).
     from zeph_tui.core.code.intel import LspCodeIntel
+    from zeph_tui.core.code.rename import RenamePlan
     from zeph_tui.core.safety.paths import WorkspaceRoots
 
 __all__ = ["RenameSymbol"]
@@ -96,6 +91,9 @@ class RenameSymbol(Tool):
         if not isinstance(line, int) or not isinstance(column, int) or line < 1 or column < 1:
             raise ToolInputError("line and column must be 1-based integers")
         path = roots.resolve_for_write(str(args.get("path", "")))
+        from lsp_bridge import LspBridgeError
+        from zeph_tui.core.code.rename import RenameError, plan_rename
+
         try:
             bridge = await self.intel.bridge()
             plan = await plan_rename(bridge, path, line, column, str(args.get("new_name", "")))
@@ -115,6 +113,8 @@ class RenameSymbol(Tool):
         self._plans[call_id] = plan
 
     async def run(self, args: Mapping[str, Any], ctx: ToolContext) -> ToolResult:
+        from zeph_tui.core.code.rename import RenameError, apply_rename, render_call_sites
+
         plan = self._plans.pop(ctx.tool_call_id, None)
         if plan is None:
             plan = await self.plan(args, ctx.roots)

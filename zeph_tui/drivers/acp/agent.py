@@ -268,10 +268,10 @@ class ZephAgent(acp.BaseAgent):
 
         Replays the stored history (user and agent messages, thoughts, tool
         calls with their final status, plans) as ``session/update``s, then answers.
+        The replay streams from SQLite in pages, so memory stays bounded by one page.
         """
         state = await self._reopen(dict(params))
-        stored: list[dict[str, Any]] = await state.runtime.store.sessions.events(state.session.id)
-        for payload in stored:
+        async for payload in state.runtime.store.sessions.replay(state.session.id):
             await state.sink.send(replay_payload(payload))
         self._commands_after_response(state)
         return self._setup_response(state)  # type: ignore[return-value]

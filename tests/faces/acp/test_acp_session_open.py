@@ -1,0 +1,115 @@
+"""ACP ``session/new`` on the lean open path (DESIGN.md "Session open path").
+
+The real agent runs under an audit hook that records every import with the
+warm-up it belongs to (:func:`tests.heavy_modules.import_recorder`): before
+and beside its answer ``session/new`` imports no heavy module but settings
+and the store; the provider's SDK loads in the provider's warm-up; no module
+of another provider ever loads. A provider whose SDK cannot be imported
+answers ``session/new`` and reports the error on the first prompt.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fakes.anthropic_api import FakeAnthropic
+from tests.fakes.openai_api import MODEL, FakeOpenAI
+from tests.fixtures_acp.argv_peer import ArgvPeer
+from tests.fixtures_acp.peer import REPO_ROOT
+from tests.fixtures_acp.zeph_agent import INIT_FULL, agent_env
+from tests.heavy_modules import (
+    PROVIDER_MODULES,
+    SESSION_OPEN_NEEDS,
+    heavy_in,
+    import_recorder,
+)
+
+
+class RecordingPeer(ArgvPeer):
+    """``zeph-tui acp ARGS`` under the import recorder, its log at ``log``."""
+
+    def __init__(self, env: dict[str, str], log: Path, args: list[str]) -> None:
+        super().__init__(env, ["-c", import_recorder(str(log)), "acp", *args])
+        self.log = log
+
+    def imports(self) -> list[tuple[str, str | None]]:
+        return [(name, key) for name, key in json.loads(self.log.read_text())]
+
+
+async def _open_and_prompt(peer: RecordingPeer, cwd: Path, prompt: bool) -> dict[str, Any] | None:
+    await peer.ok("initialize", INIT_FULL)
+    new = await peer.ok("session/new", {"cwd": str(cwd), "mcpServers": []}, timeout_s=60)
+    assert new["sessionId"].startswith("sess_")
+    if not prompt:
+        return None
+    params = {"sessionId": new["sessionId"], "prompt": [{"type": "text", "text": "hi"}]}
+    frame: dict[str, Any] = await peer.request("session/prompt", params, timeout_s=120)
+    return frame
+
+
+def _check_imports(imports: list[tuple[str, str | None]], provider: str) -> None:
+    """Nothing heavy but settings and the store outside warm-ups; no foreign provider at all."""
+    critical = [name for name, key in imports if key is None]
+    assert heavy_in(critical, allow=SESSION_OPEN_NEEDS) == [], "imported outside warm-ups"
+    own = set(PROVIDER_MODULES[provider])
+    foreign = {m for p, mods in PROVIDER_MODULES.items() if p != provider for m in mods} - own
+    loaded = set(heavy_in(name for name, _ in imports))
+    assert not loaded & (foreign | {"textual", "rich"})
+
+
+@pytest.mark.parametrize("provider", ["anthropic", "openai"])
+async def test_session_new_defers_the_provider_sdk_to_its_warmup(
+    provider: str, tmp_path: Path
+) -> None:
+    reply = {"blocks": [{"type": "text", "text": "hello"}]}
+    async with FakeAnthropic([reply]) as fake_anthropic:
+        with FakeOpenAI() as fake_openai:
+            env = agent_env(fake_anthropic.base_url)
+            env.update(ZEPH_HOME=str(tmp_path / "home"), OPENAI_BASE_URL=fake_openai.base_url)
+            args = ["--provider", provider] + (["--model", MODEL] if provider == "openai" else [])
+            peer = await RecordingPeer(env, tmp_path / "imports.json", args).start()
+            try:
+                frame = await _open_and_prompt(peer, tmp_path, prompt=True)
+            finally:
+                await peer.close()
+    assert frame is not None
+    assert frame["result"] == {"stopReason": "end_turn"}, frame
+    imports = peer.imports()
+    _check_imports(imports, provider)
+    sdk = PROVIDER_MODULES[provider][0]
+    keys = {key for name, key in imports if name == sdk}
+    assert len(keys) == 1
+    assert next(iter(keys), "").startswith("provider:"), keys  # loaded by the warm-up
+
+
+async def test_local_session_new_imports_no_remote_sdk(tmp_path: Path) -> None:
+    env = agent_env("http://127.0.0.1:9")
+    env["ZEPH_HOME"] = str(tmp_path / "home")
+    peer = await RecordingPeer(env, tmp_path / "imports.json", ["--provider", "local"]).start()
+    try:
+        await _open_and_prompt(peer, tmp_path, prompt=False)
+    finally:
+        assert await peer.close() == 0
+    _check_imports(peer.imports(), "local")
+
+
+async def test_broken_sdk_answers_session_new_and_fails_the_first_prompt(tmp_path: Path) -> None:
+    shadow = tmp_path / "shadow" / "anthropic"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text('raise ImportError("the SDK is broken for this test")\n')
+    env = agent_env("http://127.0.0.1:9")
+    env.update(ZEPH_HOME=str(tmp_path / "home"), PYTHONPATH=f"{shadow.parent}:{REPO_ROOT}")
+    peer = await RecordingPeer(env, tmp_path / "imports.json", ["--provider", "anthropic"]).start()
+    try:
+        frame = await _open_and_prompt(peer, tmp_path, prompt=True)
+    finally:
+        assert await peer.close() == 0
+    assert frame is not None
+    assert frame["error"]["code"] == -32603, frame
+    message = frame["error"]["message"]
+    assert "anthropic: cannot load the SDK" in message
+    assert "the SDK is broken for this test" in message
