@@ -3,7 +3,8 @@
 The public contract (names kept stable)::
 
     zeph-tui [--workspace DIR] [--provider NAME] [--model ID] [--yes] [--resume [ID]]
-    zeph-tui run [--workspace DIR] [--json] [--yes] PROMPT
+    zeph-tui run [--workspace DIR] [--json] [--yes] [--record PATH | --replay PATH] PROMPT
+    zeph-tui replay PATH [--workspace DIR] [--json]
     zeph-tui overflow list | show ID [--offset N --limit N --grep RE]
     zeph-tui skills list [--json] | search QUERY [--json] | show NAME
     zeph-tui rename PATH:LINE:COL NEW_NAME [--dry-run] [--json] [--yes]
@@ -47,6 +48,12 @@ def _common(p: argparse.ArgumentParser, *, model_options: bool = True) -> None:
     )
 
 
+def _tape_options(p: argparse.ArgumentParser) -> None:
+    tape = p.add_mutually_exclusive_group()
+    tape.add_argument("--record", metavar="PATH", help="record model calls to a JSONL tape")
+    tape.add_argument("--replay", metavar="PATH", help="answer model calls from a tape")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from zeph_tui import __version__
 
@@ -74,6 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="print each event as one JSON object per line (ACP update shape)",
     )
     run.add_argument("prompt", metavar="PROMPT", help="the prompt ('-' reads stdin)")
+    _tape_options(run)
+    replay = sub.add_parser("replay", help="re-run a recorded session and say if it matched")
+    replay.add_argument("tape", metavar="PATH", help="a tape written by --record")
+    replay.add_argument("--workspace", "-w", default=".", metavar="DIR")
+    replay.add_argument("--json", action="store_true", help="print events as `run --json` does")
 
     ovf = sub.add_parser("overflow", help="inspect the archive of long tool output")
     ovf_sub = ovf.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -124,6 +136,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from zeph_tui.commands.run import run
 
         return run(args)
+    if command == "replay":
+        from zeph_tui.commands.replay import run as replay
+
+        return replay(args)
     if command == "overflow":
         from zeph_tui.commands.overflow import run as overflow
 

@@ -16,7 +16,9 @@ import argparse
 import asyncio
 import json
 import sys
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from zeph_tui.core import PermissionOutcome, PermissionRequest
 from zeph_tui.core.events import (
@@ -26,7 +28,10 @@ from zeph_tui.core.events import (
     ToolCallUpdate,
 )
 
-__all__ = ["DenyingApprover", "run"]
+if TYPE_CHECKING:
+    from zeph_tui.core.replay import TapeDeck
+
+__all__ = ["DenyingApprover", "open_tapes", "run", "run_in_workspace"]
 
 
 class DenyingApprover:
@@ -62,6 +67,19 @@ class _Printer:
             print(f"  {mark} {event.status}", file=sys.stderr)
 
 
+def open_tapes(args: argparse.Namespace) -> TapeDeck | None:
+    """The --record / --replay deck of a command (None without either); raises TapeError."""
+    record, replay = getattr(args, "record", None), getattr(args, "replay", None)
+    if record is None and replay is None:
+        return None
+    from zeph_tui.core.replay import TapeDeck
+
+    return TapeDeck.open(
+        record=Path(record).resolve() if record else None,
+        replay=Path(replay) if replay else None,
+    )
+
+
 async def _run(args: argparse.Namespace) -> int:
     from zeph_tui.core import Runtime, ZephError
 
@@ -69,7 +87,9 @@ async def _run(args: argparse.Namespace) -> int:
     workspace: Path = args.workspace
     printer = _Printer(args.json)
     try:
+        tapes = open_tapes(args)
         runtime = await Runtime.start(provider=args.provider, model=args.model)
+        runtime.tapes = tapes
     except ZephError as exc:
         print(f"zeph-tui: {exc}", file=sys.stderr)
         return 2
@@ -98,11 +118,18 @@ async def _run(args: argparse.Namespace) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``zeph-tui run``; returns the exit code (see module doc)."""
+    return run_in_workspace(args, _run)
+
+
+def run_in_workspace(
+    args: argparse.Namespace, main: Callable[[argparse.Namespace], Coroutine[Any, Any, int]]
+) -> int:
+    """Check ``args.workspace`` (exit 2), then run ``main(args)`` (130 when interrupted)."""
     args.workspace = Path(args.workspace).resolve()
     if not args.workspace.is_dir():
         print(f"zeph-tui: workspace {args.workspace} is not a directory", file=sys.stderr)
         return 2
     try:
-        return asyncio.run(_run(args))
+        return asyncio.run(main(args))
     except KeyboardInterrupt:
         return 130

@@ -23,6 +23,7 @@ from zeph_tui.core.tools.base import CodeIntel, Tool
 
 if TYPE_CHECKING:
     from zeph_tui.core.code.intel import LspCodeIntel
+    from zeph_tui.core.replay import TapeDeck
     from zeph_tui.core.skills import SkillLibrary
     from zeph_tui.core.tools.repomap_tool import RepoMapSection
 
@@ -50,6 +51,8 @@ class Runtime:
     prompt_sections: list[PromptSection] = field(default_factory=list)
     repo_map: RepoMapSection | None = None
     code_intels: dict[Path, LspCodeIntel] = field(default_factory=dict)
+    tapes: TapeDeck | None = None
+    """--record / --replay of model calls (:mod:`zeph_tui.core.replay`); None = neither."""
 
     @classmethod
     async def start(
@@ -72,6 +75,9 @@ class Runtime:
         """Resolve the provider: argument > --provider > env/config > keys present > local."""
         from zeph_tui.core.providers.resolve import resolve_provider
 
+        replayed = self.tapes.provider() if self.tapes else None
+        if replayed is not None:
+            return replayed
         section = self.settings.provider
         config: dict[str, Any] = {}
         if section.name:
@@ -167,6 +173,7 @@ class Runtime:
             audit_path=self.home / "audit.jsonl",
             rename_preview="rename_symbol" in session.tools,
             extra=self.extra_layers,
+            tape=self.tapes.layer(session) if self.tapes else None,
         )
         return session
 
