@@ -5,6 +5,7 @@ The public contract (names kept stable)::
     zeph-tui [--workspace DIR] [--provider NAME] [--model ID] [--yes] [--resume [ID]]
     zeph-tui run [--workspace DIR] [--json] [--yes] [--record PATH | --replay PATH] PROMPT
     zeph-tui replay PATH [--workspace DIR] [--json]
+    zeph-tui memory list | search QUERY [--workspace DIR] [--all] [--json] | show ID | forget ID
     zeph-tui overflow list | show ID [--offset N --limit N --grep RE]
     zeph-tui skills list [--json] | search QUERY [--json] | show NAME
     zeph-tui rename PATH:LINE:COL NEW_NAME [--dry-run] [--json] [--yes]
@@ -113,6 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
         else:
             sp.add_argument("--json", action="store_true")
 
+    from zeph_tui.commands.memory import add_parser as add_memory_parser
+
+    add_memory_parser(sub)
+
     rename = sub.add_parser("rename", help="rename a symbol with its call sites (LSP)")
     _common(rename, model_options=False)
     rename.add_argument("target", metavar="PATH:LINE:COL", help="1-based line and column")
@@ -140,6 +145,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from zeph_tui.commands.replay import run as replay
 
         return replay(args)
+    if command == "memory":
+        from zeph_tui.commands.memory import run as memory
+
+        return memory(args)
     if command == "overflow":
         from zeph_tui.commands.overflow import run as overflow
 

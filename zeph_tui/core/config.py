@@ -85,6 +85,10 @@ def _settings_classes() -> Any:
     class ArchiveSection(BaseModel):
         retention_days: float = 14.0
 
+    class MemorySection(BaseModel):  # zeph_tui.core.memory: tools and the prompt section
+        enabled: bool = True
+        budget_tokens: int = Field(default=300, ge=0)
+
     class SettingsModel(BaseSettings):
         model_config = SettingsConfigDict(extra="ignore")
         provider: ProviderSection = Field(default_factory=ProviderSection)
@@ -92,6 +96,7 @@ def _settings_classes() -> Any:
         limits: LimitsSection = Field(default_factory=LimitsSection)
         lsp: LspSection = Field(default_factory=LspSection)
         archive: ArchiveSection = Field(default_factory=ArchiveSection)
+        memory: MemorySection = Field(default_factory=MemorySection)
         mcp_servers: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
         @classmethod

@@ -137,7 +137,7 @@ class Runtime:
             from zeph_tui.core.tools.repomap_tool import RepoMapTool
             from zeph_tui.core.tools.skill_tools import LoadSkill
 
-            tools = [*default_tools(), LoadSkill(library), RepoMapTool()]
+            tools = [*default_tools(), LoadSkill(library), RepoMapTool(), *self._memory_tools()]
         if options is None:
             options = self.session_options()
             options.read_roots = (*options.read_roots, *library_read_roots(library))
@@ -162,6 +162,7 @@ class Runtime:
             prompt_sections=[
                 *_standard_sections(library),
                 *self._context_sections(),
+                *self._memory_sections(),
                 *self.prompt_sections,
             ],
         )
@@ -176,6 +177,24 @@ class Runtime:
             tape=self.tapes.layer(session) if self.tapes else None,
         )
         return session
+
+    def _memory_tools(self) -> list[Tool]:
+        """``remember`` / ``recall`` on this database ([] with ``[memory] enabled = false``)."""
+        if not self.settings.memory.enabled:
+            return []
+        from zeph_tui.core.memory import MemoryStore
+        from zeph_tui.core.tools.memory_tools import memory_tools
+
+        return memory_tools(MemoryStore(self.store.db))
+
+    def _memory_sections(self) -> list[PromptSection]:
+        """The relevant memories of each turn within ``[memory] budget_tokens``."""
+        if not self.settings.memory.enabled:
+            return []
+        from zeph_tui.core.memory import MemoryStore
+        from zeph_tui.core.memory.section import memory_section
+
+        return [memory_section(MemoryStore(self.store.db), self.settings.memory.budget_tokens)]
 
     def _context_sections(self) -> list[PromptSection]:
         from zeph_tui.core.layers.safety import untrusted_content_section
