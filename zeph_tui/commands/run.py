@@ -72,12 +72,9 @@ def open_tapes(args: argparse.Namespace) -> TapeDeck | None:
     record, replay = getattr(args, "record", None), getattr(args, "replay", None)
     if record is None and replay is None:
         return None
-    from zeph_tui.core.replay import TapeDeck
+    from zeph_tui.core.replay import open_tapes as open_deck
 
-    return TapeDeck.open(
-        record=Path(record).resolve() if record else None,
-        replay=Path(replay) if replay else None,
-    )
+    return open_deck(record, replay)
 
 
 async def _run(args: argparse.Namespace) -> int:
@@ -89,7 +86,7 @@ async def _run(args: argparse.Namespace) -> int:
     try:
         tapes = open_tapes(args)
         runtime = await Runtime.start(provider=args.provider, model=args.model)
-        runtime.tapes = tapes
+        runtime.tapes = tapes or runtime.tapes
     except ZephError as exc:
         print(f"zeph-tui: {exc}", file=sys.stderr)
         return 2

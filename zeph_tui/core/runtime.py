@@ -60,16 +60,23 @@ class Runtime:
     ) -> Runtime:
         """Load settings, open (and migrate) the database, prune old overflow.
 
+        ``ZEPH_RECORD=PATH`` / ``ZEPH_REPLAY=PATH`` set :attr:`tapes` for every
+        face (a face's ``--record`` / ``--replay`` flags replace it).
+
         Raises:
             ConfigError: invalid config.toml or environment.
             StoreError: the database cannot be opened.
+            TapeError: ``ZEPH_RECORD`` / ``ZEPH_REPLAY`` are unusable.
         """
         home = home or zeph_home()
         settings = load_settings()
+        tapes = _env_tapes()
         store = await open_store(db_path(home))
         _install_redaction()
         await store.archive.prune(older_than_s=settings.archive.retention_days * 86400)
-        return cls(home, settings, store, provider, model)
+        runtime = cls(home, settings, store, provider, model)
+        runtime.tapes = tapes
+        return runtime
 
     def build_provider(self, name: str | None = None, model: str | None = None) -> Provider:
         """Resolve the provider: argument > --provider > env/config > keys present > local."""
@@ -248,6 +255,15 @@ def _rename_tools(intel: LspCodeIntel, tools: Sequence[Tool]) -> list[Tool]:
     from zeph_tui.core.tools.rename_tool import RenameSymbol
 
     return [] if any(t.name == RenameSymbol.name for t in tools) else [RenameSymbol(intel)]
+
+
+def _env_tapes() -> TapeDeck | None:
+    record, replay = os.environ.get("ZEPH_RECORD"), os.environ.get("ZEPH_REPLAY")
+    if not record and not replay:
+        return None  # the common case imports nothing
+    from zeph_tui.core.replay import open_tapes
+
+    return open_tapes(record, replay)
 
 
 def _install_redaction() -> None:

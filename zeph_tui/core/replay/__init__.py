@@ -26,7 +26,21 @@ if TYPE_CHECKING:
     from zeph_tui.core.layers.base import Layer
     from zeph_tui.core.session.session import Session
 
-__all__ = ["ReplayDivergence", "Tape", "TapeDeck", "TapeError"]
+__all__ = ["ReplayDivergence", "Tape", "TapeDeck", "TapeError", "open_tapes"]
+
+
+def open_tapes(record: str | None, replay: str | None) -> TapeDeck | None:
+    """The deck for ``--record`` / ``--replay`` values (None when both are empty).
+
+    Raises:
+        TapeError: as :meth:`TapeDeck.open`.
+    """
+    if not record and not replay:
+        return None
+    return TapeDeck.open(
+        record=Path(record).resolve() if record else None,
+        replay=Path(replay) if replay else None,
+    )
 
 
 @dataclass(slots=True)
