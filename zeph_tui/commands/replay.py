@@ -79,6 +79,9 @@ async def _replay(args: argparse.Namespace) -> int:
                 return _verdict(args, False, str(exc).removeprefix("replay "))
             except ProviderError as exc:  # recorded failures replay as they happened
                 print(f"\nzeph-tui: {exc}", file=sys.stderr)
+            except ZephError as exc:  # a malformed tape
+                print(f"\nzeph-tui: {exc}", file=sys.stderr)
+                return 2
         if not player.finished:
             calls = len(player.tape.calls)
             text = f"diverged: the session ended after {player.position} of {calls} model calls"

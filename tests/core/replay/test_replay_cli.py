@@ -156,6 +156,13 @@ async def test_replay_command_mistakes_exit_2(tmp_path: Path) -> None:
     junk.write_text('{"kind": "call"}\n')
     code, _, err = await zeph(["replay", str(junk)], tmp_path, offline_env())
     assert code == 2 and "not a zeph-tui tape" in err
+    broken = tmp_path / "broken.jsonl"
+    header = {"kind": "header", "version": 1, "provider": "anthropic", "mode": "bypass"}
+    prompt = {"messages": [{"role": "user", "parts": [{"type": "text", "text": "hi"}]}]}
+    call = {"kind": "call", "seq": 0, "request": prompt, "stream": [{"type": "text"}]}
+    broken.write_text(json.dumps(header) + "\n" + json.dumps(call) + "\n")
+    code, _, err = await zeph(["replay", str(broken), "-w", str(tmp_path)], tmp_path, offline_env())
+    assert code in (1, 2) and "Traceback" not in err
     code, _, err = await zeph(
         ["run", "--record", str(tmp_path / "no" / "t.jsonl"), "hi"], tmp_path, offline_env()
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,7 +13,7 @@ from zeph_tui.core.replay import ReplayDivergence, TapeError
 from zeph_tui.core.replay.layer import RecordedProvider
 from zeph_tui.core.runtime import Runtime
 
-SCRIPT = [
+SCRIPT: list[dict[str, Any]] = [
     {"blocks": [{"type": "tool_use", "name": "read_file", "input": {"path": "pkg/calc.py"}}]},
     {"blocks": [{"type": "text", "text": "calc.py defines add and mul."}]},
 ]

@@ -129,7 +129,18 @@ def stream_item_to_json(item: StreamEvent) -> dict[str, Any]:
 
 
 def stream_from_json(raw: dict[str, Any]) -> StreamEvent:
-    """Inverse of :func:`stream_item_to_json`; raises TapeError on an unknown type."""
+    """Inverse of :func:`stream_item_to_json`.
+
+    Raises:
+        TapeError: an unknown type, or an item missing a field or with a wrong one.
+    """
+    try:
+        return _stream_item(raw)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise TapeError(f"tape: malformed stream item {str(raw)[:80]} ({exc!r})") from exc
+
+
+def _stream_item(raw: dict[str, Any]) -> StreamEvent:
     kind = raw.get("type")
     if kind == "text":
         return TextDelta(raw["text"])
