@@ -88,7 +88,7 @@ async def test_fact_recalled_in_same_project_only(tmp_path: Path) -> None:
 async def test_remember_refuses_a_secret_in_a_turn(tmp_path: Path) -> None:
     project = make_repo(tmp_path / "a")
     secret = "AKIAIOSFODNN7EXAMPLE"
-    script = [
+    script: list[dict[str, Any]] = [
         {"blocks": [{"type": "tool_use", "name": "remember", "input": {"text": f"aws {secret}"}}]},
         {"blocks": [{"type": "text", "text": "ok"}]},
     ]
