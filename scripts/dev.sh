@@ -33,9 +33,10 @@ setup_python() {
 }
 
 setup_system() {
-  # Language servers, a real LSP client (Neovim), tmux, and the real ACP client (acpx).
+  # Language servers, a real LSP client (Neovim), tmux, bubblewrap (the shell sandbox),
+  # and the real ACP client (acpx).
   local missing=()
-  for pair in nvim:neovim gopls:gopls go:golang-go shellcheck:shellcheck tmux:tmux git:git; do
+  for pair in nvim:neovim gopls:gopls go:golang-go shellcheck:shellcheck tmux:tmux git:git bwrap:bubblewrap; do
     command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
   done
   if [ ${#missing[@]} -gt 0 ]; then

@@ -47,7 +47,7 @@ async def test_at_mention_completes_fuzzily_and_sends_the_file(
     workspace: Path, runtime: Any, anthropic_env: None
 ) -> None:
     async with dashboard(REPLY, workspace, runtime) as (app, pilot, fake):
-        await wait_until(pilot, lambda: bool(app.files.paths))
+        await wait_until(pilot, lambda: bool(app.controller.files.paths))
         await type_text(pilot, "explain @clc")
         completions = app.query_one(CompletionList)
         assert completions.shown
@@ -185,15 +185,15 @@ async def test_undo_restores_the_checkpoint_taken_before_the_edit(
         await wait_until(pilot, lambda: app.last_stop_reason == "end_turn")
         assert "return 0" in (workspace / "pkg/calc.py").read_text()
         assert (workspace / "pkg/extra.py").exists()
-        assert app.checkpoints_made == 1
+        assert app.controller.checkpoints_made == 1
         await wait_until(pilot, lambda: "calc.py" in app.query_one(GitPane).diff_text)
         await pilot.press("f8")
-        await wait_until(pilot, lambda: "undo: restored checkpoint 1" in screen_text(app))
+        await wait_until(pilot, lambda: "Undo: restored checkpoint 1" in screen_text(app))
         assert (workspace / "pkg/calc.py").read_text() == original
         assert not (workspace / "pkg/extra.py").exists()
         await wait_until(pilot, lambda: app.query_one(GitPane).diff_text == "")
         await pilot.press("f8")
-        await wait_until(pilot, lambda: "undo: no checkpoint" in screen_text(app))
+        await wait_until(pilot, lambda: "Undo: no checkpoint" in screen_text(app))
     assert (
         subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=workspace, capture_output=True, text=True, check=True
@@ -260,3 +260,78 @@ async def test_fake_is_closed_cleanly(workspace: Path, runtime: Any, anthropic_e
             await wait_until(pilot, lambda: app.last_stop_reason == "end_turn")
         await provider.aclose()
     assert len(fake.requests) == 1
+
+
+async def test_bang_command_goes_through_the_bash_tool_redacted_archived_and_killed_by_esc(
+    workspace: Path, runtime: Any, anthropic_env: None
+) -> None:
+    """``!cmd`` is the core bash tool: secrets redacted, output archived, Esc kills the group."""
+    import os
+
+    key = "sk-ant-api03-" + "Q" * 80 + "-abcdefAA"
+    async with dashboard(REPLY, workspace, runtime) as (app, pilot, fake):
+        await type_text(pilot, f"!echo {key}")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "shell_1" in app.tool_panes.panes)
+        pane = app.tool_panes.panes["shell_1"]
+        await wait_until(pilot, lambda: pane.status == "completed")
+        assert "[REDACTED:anthropic_key]" in pane.shown_text
+        assert key not in pane.shown_text
+        assert app.session is not None
+        (info,) = [
+            a for a in await runtime.store.archive.list(limit=10) if a.tool_call_id == "shell_1"
+        ]
+        page = await runtime.store.archive.read(info.id)
+        assert key not in "".join(text for _n, text in page.lines)
+        await type_text(pilot, "!sleep 30 & echo $! > bg.pid; wait")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: (workspace / "bg.pid").exists())
+        # host-side PID: inside the shell sandbox ``$!`` is a PID of its own namespace
+        (child,) = host_descendants(os.getpid(), b"sleep\x0030\x00")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.tool_panes.panes["shell_2"].status == "failed")
+        await wait_until(pilot, lambda: not os.path.exists(f"/proc/{child}"), timeout_s=5)
+        assert fake.requests == []
+
+
+async def test_palette_runs_dashboard_actions_by_name(
+    workspace: Path, runtime: Any, anthropic_env: None
+) -> None:
+    """Ctrl+P entries are action strings; picking one runs it (here a registry command)."""
+    from textual.actions import parse
+
+    from zeph_tui.ui.palette import palette_actions
+
+    async with dashboard(REPLY, workspace, runtime, mode="ask") as (app, pilot, _fake):
+        for _name, _help, action in palette_actions():
+            assert callable(getattr(app, f"action_{parse(action)[1]}", None)), action
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "Mode: plan")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.session is not None and app.session.mode == "plan")
+        await wait_until(pilot, lambda: "Mode set to plan." in screen_text(app))
+        assert app.status.mode == "plan"
+
+
+def host_descendants(root_pid: int, cmdline: bytes) -> list[int]:
+    """PIDs (host namespace) of live descendants of ``root_pid`` whose cmdline is ``cmdline``."""
+    parents: dict[int, int] = {}
+    commands: dict[int, bytes] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            commands[int(entry.name)] = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+
+    def descends(pid: int) -> bool:
+        while pid > 1:
+            pid = parents.get(pid, 0)
+            if pid == root_pid:
+                return True
+        return False
+
+    return [pid for pid, cmd in commands.items() if cmd == cmdline and descends(pid)]

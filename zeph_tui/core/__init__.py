@@ -15,6 +15,8 @@ Rooms:
 - ``store/``: SQLite (sessions, messages, events, tool calls, the overflow archive).
 - ``safety/``: paths, commands, policy, environment, redaction, sanitising.
 - ``skills/``, ``providers/``: SKILL.md skills; Anthropic, OpenAI-compatible, local models.
+- ``commands/``: the one slash-command registry every face uses (``/help``, ``/mode``,
+  ``/rename`` ...), each command implemented once against a small host protocol.
 
 At the top: :mod:`.errors` (the one exception tree), :mod:`.events` (the one event
 model, shaped like ACP ``session/update``), :mod:`.config`, :mod:`.ports` (what a
@@ -36,6 +38,21 @@ if TYPE_CHECKING:
         plan_rename,
         render_call_sites,
     )
+    from zeph_tui.core.commands import (
+        COMMANDS,
+        Command,
+        CommandError,
+        CommandHost,
+        Feature,
+        available_commands,
+        find_command,
+        help_text,
+        offered,
+        parse_command,
+        run_command,
+        run_shell,
+    )
+    from zeph_tui.core.commands.builtin import switch_model
     from zeph_tui.core.config import Settings, db_path, load_settings, zeph_home
     from zeph_tui.core.errors import (
         ConfigError,
@@ -62,6 +79,19 @@ if TYPE_CHECKING:
     from zeph_tui.core.store import Store, open_store
 
 _SURFACE: dict[str, str] = {
+    "COMMANDS": "commands",
+    "Command": "commands",
+    "CommandError": "commands",
+    "CommandHost": "commands",
+    "Feature": "commands",
+    "available_commands": "commands",
+    "find_command": "commands",
+    "help_text": "commands",
+    "offered": "commands",
+    "parse_command": "commands",
+    "run_command": "commands",
+    "run_shell": "commands",
+    "switch_model": "commands.builtin",
     "CheckpointError": "checkpoints",
     "create_checkpoint": "checkpoints",
     "undo_last": "checkpoints",
@@ -101,12 +131,17 @@ _SURFACE: dict[str, str] = {
 }
 
 __all__ = [
+    "COMMANDS",
     "MODES",
     "Approver",
     "CheckpointError",
     "ClientTerminal",
+    "Command",
+    "CommandError",
+    "CommandHost",
     "ConfigError",
     "EventSink",
+    "Feature",
     "LocalFS",
     "PermissionDenied",
     "PermissionOutcome",
@@ -128,13 +163,21 @@ __all__ = [
     "WorkspaceFS",
     "ZephError",
     "apply_rename",
+    "available_commands",
     "create_checkpoint",
     "db_path",
+    "find_command",
+    "help_text",
     "load_settings",
+    "offered",
     "open_store",
+    "parse_command",
     "parse_target",
     "plan_rename",
     "render_call_sites",
+    "run_command",
+    "run_shell",
+    "switch_model",
     "undo_last",
     "zeph_home",
 ]

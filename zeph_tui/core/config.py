@@ -3,6 +3,10 @@
 ``ZEPH_HOME`` defaults to ``~/.local/share/zeph-tui``; it holds ``config.toml``,
 the SQLite database ``zeph.db`` and user skills. Environment overrides:
 ``ZEPH_PROVIDER`` and ``ZEPH_MODEL``.
+Every key is validated for its type and range and unknown keys are refused;
+a bad value raises :class:`~zeph_tui.core.errors.ConfigError` with one line
+naming the file (or variable), the key, the value and what is allowed.
+:func:`preflight` is what every face checks before its UI or protocol starts.
 Provider credentials and endpoints come from the SDKs' own variables
 (``ANTHROPIC_API_KEY``, ``ANTHROPIC_BASE_URL``, ``OPENAI_API_KEY``,
 ``OPENAI_BASE_URL``), read by the providers, never stored here.
@@ -29,12 +33,26 @@ Example ``config.toml``::
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 from zeph_tui.core.errors import ConfigError
 
-__all__ = ["Settings", "db_path", "load_settings", "zeph_home"]
+__all__ = [
+    "DIAGNOSTICS_TIMEOUT_S",
+    "Settings",
+    "check_provider_name",
+    "db_path",
+    "load_settings",
+    "preflight",
+    "zeph_home",
+]
+
+DIAGNOSTICS_TIMEOUT_S = 8.0
+"""Default of ``[lsp] diagnostics_timeout_s``: how long a write waits for each
+language server's diagnostics, seconds. The one default: ``LspCodeIntel`` and
+``lsp_bridge.LspBridge`` take the value from the settings."""
 
 
 def zeph_home(env: dict[str, str] | None = None) -> Path:
@@ -50,7 +68,9 @@ def db_path(home: Path) -> Path:
 
 def _settings_classes() -> Any:
     """Build the pydantic models lazily (pydantic costs ~100 ms to import)."""
-    from pydantic import BaseModel, Field
+    from typing import Annotated, Literal
+
+    from pydantic import BaseModel, ConfigDict, Field
     from pydantic_settings import (
         BaseSettings,
         PydanticBaseSettingsSource,
@@ -58,45 +78,67 @@ def _settings_classes() -> Any:
         TomlConfigSettingsSource,
     )
 
-    class ProviderSection(BaseModel):
-        name: str | None = None
+    from zeph_tui.core.providers.resolve import PROVIDER_NAMES
+    from zeph_tui.core.safety.policy import Mode
+
+    ProviderName = Literal[PROVIDER_NAMES]  # type: ignore[valid-type]
+
+    class Section(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+
+    class ProviderSection(Section):
+        model_config = ConfigDict(extra="allow")  # [provider.anthropic] etc., see resolve.py
+        name: ProviderName | None = None
         model: str | None = None
         base_url: str | None = None
-        thinking_budget_tokens: int = 0
+        thinking_budget_tokens: Annotated[int, Field(ge=0)] = 0
 
-    class PermissionsSection(BaseModel):
-        mode: str = "ask"
+    class PermissionsSection(Section):
+        mode: Mode = "ask"
         rules: list[dict[str, Any]] = Field(default_factory=list)
         extra_write_roots: list[Path] = Field(default_factory=list)
         read_roots: list[Path] = Field(default_factory=list)
         env_allowlist: list[str] = Field(default_factory=list)
 
-    class LimitsSection(BaseModel):
-        max_turn_requests: int = 50
-        max_tokens: int = 8192
-        model_copy_limit_bytes: int = 16 * 1024
+    class LimitsSection(Section):
+        max_turn_requests: Annotated[int, Field(ge=1)] = 50
+        max_tokens: Annotated[int, Field(ge=1)] = 8192
+        model_copy_limit_bytes: Annotated[int, Field(ge=1024)] = 16 * 1024
 
-    class LspSection(BaseModel):
+    class ServerTable(BaseModel):
+        model_config = ConfigDict(extra="allow")  # the other keys: lsp_bridge.parse_server_table
+        command: Annotated[list[str] | None, Field(min_length=1)] = None
+        languages: list[str] | None = None
+        extensions: list[str] | None = None
+
+    class LspSection(Section):
         enabled: bool = True
-        diagnostics_timeout_s: float = 8.0
+        diagnostics_timeout_s: Annotated[float, Field(gt=0, le=600)] = DIAGNOSTICS_TIMEOUT_S
         servers: dict[str, dict[str, Any]] = Field(default_factory=dict)
         disabled: list[str] = Field(default_factory=list)
 
-    class ArchiveSection(BaseModel):
-        retention_days: float = 14.0
+    class ArchiveSection(Section):
+        retention_days: Annotated[float, Field(gt=0)] = 14.0
+
+    class SandboxSection(BaseModel):
+        """``[sandbox]``: bash inside bubblewrap (see zeph_tui.core.safety.sandbox)."""
+
+        enabled: bool = True
+        network: bool = True
 
     class MemorySection(BaseModel):  # zeph_tui.core.memory: tools and the prompt section
         enabled: bool = True
         budget_tokens: int = Field(default=300, ge=0)
 
     class SettingsModel(BaseSettings):
-        model_config = SettingsConfigDict(extra="ignore")
+        model_config = SettingsConfigDict(extra="forbid")
         provider: ProviderSection = Field(default_factory=ProviderSection)
         permissions: PermissionsSection = Field(default_factory=PermissionsSection)
         limits: LimitsSection = Field(default_factory=LimitsSection)
         lsp: LspSection = Field(default_factory=LspSection)
         archive: ArchiveSection = Field(default_factory=ArchiveSection)
         memory: MemorySection = Field(default_factory=MemorySection)
+        sandbox: SandboxSection = Field(default_factory=SandboxSection)
         mcp_servers: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
         @classmethod
@@ -114,6 +156,7 @@ def _settings_classes() -> Any:
             # the JSON of the whole [provider] section.
             return (init_settings, TomlConfigSettingsSource(settings_cls, toml_file))
 
+    SettingsModel.ServerTable = ServerTable  # type: ignore[attr-defined]
     return SettingsModel
 
 
@@ -124,10 +167,14 @@ def load_settings(**overrides: Any) -> Settings:
     """Load settings: init overrides > environment > config.toml > defaults.
 
     ``ZEPH_PROVIDER`` and ``ZEPH_MODEL`` set ``provider.name`` / ``provider.model``.
+    Every key is checked for its type and range (see the README's Configuration
+    section); unknown keys are refused, so a typo never goes unnoticed.
 
     Raises:
-        ConfigError: config.toml is not valid TOML or a field has the wrong type
-            (the message names the field).
+        ConfigError: config.toml is not valid TOML, or a key is unknown, of the
+            wrong type or out of range. One line naming the file (or variable),
+            the key, the value and what is allowed, e.g.
+            ``.../config.toml: lsp.diagnostics_timeout_s = -1: must be greater than 0``.
     """
     import tomllib
 
@@ -142,11 +189,103 @@ def load_settings(**overrides: Any) -> Settings:
         provider["model"] = env["ZEPH_MODEL"]
     if provider:
         overrides["provider"] = provider
+    toml_file = zeph_home() / "config.toml"
     try:
-        return model(**overrides)
+        settings = model(**overrides)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{zeph_home() / 'config.toml'}: invalid TOML: {exc}") from exc
+        raise ConfigError(f"{toml_file}: invalid TOML: {exc}") from exc
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"config field {where}: {first['msg']}") from exc
+        raise ConfigError(_explain(exc.errors()[0], toml_file)) from exc
+    _check_servers(model, settings.lsp.servers, toml_file)
+    return settings
+
+
+def _explain(error: Any, toml_file: Path) -> str:
+    """One line for a pydantic error: where the value came from, key, value, what is allowed."""
+    loc = tuple(str(p) for p in error["loc"])
+    key = ".".join(loc)
+    value = error.get("input")
+    if error["type"] == "extra_forbidden":
+        return f"{toml_file}: {key}: unknown key (check its spelling in the README's Configuration)"
+    if error["type"] in ("model_type", "dict_type", "model_attributes_type"):
+        allowed = f"must be a table ([{key}])"
+    elif error["type"] == "list_type":
+        allowed = f"must be a list, e.g. {loc[-1]} = [{_toml(value)}]"
+    else:
+        allowed = re.sub(r"^\w+ should", "must", str(error["msg"]))
+        allowed = re.sub(r" after validation, not \d+$", "", allowed)
+    source = str(toml_file)
+    if loc == ("provider", "name") and os.environ.get("ZEPH_PROVIDER") == value:
+        source, key = "environment", "ZEPH_PROVIDER"
+    return f"{source}: {key} = {_toml(value)}: {allowed}"
+
+
+def _toml(value: Any) -> str:
+    import json
+
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def _check_servers(model: Any, servers: dict[str, Any], toml_file: Path) -> None:
+    """``[lsp.servers.NAME]`` tables: typed here, then checked by lsp_bridge's own parser."""
+    if not servers:
+        return
+    from pydantic import ValidationError
+
+    from lsp_bridge import LspBridgeError, parse_server_table
+
+    for name, table in servers.items():
+        try:
+            model.ServerTable.model_validate(table)
+        except ValidationError as exc:
+            error: dict[str, Any] = dict(exc.errors()[0])
+            error["loc"] = ("lsp", "servers", name, *error["loc"])
+            raise ConfigError(_explain(error, toml_file)) from exc
+        try:
+            parse_server_table(name, table)
+        except LspBridgeError as exc:
+            raise ConfigError(f"{toml_file}: {exc}") from exc
+
+
+def check_provider_name(name: str | None, source: str = "--provider") -> None:
+    """Refuse an unknown provider name before anything starts.
+
+    Raises:
+        ConfigError: ``name`` is not one of ``PROVIDER_NAMES`` (the message lists them).
+    """
+    from zeph_tui.core.providers.resolve import PROVIDER_NAMES
+
+    if name is not None and name not in PROVIDER_NAMES:
+        raise ConfigError(f"{source} {name!r}: must be one of {', '.join(PROVIDER_NAMES)}")
+
+
+def preflight(*, provider: str | None = None) -> Settings:
+    """What every face checks before its UI or protocol starts.
+
+    The provider name, the settings (types and ranges), ``ZEPH_HOME`` and the
+    database (opened, migrated, checked writable, closed). Runs its own event
+    loop: call it from synchronous start-up code.
+
+    Returns:
+        The loaded settings.
+
+    Raises:
+        ConfigError: an unknown provider or an invalid setting.
+        StoreError: ZEPH_HOME or the database is unusable (read-only, damaged).
+    """
+    import asyncio
+
+    from zeph_tui.core.store import open_store
+
+    check_provider_name(provider)
+    settings = load_settings()
+
+    async def check_store() -> None:
+        store = await open_store(db_path(zeph_home()))
+        await store.close()
+
+    asyncio.run(check_store())
+    return settings

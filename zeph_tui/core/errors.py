@@ -8,7 +8,9 @@
     │   ├── ToolInputError     arguments missing, wrong type or invalid JSON
     │   ├── PathOutsideWorkspace  a path resolves outside the workspace roots
     │   └── PermissionDenied   policy or the user refused the call
-    ├── StoreError             SQLite archive or session store failure
+    ├── StoreError             the SQLite store failed: full disk, read-only or damaged
+    │   │                      file, unusable ZEPH_HOME (the message names the path and
+    │   │                      says what to do; raised from the sqlite3 error)
     │   └── OverflowNotFound   unknown overflow id
     └── SkillError             invalid or unknown skill
 

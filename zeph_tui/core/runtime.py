@@ -24,6 +24,7 @@ from zeph_tui.core.tools.base import CodeIntel, Tool
 if TYPE_CHECKING:
     from zeph_tui.core.code.intel import LspCodeIntel
     from zeph_tui.core.replay import TapeDeck
+    from zeph_tui.core.safety.sandbox import Sandbox
     from zeph_tui.core.skills import SkillLibrary
     from zeph_tui.core.tools.repomap_tool import RepoMapSection
 
@@ -39,6 +40,7 @@ class Runtime:
         settings: loaded settings (config.toml + env).
         store: the open SQLite store.
         provider_name / model: overrides from the command line.
+        sandbox: the shell sandbox from ``[sandbox]`` (see ``safety.sandbox``).
     """
 
     home: Path
@@ -53,6 +55,7 @@ class Runtime:
     code_intels: dict[Path, LspCodeIntel] = field(default_factory=dict)
     tapes: TapeDeck | None = None
     """--record / --replay of model calls (:mod:`zeph_tui.core.replay`); None = neither."""
+    sandbox: Sandbox | None = None
 
     @classmethod
     async def start(
@@ -76,7 +79,12 @@ class Runtime:
         await store.archive.prune(older_than_s=settings.archive.retention_days * 86400)
         runtime = cls(home, settings, store, provider, model)
         runtime.tapes = tapes
+        runtime.sandbox = _sandbox(settings, home)
         return runtime
+
+    def sandbox_notice(self) -> str | None:
+        """One line for faces to show once when ``bash`` is NOT confined, else None."""
+        return None if self.sandbox is None else self.sandbox.notice()
 
     def build_provider(self, name: str | None = None, model: str | None = None) -> Provider:
         """Resolve the provider: argument > --provider > env/config > keys present > local."""
@@ -91,12 +99,16 @@ class Runtime:
             config["provider"] = section.name
         if section.model:
             config["model"] = section.model
+        from zeph_tui.core.safety.keys import taken_secrets
+
+        env = {**os.environ, **taken_secrets()}  # the CLI moved the keys out of os.environ
         return resolve_provider(
-            name or self.provider_name, model or self.model, env=os.environ, config=config
+            name or self.provider_name, model or self.model, env=env, config=config
         )
 
     def session_options(self, **overrides: Any) -> SessionOptions:
         from zeph_tui.core.safety.env import scrubbed_env
+        from zeph_tui.core.safety.keys import taken_secrets
 
         limits = self.settings.limits
         perms = self.settings.permissions
@@ -105,7 +117,7 @@ class Runtime:
             max_tokens=limits.max_tokens,
             model_copy_limit_bytes=limits.model_copy_limit_bytes,
             thinking_budget_tokens=self.settings.provider.thinking_budget_tokens,
-            env=scrubbed_env(allow=perms.env_allowlist),
+            env=scrubbed_env({**os.environ, **taken_secrets()}, allow=perms.env_allowlist),
             extra_write_roots=tuple(perms.extra_write_roots),
             read_roots=tuple(perms.read_roots),
         )
@@ -144,7 +156,12 @@ class Runtime:
             from zeph_tui.core.tools.repomap_tool import RepoMapTool
             from zeph_tui.core.tools.skill_tools import LoadSkill
 
-            tools = [*default_tools(), LoadSkill(library), RepoMapTool(), *self._memory_tools()]
+            tools = [
+                *default_tools(self.sandbox),
+                LoadSkill(library),
+                RepoMapTool(),
+                *self._memory_tools(),
+            ]
         if options is None:
             options = self.session_options()
             options.read_roots = (*options.read_roots, *library_read_roots(library))
@@ -264,6 +281,18 @@ def _env_tapes() -> TapeDeck | None:
     from zeph_tui.core.replay import open_tapes
 
     return open_tapes(record, replay)
+
+
+def _sandbox(settings: Settings, home: Path) -> Sandbox:
+    """The shell sandbox from ``[sandbox]``: ZEPH_HOME hidden, extra write roots writable."""
+    from zeph_tui.core.safety.sandbox import Sandbox
+
+    return Sandbox(
+        enabled=settings.sandbox.enabled,
+        network=settings.sandbox.network,
+        hidden=(home,),
+        extra_write=tuple(settings.permissions.extra_write_roots),
+    )
 
 
 def _install_redaction() -> None:

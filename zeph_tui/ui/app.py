@@ -1,20 +1,24 @@
 """The dashboard app and its factory (one factory for the CLI and the tests).
 
+Layout and key bindings only: what the dashboard *does* (sessions, turns,
+slash commands through the core registry, ``!cmd`` through the core bash
+tool, checkpoints, git, completions) is :class:`~zeph_tui.ui.controller.
+DashboardController`, which has no Textual in it; this app is its
+:class:`~zeph_tui.ui.controller.DashboardView`.
+
 Data flow: the session's events go to :class:`~zeph_tui.ui.bridge.UiSink`,
 which queues them in an :class:`~zeph_tui.ui.feed.EventFeed`; a frame timer
-(30 Hz, paused while idle) drains the feed and applies one batch of
-operations to the widgets. Permission requests arrive as
-:class:`~zeph_tui.ui.bridge.PermissionRequested` messages carrying a future
-that the :class:`~zeph_tui.ui.screens.permission_modal.PermissionModal`
-resolves. Turns run in an exclusive worker; Escape cancels them.
+(30 Hz, paused while idle) drains the feed and the
+:class:`~zeph_tui.ui.render.EventRenderer` applies one batch to the widgets.
+Permission requests arrive as :class:`~zeph_tui.ui.bridge.PermissionRequested`
+messages carrying a future that the
+:class:`~zeph_tui.ui.screens.permission_modal.PermissionModal` resolves. Turns
+run in an exclusive worker; Escape cancels them (and a running ``!cmd``).
 """
 
 from __future__ import annotations
 
-import logging
-import re
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -28,11 +32,11 @@ from textual.widgets import Footer, Header, TabbedContent, TabPane, TextArea
 
 from zeph_tui.core import PermissionOutcome
 from zeph_tui.ui.bridge import PermissionRequested, UiApprover, UiSink
-from zeph_tui.ui.completion import FileIndex, complete_slash, prompt_blocks
+from zeph_tui.ui.controller import AppConfig, DashboardController, Severity
 from zeph_tui.ui.feed import EventFeed
 from zeph_tui.ui.history import render_history
 from zeph_tui.ui.palette import DashboardCommands
-from zeph_tui.ui.render import EventRenderer
+from zeph_tui.ui.render import EventRenderer, RenderTargets
 from zeph_tui.ui.screens.file_viewer import FileViewer
 from zeph_tui.ui.screens.overflow_modal import OverflowModal
 from zeph_tui.ui.screens.permission_modal import PermissionModal
@@ -41,7 +45,7 @@ from zeph_tui.ui.widgets.call_sites_pane import CallSitesPane
 from zeph_tui.ui.widgets.chat_log import ChatLog
 from zeph_tui.ui.widgets.completion_list import CompletionList
 from zeph_tui.ui.widgets.diagnostics_pane import DiagnosticsPane
-from zeph_tui.ui.widgets.git_pane import GitPane, read_git_state
+from zeph_tui.ui.widgets.git_pane import GitPane
 from zeph_tui.ui.widgets.plan_pane import PlanPane
 from zeph_tui.ui.widgets.prompt_input import PromptInput
 from zeph_tui.ui.widgets.skills_pane import SkillEntry, SkillsPane
@@ -50,47 +54,20 @@ from zeph_tui.ui.widgets.tool_pane import ToolPane
 from zeph_tui.ui.widgets.tool_panes import ToolPanes
 
 if TYPE_CHECKING:
-    from zeph_tui.core import Runtime, Session
+    from zeph_tui.core import Session
+    from zeph_tui.core.commands import Pane
     from zeph_tui.core.providers.base import Provider
+    from zeph_tui.core.store.sessions import SessionRecord
 
 __all__ = ["AppConfig", "ZephApp", "create_app"]
 
-log = logging.getLogger(__name__)
-
-_OVERFLOW_RE = re.compile(r"overflow_id=(ovf_[0-9a-f]{12})")
 _FRAME_S = 1 / 30
 W = TypeVar("W", bound=Widget)
 _OFFERED_SKILLS = 5
 
 
-@dataclass(slots=True)
-class AppConfig:
-    """What the dashboard starts with.
-
-    Attributes:
-        workspace: the repository to work in.
-        provider_name / model: overrides (``--provider`` / ``--model``).
-        mode: permission mode (``bypass`` for ``--yes``); None = config default.
-        resume: None = new session; '' = latest in this workspace; else a session id.
-        runtime: an already started runtime (tests); None = start one, owned by the app.
-        provider: a provider instance (tests); None = resolve from the runtime.
-        start_session: False for the snapshot scenes, which feed events by hand.
-        max_output_lines: lines kept per tool pane.
-    """
-
-    workspace: Path
-    provider_name: str | None = None
-    model: str | None = None
-    mode: str | None = None
-    resume: str | None = None
-    runtime: Runtime | None = None
-    provider: Provider | None = None
-    start_session: bool = True
-    max_output_lines: int = 2000
-
-
 class ZephApp(App[int]):
-    """The zeph-tui dashboard."""
+    """The zeph-tui dashboard: layout, bindings and the :class:`DashboardView` side."""
 
     TITLE = "zeph-tui"
     COMMANDS = App.COMMANDS | {DashboardCommands}
@@ -110,25 +87,30 @@ class ZephApp(App[int]):
         super().__init__()
         self.config = config
         self.workspace = config.workspace.resolve()
-        self.runtime: Runtime | None = config.runtime
-        self._owns_runtime = config.runtime is None
-        self.provider: Provider | None = config.provider
-        self.owns_provider = config.provider is None
-        self.session: Session | None = None
         self.feed = EventFeed(config.max_output_lines)
         self.sink = UiSink(self.feed, self._wake, self._before_edit)
-        self.approver = UiApprover(self.post_message)
+        self.controller = DashboardController(
+            config, self, self.sink, UiApprover(self.post_message), self._on_provider_progress
+        )
         self._frame: Timer | None = None  # the one-shot timer of the next frame, if any
         self._mounted = False
         self._loop_thread = threading.get_ident()
-        self.last_stop_reason: str | None = None
-        self.call_kinds: dict[str, str] = {}
-        self.files = FileIndex(self.workspace)
-        self.checkpoints_enabled = True
-        self.checkpoints_made = 0
-        self._shell_count = 0
-        self.renderer = EventRenderer(self)
+        self._renderer: EventRenderer | None = None
         self._widgets: dict[type[Widget], Widget] = {}
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def session(self) -> Session | None:
+        return self.controller.current
+
+    @property
+    def last_stop_reason(self) -> str | None:
+        return self.controller.last_stop_reason
+
+    @last_stop_reason.setter
+    def last_stop_reason(self, value: str | None) -> None:
+        self.controller.last_stop_reason = value
 
     # ------------------------------------------------------------------ layout
 
@@ -188,6 +170,26 @@ class ZephApp(App[int]):
     def prompt_input(self) -> PromptInput:
         return self.main_widget(PromptInput)
 
+    @property
+    def renderer(self) -> EventRenderer:
+        """Draws feed operations on the widgets (made on first use, after compose)."""
+        if self._renderer is None:
+            self._renderer = EventRenderer(
+                RenderTargets(
+                    self.workspace, self.chat, self.tool_panes, self.status,
+                    self.main_widget(PlanPane), self.main_widget(DiagnosticsPane),
+                    self.main_widget(CallSitesPane), self.main_widget(SkillsPane),
+                    self._set_title, self._find_archive,
+                )
+            )  # fmt: skip
+        return self._renderer
+
+    def _set_title(self, title: str) -> None:
+        self.title = title
+
+    def _find_archive(self, pane: ToolPane, result_text: str) -> None:
+        self.find_archive(pane, result_text)
+
     def on_mount(self) -> None:
         self._mounted = True
         self.sub_title = self.workspace.name
@@ -201,56 +203,27 @@ class ZephApp(App[int]):
         if self._frame is not None:
             self._frame.stop()
             self._frame = None
-        if self.session is not None:
-            self.session.cancel()
-        if self.provider is not None and self.owns_provider:
-            await self.provider.aclose()
-        if self.runtime is not None and self._owns_runtime:
-            await self.runtime.aclose()
+        await self.controller.aclose()
 
-    # ------------------------------------------------------------------ session
+    # ------------------------------------------------------------------ DashboardView
 
-    @work(exclusive=True, group="session")
-    async def open_session(self, resume: str | None = None) -> None:
-        """Open a new session, or resume ``resume`` ('' = the latest in this workspace)."""
-        from zeph_tui.core import ZephError
+    def notify_person(
+        self, message: str, *, title: str = "", severity: Severity = "information"
+    ) -> None:
+        self.notify(
+            message, title=title, severity=severity, timeout=30 if severity == "error" else 5
+        )
 
-        try:
-            if self.runtime is None:
-                from zeph_tui.core import Runtime
+    def notice(self, text: str) -> None:
+        self.flush()
+        self.chat.add_notice(text)
 
-                self.runtime = await Runtime.start(
-                    provider=self.config.provider_name, model=self.config.model
-                )
-            if self.provider is None:
-                self.provider = self.runtime.build_provider()
-            self.hook_progress(self.provider)
-            session_id = resume or None
-            if resume == "":
-                latest = await self.runtime.store.sessions.list(cwd=str(self.workspace), limit=1)
-                session_id = latest[0].id if latest else None
-            if self.session is not None:
-                self.session.cancel()
-            self.session = await self.runtime.open_session(
-                workspace=self.workspace,
-                sink=self.sink,
-                approver=self.approver,
-                mode=self.config.mode,
-                session_id=session_id,
-                provider=self.provider,
-            )
-        except ZephError as exc:
-            self.status.provider = "no provider"
-            self.notify(str(exc), title="Cannot open a session", severity="error", timeout=30)
-            return
-        self._show_session()
+    def reply(self, text: str) -> None:
+        self.flush()
+        self.chat.add_reply(text)
 
-    def _show_session(self) -> None:
-        session = self.session
-        assert session is not None
-        self.chat.clear()
-        self.tool_panes.clear()
-        self.call_kinds.clear()
+    def session_opened(self, session: Session) -> None:
+        self.conversation_cleared()
         if session.history:
             render_history(self.chat, session.history)
         status = self.status
@@ -260,10 +233,28 @@ class ZephApp(App[int]):
         self.renderer.apply_usage(session.usage_update())
         self.title = session.title or "zeph-tui"
 
-    def hook_progress(self, provider: Provider) -> None:
-        """Show the local model's loading progress (its optional ``on_progress`` hook)."""
-        if hasattr(provider, "on_progress"):
-            provider.on_progress = self._on_provider_progress
+    def conversation_cleared(self) -> None:
+        self.flush()
+        self.chat.clear()
+        self.tool_panes.clear()
+        self.renderer.to.call_kinds.clear()
+        if self.session is not None:
+            self.renderer.apply_usage(self.session.usage_update())
+
+    def provider_changed(self, provider: Provider) -> None:
+        self.status.model = provider.model
+
+    def show_pane(self, pane: Pane) -> None:
+        self.show_tab(pane)
+
+    def refresh_git(self) -> None:
+        self.action_refresh_git()
+
+    async def choose_session(self, records: list[SessionRecord], current_id: str) -> str | None:
+        return await self.push_screen_wait(SessionsScreen(records, current_id=current_id))
+
+    def quit(self) -> None:
+        self.exit(0)
 
     def _on_provider_progress(self, line: str) -> None:
         if threading.get_ident() == self._loop_thread:
@@ -271,7 +262,7 @@ class ZephApp(App[int]):
         else:
             self.call_from_thread(setattr, self.status, "progress", line)
 
-    # ------------------------------------------------------------------ turns
+    # ------------------------------------------------------------------ input
 
     @on(PromptInput.Submitted)
     def _on_submitted(self, event: PromptInput.Submitted) -> None:
@@ -281,13 +272,13 @@ class ZephApp(App[int]):
         """Handle one line from the prompt: ``/command``, ``!shell command`` or a prompt."""
         self.main_widget(CompletionList).hide()
         if text.startswith("/"):
-            self.run_slash_command(text)
-            return
-        if text.startswith("!") and len(text) > 1:
-            self.run_shell_command(text[1:].strip())
+            self.action_command(text)
             return
         if self.session is None:
             self.notify("No session yet", severity="warning")
+            return
+        if text.startswith("!") and len(text) > 1:
+            self.run_shell_command(text[1:].strip())
             return
         self.chat.add_user(text)
         self.last_stop_reason = None
@@ -295,80 +286,36 @@ class ZephApp(App[int]):
         self.rank_skills(text)
 
     @work(group="slash")
-    async def run_slash_command(self, text: str) -> None:
-        from zeph_tui.ui.slash import run_slash
-
-        await run_slash(self, text)
+    async def action_command(self, text: str) -> None:
+        """Run one slash command line through the core registry (palette: ``command('/x')``)."""
+        await self.controller.run_command(text)
+        self.flush()
 
     @work(group="shell")
     async def run_shell_command(self, command: str) -> None:
-        """``!cmd``: run it in the workspace; output goes to a tool pane."""
-        from zeph_tui.ui.shell import run_shell
-
-        self._shell_count += 1
-        env = dict(self.session.options.env) if self.session and self.session.options.env else None
+        """``!cmd``: the core bash tool in the workspace; output goes to a tool pane."""
         self.sink.new_turn()
-        code = await run_shell(
-            command,
-            call_id=f"shell_{self._shell_count}",
-            cwd=self.workspace,
-            sink=self.sink,
-            env=env,
-        )
-        self.flush()
-        self.chat.add_notice(f"$ {command} → exit code {code}")
+        await self.controller.run_shell(command)
 
     @work(exclusive=True, group="turn")
     async def run_turn(self, text: str) -> None:
         """Run one prompt turn to its end; errors become a notice, never a crash."""
-        from zeph_tui.core import ZephError
-
-        session = self.session
-        assert session is not None
         self.sink.new_turn()
         self.status.busy = True
         try:
-            self.last_stop_reason = await session.prompt(prompt_blocks(text, self.workspace))
-        except ZephError as exc:
-            self.last_stop_reason = "error"
-            self.chat.add_notice(f"error: {exc}")
-            self.notify(str(exc), title="Turn failed", severity="error", timeout=15)
-        except Exception as exc:  # a bug below us must not take the dashboard down
-            log.exception("turn failed")
-            self.last_stop_reason = "error"
-            self.chat.add_notice(f"internal error: {type(exc).__name__}: {exc}")
-            self.notify(str(exc), title="Turn failed (internal error)", severity="error")
+            await self.controller.run_turn(text)
         finally:
             self.flush()
             self.status.busy = False
             self.status.progress = ""
-        if self.last_stop_reason not in ("end_turn", "error"):
-            self.chat.add_notice(f"turn ended: {self.last_stop_reason}")
         self.action_refresh_git()
 
     def action_cancel_turn(self) -> None:
-        if self.session is not None:
-            self.session.cancel()
+        self.controller.cancel()
+        self.workers.cancel_group(self, "shell")
 
     async def _before_edit(self) -> None:
-        """Checkpoint the working tree before the first editing tool call of a turn."""
-        import asyncio
-
-        from zeph_tui.core import CheckpointError, create_checkpoint
-
-        if not self.checkpoints_enabled or self.session is None:
-            return
-        try:
-            await asyncio.to_thread(
-                create_checkpoint,
-                self.workspace,
-                self.session.id,
-                f"before: {self.session.title or 'turn'}",
-            )
-            self.checkpoints_made += 1
-        except CheckpointError as exc:
-            self.checkpoints_enabled = False
-            self.notify(f"checkpoints off: {exc}", severity="warning")
+        await self.controller.before_edit()
 
     # ------------------------------------------------------------------ frames
 
@@ -388,24 +335,10 @@ class ZephApp(App[int]):
 
     @work(group="archive")
     async def find_archive(self, pane: ToolPane, result_text: str) -> None:
-        """Find the archive of a command's output and show the marker on its pane.
-
-        The model's copy names ``overflow_id=…`` when it was truncated; the
-        completed update carries only the start of that text, so the archive
-        row of this tool call is looked up in the store as well.
-        """
-        if self.runtime is None or self.session is None:
-            return
-        match = _OVERFLOW_RE.search(result_text)
-        infos = await self.runtime.store.archive.list(limit=50)
-        for info in infos:
-            if info.tool_call_id == pane.tool_call_id and info.session_id == self.session.id:
-                limit = self.session.options.model_copy_limit_bytes
-                if match or info.total_bytes > limit:
-                    pane.set_archive(info.id, info.total_bytes)
-                return
-
-    # ------------------------------------------------------------------ permission
+        """Show the archive marker on a finished command's pane when its output was cut."""
+        found = await self.controller.archive_of(pane.tool_call_id, result_text)
+        if found is not None:
+            pane.set_archive(*found)
 
     @on(PermissionRequested)
     def _on_permission(self, message: PermissionRequested) -> None:
@@ -422,65 +355,64 @@ class ZephApp(App[int]):
 
     @work(thread=True, group="files")
     def index_files(self) -> None:
-        self.files.refresh()
+        self.controller.files.refresh()
 
     @on(TextArea.Changed, "#prompt")
     def _prompt_changed(self, event: TextArea.Changed) -> None:
         prompt = self.prompt_input
         completions = self.main_widget(CompletionList)
-        text = prompt.text
-        token = prompt.current_token()
-        if text.startswith("/") and " " not in text and "\n" not in text:
-            completions.show(complete_slash(text[1:]))
-        elif token.startswith("@"):
-            completions.show([(f"@{p} ", p) for p in self.files.match(token[1:])])
-        else:
+        items = self.controller.completions(prompt.text, prompt.current_token())
+        if items is None:
             completions.hide()
+        else:
+            completions.show(items)
         prompt.completing = completions.shown
 
     @on(PromptInput.CompletionKey)
     def _completion_key(self, event: PromptInput.CompletionKey) -> None:
         completions = self.main_widget(CompletionList)
-        if event.key == "up":
-            completions.move(-1)
-        elif event.key == "down":
-            completions.move(1)
-        else:
-            chosen = completions.chosen
-            prompt = self.prompt_input
-            if chosen is not None:
-                prompt.replace_current_token(chosen)
-            completions.hide()
-            prompt.completing = False
+        if event.key in ("up", "down"):
+            completions.move(-1 if event.key == "up" else 1)
+            return
+        chosen = completions.chosen
+        prompt = self.prompt_input
+        if chosen is not None:
+            prompt.replace_current_token(chosen)
+        completions.hide()
+        prompt.completing = False
 
     # ------------------------------------------------------------------ actions
 
     def show_tab(self, name: str) -> None:
         """Switch the side panes to ``name`` (tools, plan, diagnostics, call-sites, skills, git)."""
-        self.screen.remove_class("-panes-hidden") if self.screen.has_class("-wide") else None
+        if self.screen.has_class("-wide"):
+            self.screen.remove_class("-panes-hidden")
         if self.screen.has_class("-narrow"):
             self.screen.add_class("-panes-hidden")
         self.main_widget(TabbedContent).active = f"tab-{name}"
         if name == "git":
             self.action_refresh_git()
 
+    def action_show_tab(self, name: str) -> None:
+        self.show_tab(name)
+
     def action_toggle_panes(self) -> None:
         self.screen.toggle_class("-panes-hidden")
 
-    @work(group="sessions")
-    async def action_sessions(self) -> None:
-        """List this workspace's sessions; resume the chosen one or start a new one."""
-        if self.runtime is None:
-            return
-        records = await self.runtime.store.sessions.list(cwd=str(self.workspace))
-        current = self.session.id if self.session else ""
-        choice = await self.push_screen_wait(SessionsScreen(records, current_id=current))
-        if choice is None or (choice and choice == current):
-            return
-        self.open_session(choice or None)
+    def action_sessions(self) -> None:
+        self.action_command("/sessions")
 
     def action_new_session(self) -> None:
         self.open_session(None)
+
+    def action_undo(self) -> None:
+        self.action_command("/undo")
+
+    @work(exclusive=True, group="session")
+    async def open_session(self, resume: str | None = None) -> None:
+        """Open a new session, or resume ``resume`` ('' = the latest in this workspace)."""
+        if await self.controller.open(resume) is None:
+            self.status.provider = "no provider"
 
     def action_open_output(self) -> None:
         panes = [p for p in self.tool_panes.panes.values() if p.overflow_id]
@@ -494,112 +426,44 @@ class ZephApp(App[int]):
         self._open_overflow(event.overflow_id)
 
     def _open_overflow(self, overflow_id: str) -> None:
-        if self.runtime is not None:
-            self.push_screen(OverflowModal(self.runtime.store.archive, overflow_id))
-
-    @work(group="undo", exclusive=True)
-    async def action_undo(self) -> None:
-        """Restore the working tree to the last checkpoint of this session."""
-        import asyncio
-
-        from zeph_tui.core import CheckpointError, undo_last
-
-        if self.session is None:
-            return
-        try:
-            checkpoint, changed = await asyncio.to_thread(
-                undo_last, self.workspace, self.session.id
-            )
-        except CheckpointError as exc:
-            self.chat.add_notice(f"undo: {exc}")
-            self.notify(str(exc), title="Undo", severity="warning")
-            return
-        files = ", ".join(changed[:8]) + (" …" if len(changed) > 8 else "")
-        self.chat.add_notice(
-            f"undo: restored checkpoint {checkpoint.number} ({len(changed)} files: {files or '-'})"
-        )
-        self.action_refresh_git()
+        if self.session is not None:
+            self.push_screen(OverflowModal(self.session.store.archive, overflow_id))
 
     @work(group="git", exclusive=True)
     async def action_refresh_git(self) -> None:
-        import asyncio
-
-        status, diff = await asyncio.to_thread(read_git_state, str(self.workspace))
+        status, diff = await self.controller.git_state()
         if self._mounted:
             self.main_widget(GitPane).set_state(status, diff)
 
     @work(group="skills", exclusive=True)
     async def rank_skills(self, text: str) -> None:
-        """Offer the library's best skills for ``text`` in the skills pane.
-
-        The BM25 search (and the library's reload check, which stats files)
-        runs in a thread; a newer prompt cancels this worker (exclusive group).
-        """
-        import asyncio
-
-        if self.runtime is None:
-            return
-        library = self.runtime.skill_library(self.workspace)
-
-        def rank() -> tuple[list[SkillEntry], int]:
-            library.reload_if_changed()
-            hits = library.search(text, _OFFERED_SKILLS)
-            entries = [SkillEntry(h.skill.name, h.skill.description[:120], h.score) for h in hits]
-            return entries, len(library.skills)
-
-        entries, available = await asyncio.to_thread(rank)
-        if self._mounted:
+        """Offer the library's best skills for ``text`` in the skills pane (newest prompt wins)."""
+        found = await self.controller.offered_skills(text, _OFFERED_SKILLS)
+        if found is not None and self._mounted:
+            hits, available = found
+            entries = [SkillEntry(name, description, score) for name, description, score in hits]
             self.main_widget(SkillsPane).set_skills(entries, available=available)
 
     @on(DiagnosticsPane.LocationSelected)
     def _diagnostic_selected(self, event: DiagnosticsPane.LocationSelected) -> None:
-        self.push_screen(
-            FileViewer(
-                self.workspace / event.path,
-                event.line,
-                event.column,
-                label=f"{event.path}:{event.line}:{event.column}",
-            )
-        )
+        self._view_file(event.path, event.line, event.column)
 
     @on(CallSitesPane.LocationSelected)
     def _call_site_selected(self, event: CallSitesPane.LocationSelected) -> None:
         site = event.site
-        self.push_screen(
-            FileViewer(
-                self.workspace / site.path,
-                site.line,
-                site.column,
-                label=f"{site.path}:{site.line}:{site.column}",
-            )
-        )
+        self._view_file(site.path, site.line, site.column)
+
+    def _view_file(self, path: str | Path, line: int, column: int) -> None:
+        label = f"{path}:{line}:{column}"
+        self.push_screen(FileViewer(self.workspace / path, line, column, label=label))
 
 
-def create_app(
-    workspace: Path | str = ".",
-    *,
-    provider_name: str | None = None,
-    model: str | None = None,
-    mode: str | None = None,
-    resume: str | None = None,
-    runtime: Runtime | None = None,
-    provider: Provider | None = None,
-    start_session: bool = True,
-    **extra: Any,
-) -> ZephApp:
+def create_app(workspace: Path | str = ".", **options: Any) -> ZephApp:
     """Build the dashboard; used by ``zeph-tui`` and by every UI test.
 
-    Args: see :class:`AppConfig` (``extra`` sets its remaining fields).
+    Args: ``workspace`` and the fields of :class:`AppConfig` as keywords.
+
+    Raises:
+        TypeError: an unknown option.
     """
-    config = AppConfig(
-        Path(workspace),
-        provider_name=provider_name,
-        model=model,
-        mode=mode,
-        resume=resume,
-        runtime=runtime,
-        provider=provider,
-        start_session=start_session,
-        **extra,
-    )
-    return ZephApp(config)
+    return ZephApp(AppConfig(Path(workspace), **options))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zeph_tui.core.session.prompt_blocks import (
     EmbeddedResource,
@@ -14,45 +14,23 @@ from zeph_tui.core.session.prompt_blocks import (
     TextBlock,
 )
 
+if TYPE_CHECKING:
+    from zeph_tui.core import Command
+
 __all__ = [
-    "SLASH_COMMANDS",
     "FileIndex",
-    "SlashCommand",
     "complete_slash",
     "mentions",
     "prompt_blocks",
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class SlashCommand:
-    name: str
-    args: str
-    help: str
-
-
-SLASH_COMMANDS: tuple[SlashCommand, ...] = (
-    SlashCommand("help", "", "list commands and keys"),
-    SlashCommand("model", "[ID]", "show or switch the model"),
-    SlashCommand("mode", "[ask|accept-edits|plan|bypass]", "show or switch the permission mode"),
-    SlashCommand("compact", "", "summarise older messages to free context"),
-    SlashCommand("clear", "", "start a new session with an empty chat"),
-    SlashCommand("rename", "TITLE", "rename this session"),
-    SlashCommand("diagnostics", "", "show the diagnostics pane"),
-    SlashCommand("skills", "", "show skills offered and loaded"),
-    SlashCommand("undo", "", "restore the working tree to the last checkpoint"),
-    SlashCommand("sessions", "", "list, resume or start sessions"),
-    SlashCommand("git", "", "show git status and diff"),
-    SlashCommand("quit", "", "leave zeph-tui"),
-)
-
-
-def complete_slash(prefix: str) -> list[tuple[str, str]]:
-    """``(text to insert, description)`` for commands starting with ``prefix`` (no slash)."""
+def complete_slash(prefix: str, commands: Sequence[Command]) -> list[tuple[str, str]]:
+    """``(text to insert, label)`` for ``commands`` whose name starts with ``prefix`` (no slash)."""
     prefix = prefix.lower()
     return [
-        (f"/{c.name} ", f"/{c.name} {c.args}".rstrip() + f" — {c.help}")
-        for c in SLASH_COMMANDS
+        (f"/{c.name} ", f"/{c.name} {c.hint}".rstrip() + f" — {c.description}")
+        for c in commands
         if c.name.startswith(prefix)
     ]
 

@@ -295,10 +295,10 @@ def _completion(app: DemoApp) -> None:
 
 
 def _help(app: DemoApp) -> None:
-    from zeph_tui.ui.slash import HELP_TEXT
+    from zeph_tui.core import help_text
 
     app.chat.add_user("/help")
-    app.chat.add_notice(HELP_TEXT)
+    app.chat.add_reply(help_text(app.controller))
 
 
 class _DemoArchive:

@@ -371,12 +371,8 @@ async def test_bad_server_table_is_a_config_error(
     from zeph_tui.core.runtime import Runtime
 
     (zeph_home / "config.toml").write_text('[lsp.servers.mylang]\ncommand = ["x"]\n')
-    runtime = await Runtime.start()
-    try:
-        with pytest.raises(ConfigError, match=r"lsp\.servers\.mylang\.languages"):
-            await _open(runtime, workspace)
-    finally:
-        await runtime.aclose()
+    with pytest.raises(ConfigError, match=r"lsp\.servers\.mylang\.languages"):
+        await Runtime.start()  # checked with the settings, before any session
 
 
 def test_importing_the_hooks_and_tools_does_not_load_pygls() -> None:

@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 
 from zeph_tui.core.memory import MemoryDraft, MemoryRejected, MemoryStore, UnknownMemory
-from zeph_tui.core.memory.section import render_memories
+from zeph_tui.core.memory.section import estimate_tokens, render_memories
 from zeph_tui.core.memory.validate import MAX_TEXT_CHARS
-from zeph_tui.core.session.context import estimate_tokens
 from zeph_tui.core.store import open_store
 
 A, B = "/work/a", "/work/b"

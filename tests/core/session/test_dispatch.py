@@ -246,3 +246,33 @@ async def test_a_busy_session_raises_prompt_in_progress(
         fs.gate.set()
         assert await turn == "end_turn"
     assert len(fake.requests) == 2  # the refused prompt never reached the model
+
+
+async def test_a_store_failing_to_record_a_call_fails_that_call_only(
+    runtime: Any, workspace: Path, zeph_home: Path, anthropic_env: None
+) -> None:
+    """A real SQLite failure (a trigger refuses one tool's row) while recording the call."""
+    import sqlite3
+
+    db = sqlite3.connect(zeph_home / "zeph.db")
+    with db:
+        db.execute(
+            "CREATE TRIGGER refuse_write_file BEFORE INSERT ON tool_calls "
+            "WHEN NEW.name = 'write_file' BEGIN SELECT RAISE(ABORT, 'disk quota exceeded'); END"
+        )
+    db.close()
+    (workspace / "a.txt").write_text("a\n")
+    sink = Recorder()
+    script = [
+        reply(use("write_file", path="w.txt", content="w\n"), use("read_file", path="a.txt")),
+        DONE,
+    ]
+    async with scripted_session(runtime, workspace, script, sink=sink) as (session, fake):
+        assert await session.prompt(["go"]) == "end_turn"
+    written, read = results_of(fake.requests[1])
+    assert written["is_error"] and "StoreError" in written["text"], written
+    assert "disk quota exceeded" in written["text"]
+    assert not (workspace / "w.txt").exists()  # not recorded, so not run
+    assert not read["is_error"] and read["text"].endswith("a")
+    statuses = [final_updates(sink)[c.tool_call_id].status for c in sink.of(ToolCall)]
+    assert statuses == ["failed", "completed"]

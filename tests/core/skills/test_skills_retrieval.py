@@ -152,7 +152,7 @@ def test_heavy_imports_are_lazy(tmp_path: Path) -> None:
     code = (
         "import sys\n"
         "from pathlib import Path\n"
-        "import zeph_tui.core.skills, zeph_tui.core.tools.skill_tools, zeph_tui.commands.skills\n"
+        "import zeph_tui.core.skills, zeph_tui.core.tools.skill_tools, zeph_tui.cli.skills\n"
         "assert 'bm25s' not in sys.modules and 'numpy' not in sys.modules\n"
         "assert 'frontmatter' not in sys.modules and 'rapidfuzz' not in sys.modules\n"
         f"lib = zeph_tui.core.skills.SkillLibrary(Path({str(tmp_path)!r}), Path({str(tmp_path)!r}))\n"

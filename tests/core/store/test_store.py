@@ -52,7 +52,7 @@ async def test_newer_schema_is_refused(tmp_path: Path) -> None:
 async def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "z.db"
     path.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(StoreError, match="cannot open database"):
+    with pytest.raises(StoreError, match=r"damaged or not a zeph-tui database.*left untouched"):
         await open_store(path)
 
 

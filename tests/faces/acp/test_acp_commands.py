@@ -132,7 +132,7 @@ async def test_diagnostics_after_a_write(peer: ZephPeer, workspace: Path) -> Non
     sid, commands = await open_session(peer, workspace)
     described = {c["name"]: c for c in commands["availableCommands"]}
     assert "not available" not in described["diagnostics"]["description"]
-    assert described["diagnostics"]["input"] == {"hint": "path (optional)"}
+    assert described["diagnostics"]["input"] == {"hint": "[PATH]"}
 
     before = reply(await say(peer, sid, "/diagnostics"))
     assert before.startswith("No language server has reported yet"), before

@@ -54,6 +54,20 @@ async def finish(peer: ZephPeer) -> None:
     assert code == 0, peer.stderr.decode(errors="replace")[-3000:]
 
 
+def command_pgid(agent_pid: int) -> int:
+    """The process group of the agent's child running the ``sleep 60`` command line.
+
+    Found from the host side: inside the shell sandbox ``$$`` is a PID of the
+    sandbox's own PID namespace.
+    """
+    for task in Path(f"/proc/{agent_pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ")
+            if b"sleep 60" in cmdline:
+                return os.getpgid(int(child))
+    raise AssertionError("no child of the agent runs the command")
+
+
 async def group_gone(pgid: int, within_s: float = 2.0) -> bool:
     """Poll until ``killpg(pgid, 0)`` fails (zombies are reaped asynchronously)."""
     deadline = time.monotonic() + within_s
@@ -85,9 +99,9 @@ async def test_cancel_sleep_in_bash(
             if init is INIT_FULL and (update.get("content") or [{}])[0].get("type") == "terminal":
                 pgid = peer.editor.pgids[0]  # the client started it in its own group
             for item in update.get("content") or []:
-                found = re.search(r"pgid=(\d+)", json.dumps(item))
-                if found:
-                    pgid = int(found.group(1))
+                if re.search(r"pgid=(\d+)", json.dumps(item)):  # the command is running
+                    assert peer.proc is not None
+                    pgid = command_pgid(peer.proc.pid)
         os.killpg(pgid, 0)  # running
         sent = time.monotonic()
         await peer.notify("session/cancel", {"sessionId": sid})

@@ -164,9 +164,11 @@ async def test_initialize_and_new_session(peer: ZephPeer, workspace: Path) -> No
         "mode",
         "compact",
         "clear",
+        "title",
         "rename",
         "diagnostics",
         "skills",
+        "undo",
     }
 
 
@@ -343,7 +345,7 @@ async def test_modes_config_and_slash_commands(peer: ZephPeer, workspace: Path) 
     assert "configId" in bad["error"]["message"]
     for command, expect in (
         ("/help", "/skills"),
-        ("/mode code", "Mode set to code"),
+        ("/mode code", "Mode set to accept-edits"),
         ("/model", "claude-haiku-4-5"),
         ("/skills", "Skills ("),
         ("/compact", "Nothing to compact yet"),

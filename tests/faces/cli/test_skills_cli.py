@@ -1,4 +1,4 @@
-"""``zeph-tui skills`` actions through ``zeph_tui.commands.skills.run``."""
+"""``zeph-tui skills`` actions through ``zeph_tui.cli.skills.run``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from zeph_tui.commands.skills import run
+from zeph_tui.cli.skills import run
 
 
 @pytest.fixture

@@ -63,6 +63,7 @@ from zeph_tui.core.code.render import (
     render_hovers,
     render_report,
 )
+from zeph_tui.core.config import DIAGNOSTICS_TIMEOUT_S
 from zeph_tui.core.errors import ConfigError, ZephError
 
 if TYPE_CHECKING:  # lsp_bridge (pygls, lsprotocol) is imported on first use, not at start-up
@@ -119,7 +120,7 @@ class LspCodeIntel:
         servers: Sequence[ServerDef | str] | None = None,
         user_servers: Mapping[str, Mapping[str, Any]] | None = None,
         disabled: Sequence[str] = (),
-        diagnostics_timeout_s: float = 8.0,
+        diagnostics_timeout_s: float = DIAGNOSTICS_TIMEOUT_S,
         request_timeout_s: float = 10.0,
         max_items: int = 20,
         hover_max_symbols: int = 5,

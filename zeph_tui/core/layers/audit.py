@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from zeph_tui.core.errors import StoreError
 from zeph_tui.core.layers.base import Layer, ToolInvocation
 from zeph_tui.core.safety.redact import Redactor
 from zeph_tui.core.tools.base import ToolResult
@@ -62,8 +63,14 @@ class AuditLayer(Layer):
             else None,
             "result_bytes": len(result.text.encode()),
         }
-        with self.path.open("a", encoding="utf-8") as f:  # one short append: no thread hop
-            f.write(json.dumps(line, ensure_ascii=False) + "\n")
+        try:
+            with self.path.open("a", encoding="utf-8") as f:  # one short append: no thread hop
+                f.write(json.dumps(line, ensure_ascii=False) + "\n")
+        except OSError as exc:  # a full disk or read-only ZEPH_HOME: say so, as the store does
+            raise StoreError(
+                f"cannot append to the audit log {self.path} ({exc.strerror}): free some space "
+                "or make ZEPH_HOME writable; data already committed is kept"
+            ) from exc
         return result
 
     def _args(self, args: Any) -> Any:

@@ -3,7 +3,9 @@
 One process-wide :class:`~zeph_tui.core.safety.redact.Redactor`
 (:func:`default_redactor`) is seeded with the values of the secret-looking
 environment variables (:func:`~zeph_tui.core.safety.env.secret_env_values`)
-and knows the built-in token shapes. It is applied:
+and those the CLI moved out of the environment
+(:func:`~zeph_tui.core.safety.keys.taken_secrets`), and knows the built-in
+token shapes. It is applied:
 
 * before storage: :class:`~zeph_tui.core.store.sessions.SessionStore` redacts
   messages, events, tool calls and titles; the ``bash`` tool redacts output
@@ -47,6 +49,7 @@ from zeph_tui.core.providers.base import (
     ToolUsePart,
 )
 from zeph_tui.core.safety.env import secret_env_values
+from zeph_tui.core.safety.keys import taken_secrets
 from zeph_tui.core.safety.redact import Redactor
 
 __all__ = [
@@ -75,11 +78,12 @@ def default_redactor(refresh_env: bool = False) -> Redactor:
             (``Runtime.start`` does, so keys set after import are covered).
     """
     global _default
+    known = [*secret_env_values(), *taken_secrets().values()]  # taken: moved out of os.environ
     with _lock:
         if _default is None:
-            _default = Redactor(secret_env_values())
+            _default = Redactor(known)
         elif refresh_env:
-            _default.add_secrets(secret_env_values())
+            _default.add_secrets(known)
         return _default
 
 

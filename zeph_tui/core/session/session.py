@@ -78,7 +78,7 @@ _LOOP_NOTICE = (
     f"The same tool call failed {REPEATED_FAILURE_LIMIT} times in this turn, so tools are off "
     "for the rest of it. Answer the user now with what you know, and say what failed."
 )
-_MODE_ALIASES = {"code": "accept-edits", "accept_edits": "accept-edits", "yolo": "bypass"}
+_MODE_ALIASES = {"code": "accept-edits", "accept_edits": "accept-edits"}  # see README
 
 SystemPromptFn = Callable[["Session", str], Awaitable[str]]
 PromptSection = Callable[["Session", str], Awaitable[str]]
@@ -438,6 +438,14 @@ class Session:
             lambda call_id: self._context(call_id, recorder),
         )
         return await dispatcher.dispatch(uses)
+
+    def tool_context(self, call_id: str) -> ToolContext:
+        """The context a tool runs with outside a model turn (the dashboard's ``!cmd``).
+
+        Same workspace, confinement, archive, redaction and sink as a model's
+        call; its events are not part of a turn's replay.
+        """
+        return self._context(call_id, ReplayRecorder())
 
     def _context(self, call_id: str, recorder: ReplayRecorder) -> ToolContext:
         async def emit(event: Event) -> None:  # plans a tool emits are kept for replay too

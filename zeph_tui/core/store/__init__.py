@@ -1,4 +1,8 @@
-"""SQLite persistence: sessions, messages, events, tool calls, overflow archive."""
+"""SQLite persistence: sessions, messages, events, tool calls, overflow archive.
+
+Every failure of SQLite leaves this package as :class:`~zeph_tui.core.errors.StoreError`
+(see :mod:`zeph_tui.core.store.failures`); a damaged file is never written to or migrated.
+"""
 
 from __future__ import annotations
 

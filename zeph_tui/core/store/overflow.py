@@ -6,8 +6,11 @@ chunks it needs. Writers buffer in memory and commit at least every
 ``commit_interval_s`` (default 250 ms) in one short transaction, so a crash
 loses at most that much and readers on other connections see progress.
 
-The model's copy of a long output is :class:`HeadTail`: head and tail within a
-byte budget, ending with a notice carrying ``overflow_id=<ID>``.
+When a commit fails (a full disk, a read-only file) the writer stops: every
+later :meth:`OverflowWriter.write` raises the same
+:class:`~zeph_tui.core.errors.StoreError`, the chunks already committed stay
+readable, and the archive stays marked incomplete. (The model's head+tail
+copy of the output lives in :mod:`zeph_tui.core.tools.output`.)
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from zeph_tui.core.errors import OverflowNotFound, ToolInputError
+from zeph_tui.core.errors import OverflowNotFound, StoreError, ToolInputError
 
 if TYPE_CHECKING:
     from zeph_tui.core.store.db import Database
@@ -111,6 +114,8 @@ class OverflowWriter:
         self._flush_lock = asyncio.Lock()
         self._closing = asyncio.Event()
         self.committed_bytes = 0
+        #: the first failed commit; once set, nothing more is written
+        self.failure: StoreError | None = None
 
     async def __aenter__(self) -> OverflowWriter:
         self._ticker = asyncio.create_task(self._tick(), name=f"overflow-ticker-{self.id}")
@@ -120,7 +125,13 @@ class OverflowWriter:
         await self.close()
 
     async def write(self, data: bytes) -> None:
-        """Append output bytes; whole lines are cut into chunks of ~chunk_bytes."""
+        """Append output bytes; whole lines are cut into chunks of ~chunk_bytes.
+
+        Raises:
+            StoreError: a commit failed (now or earlier, e.g. a full disk).
+        """
+        if self.failure is not None:
+            raise self.failure
         if not data:
             return
         self.total_bytes += len(data)
@@ -142,7 +153,22 @@ class OverflowWriter:
         self._lines_chunked += n_lines
 
     async def flush(self, *, final: bool = False) -> None:
-        """Commit queued chunks (and, when ``final``, the partial last line)."""
+        """Commit queued chunks (and, when ``final``, the partial last line).
+
+        Raises:
+            StoreError: the commit failed; the writer is stopped (see module doc).
+        """
+        if self.failure is not None:
+            raise self.failure
+        try:
+            await self._commit(final)
+        except StoreError as exc:
+            self.failure = exc
+            self._pending.clear()  # never committed, and never will be: free the memory
+            self._partial.clear()
+            raise
+
+    async def _commit(self, final: bool) -> None:
         async with self._flush_lock:
             if final and self._partial:
                 self._queue_chunk(bytes(self._partial))
@@ -182,10 +208,17 @@ class OverflowWriter:
                 if cut:
                     self._queue_chunk(bytes(self._partial[:cut]))
                     del self._partial[:cut]
-                await self.flush()
+                try:
+                    await self.flush()
+                except StoreError:
+                    return  # kept in self.failure; the next write or close raises it
 
     async def close(self) -> None:
-        """Commit everything and mark the archive complete."""
+        """Commit everything and mark the archive complete.
+
+        Raises:
+            StoreError: a commit failed (the archive keeps what was committed).
+        """
         if self._ticker is not None:
             # stop the ticker between flushes, never in the middle of one
             self._closing.set()
@@ -223,12 +256,11 @@ class OverflowArchive:
     async def info(self, overflow_id: str) -> OverflowInfo:
         """Raises OverflowNotFound for an unknown id, ToolInputError for a malformed one."""
         oid = normalise_overflow_id(overflow_id)
-        async with self.db.conn.execute(
+        row = await self.db.fetchone(
             "SELECT id, session_id, tool_call_id, created_at, total_bytes, total_lines, complete "
             "FROM overflow WHERE id = ?",
             (oid,),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         if row is None:
             raise OverflowNotFound(
                 f"unknown overflow id {oid}: it may have been pruned, or was never created"
@@ -236,12 +268,11 @@ class OverflowArchive:
         return OverflowInfo(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]))
 
     async def list(self, limit: int = 50) -> list[OverflowInfo]:
-        async with self.db.conn.execute(
+        rows = await self.db.fetchall(
             "SELECT id, session_id, tool_call_id, created_at, total_bytes, total_lines, complete "
             "FROM overflow ORDER BY created_at DESC LIMIT ?",
             (limit,),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [OverflowInfo(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) for r in rows]
 
     async def read(
@@ -267,11 +298,14 @@ class OverflowArchive:
                 raise ToolInputError(f"invalid grep regex {grep!r}: {exc}") from exc
         out: list[tuple[int, str]] = []
         next_offset: int | None = None
-        async with self.db.conn.execute(
-            "SELECT first_line, data FROM overflow_chunks WHERE overflow_id = ? "
-            "AND first_line + n_lines >= ? ORDER BY seq",
-            (info.id, offset),
-        ) as cur:
+        async with (
+            self.db.guard(),
+            self.db.conn.execute(
+                "SELECT first_line, data FROM overflow_chunks WHERE overflow_id = ? "
+                "AND first_line + n_lines >= ? ORDER BY seq",
+                (info.id, offset),
+            ) as cur,
+        ):
             async for first_line, data in cur:
                 lines = bytes(data).decode("utf-8", "replace").split("\n")
                 if lines and lines[-1] == "":

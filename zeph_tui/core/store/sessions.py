@@ -80,7 +80,11 @@ _SESSION_COLUMNS = (
 
 
 class SessionStore:
-    """CRUD for sessions and their history. All times are Unix seconds."""
+    """CRUD for sessions and their history. All times are Unix seconds.
+
+    Every method raises :class:`~zeph_tui.core.errors.StoreError` when SQLite
+    fails (full disk, read-only or damaged file; the message says what to do).
+    """
 
     def __init__(self, db: Database, redact: Callable[[str], str] | None = None) -> None:
         self.db = db
@@ -99,10 +103,9 @@ class SessionStore:
         return SessionRecord(session_id, cwd, "", mode, provider, model, now, now)
 
     async def get(self, session_id: str) -> SessionRecord | None:
-        async with self.db.conn.execute(
+        row = await self.db.fetchone(
             f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?", (session_id,)
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return SessionRecord(*row) if row else None
 
     async def list(
@@ -115,8 +118,7 @@ class SessionStore:
             sql += " WHERE cwd = ?"
             args = (cwd,)
         sql += " ORDER BY updated_at DESC LIMIT ?"
-        async with self.db.conn.execute(sql, (*args, limit)) as cur:
-            rows = await cur.fetchall()
+        rows = await self.db.fetchall(sql, (*args, limit))
         return [SessionRecord(*r) for r in rows]
 
     async def update(self, session_id: str, **fields: Any) -> None:
@@ -164,16 +166,15 @@ class SessionStore:
         sql = "SELECT role, parts_json FROM messages WHERE session_id = ?"
         if not include_compacted:
             sql += " AND compacted = 0"
-        async with self.db.conn.execute(sql + " ORDER BY id", (session_id,)) as cur:
-            rows = await cur.fetchall()
+        rows = await self.db.fetchall(sql + " ORDER BY id", (session_id,))
         return [message_from_json(r[0], r[1]) for r in rows]
 
     async def message_ids(self, session_id: str) -> builtins.list[int]:
-        async with self.db.conn.execute(
+        rows = await self.db.fetchall(
             "SELECT id FROM messages WHERE session_id = ? AND compacted = 0 ORDER BY id",
             (session_id,),
-        ) as cur:
-            return [int(r[0]) for r in await cur.fetchall()]
+        )
+        return [int(r[0]) for r in rows]
 
     async def mark_compacted(self, message_ids: builtins.list[int]) -> None:
         """Hide messages from the live context; they stay readable in the store."""
@@ -194,10 +195,10 @@ class SessionStore:
             )
 
     async def events(self, session_id: str) -> builtins.list[dict[str, Any]]:
-        async with self.db.conn.execute(
+        rows = await self.db.fetchall(
             "SELECT payload_json FROM events WHERE session_id = ? ORDER BY id", (session_id,)
-        ) as cur:
-            return [json.loads(r[0]) for r in await cur.fetchall()]
+        )
+        return [json.loads(r[0]) for r in rows]
 
     async def record_tool_call(
         self, session_id: str, call_id: str, name: str, input_json: str
@@ -218,6 +219,15 @@ class SessionStore:
                 "WHERE session_id = ? AND id = ?",
                 (status, self.redact(result_text), int(is_error), time.time(), session_id, call_id),
             )
+
+    async def open_tool_calls(self, session_id: str) -> builtins.list[str]:
+        """Ids of the session's tool calls still ``in_progress`` (started, never finished)."""
+        rows = await self.db.fetchall(
+            "SELECT id FROM tool_calls WHERE session_id = ? AND status = 'in_progress' "
+            "ORDER BY started_at",
+            (session_id,),
+        )
+        return [str(r[0]) for r in rows]
 
     def _redact_json(self, text: str) -> str:
         """Redact the strings of a JSON text (keeps it valid); plain text otherwise."""

@@ -8,7 +8,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult, check_args, parse_args
+
+if TYPE_CHECKING:
+    from zeph_tui.core.safety.sandbox import Sandbox
 
 __all__ = [
     "Tool",
@@ -20,8 +25,12 @@ __all__ = [
 ]
 
 
-def default_tools() -> list[Tool]:
-    """The built-in tool set, in the order the model sees it."""
+def default_tools(sandbox: Sandbox | None = None) -> list[Tool]:
+    """The built-in tool set, in the order the model sees it.
+
+    Args:
+        sandbox: the shell sandbox for ``bash`` (None: its default, on).
+    """
     from zeph_tui.core.tools.bash import Bash
     from zeph_tui.core.tools.files import EditFile, ReadFile, WriteFile
     from zeph_tui.core.tools.overflow_tool import ReadOverflow
@@ -34,7 +43,7 @@ def default_tools() -> list[Tool]:
         EditFile(),
         Glob(),
         Grep(),
-        Bash(),
+        Bash(sandbox),
         ReadOverflow(),
         UpdatePlan(),
     ]

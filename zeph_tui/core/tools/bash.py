@@ -9,6 +9,12 @@ process group (SIGTERM, then SIGKILL after a grace period).
 When the face offers client terminals (ACP ``terminal/*``), the command runs
 there instead, and its output is still archived.
 
+Commands run inside the shell sandbox (:class:`~zeph_tui.core.safety.sandbox.Sandbox`,
+bubblewrap) when it is available and enabled: the workspace and a private
+``/tmp`` writable, the rest read-only, ``ZEPH_HOME`` hidden. Client terminals
+run ``exec bwrap ... bash -c COMMAND`` the same way. Permission rules
+(destructive commands) are checked before, as for any tool.
+
 Secrets are redacted before (a), (b) and (c): output is cut at line ends and
 each block of whole lines passes ``ctx.redact`` (the session's
 redactor) first; a line longer than 64 KiB is redacted in 64 KiB pieces.
@@ -19,12 +25,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shlex
 import signal
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from zeph_tui.core.errors import ToolError, ToolInputError
 from zeph_tui.core.events import TerminalContent, TextContent, ToolCallUpdate, ToolKind
+from zeph_tui.core.safety.sandbox import Sandbox
 from zeph_tui.core.store.overflow import OverflowWriter
 from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
 from zeph_tui.core.tools.output import HeadTail
@@ -77,6 +85,17 @@ class Bash(Tool):
     kind: ClassVar[ToolKind] = "execute"
     read_only: ClassVar[bool] = False
 
+    def __init__(self, sandbox: Sandbox | None = None) -> None:
+        """Args: sandbox: confinement; None = the default (on, ``ZEPH_HOME`` hidden)."""
+        self.sandbox = sandbox
+
+    def _sandbox(self) -> Sandbox:
+        if self.sandbox is None:
+            from zeph_tui.core.config import zeph_home
+
+            self.sandbox = Sandbox(hidden=(zeph_home(),))
+        return self.sandbox
+
     def title(self, args: Mapping[str, Any]) -> str:
         command = str(args.get("command", "?"))
         return f"Run `{command if len(command) <= 80 else command[:77] + '...'}`"
@@ -96,15 +115,19 @@ class Bash(Tool):
         if not 0 < timeout_s <= _MAX_TIMEOUT_S:
             raise ToolInputError(f"timeout_s must be in (0, {_MAX_TIMEOUT_S:.0f}]")
         model_copy = HeadTail(ctx.model_copy_limit_bytes)
+        sandbox = self._sandbox()
+        await asyncio.to_thread(sandbox.status)  # the first call probes bwrap
+        argv = sandbox.wrap(["bash", "-c", command], ctx.workspace)
         writer = await ctx.archive.writer(ctx.session_id, ctx.tool_call_id)
         async with writer:
             if ctx.terminal is not None:
+                client_command = command if argv[0] == "bash" else "exec " + shlex.join(argv)
                 exit_text, timed_out = await self._run_client(
-                    command, timeout_s, ctx, writer, model_copy
+                    client_command, timeout_s, ctx, writer, model_copy
                 )
             else:
                 exit_text, timed_out = await self._run_local(
-                    command, timeout_s, ctx, writer, model_copy
+                    argv, timeout_s, ctx, writer, model_copy
                 )
         overflow_id = writer.id if model_copy.truncated else None
         body = model_copy.render(overflow_id)
@@ -117,16 +140,14 @@ class Bash(Tool):
 
     async def _run_local(
         self,
-        command: str,
+        argv: list[str],
         timeout_s: float,
         ctx: ToolContext,
         writer: OverflowWriter,
         model_copy: HeadTail,
     ) -> tuple[str, bool]:
         proc = await asyncio.create_subprocess_exec(
-            "bash",
-            "-c",
-            command,
+            *argv,
             cwd=ctx.workspace,
             env=dict(ctx.env) if ctx.env else None,
             stdin=asyncio.subprocess.DEVNULL,

@@ -4,14 +4,28 @@ Paths are relative to the workspace (absolute ones inside it accepted) and
 confined by :class:`~zeph_tui.core.safety.paths.WorkspaceRoots`. Lines the
 model sees are 1-based. Edits return a diff for faces and, when language
 servers are enabled, the diagnostics delta appended to the result text.
+
+Memory is bounded by file size (see bench/large_files.py):
+
+* ``edit_file`` refuses a file larger than :data:`MAX_EDIT_BYTES` (the message
+  gives its size and the limit, and suggests ``bash`` with ``sed``): an edit
+  holds the old and new text, a diff, and the events carrying both.
+* ``read_file`` on a file larger than :data:`MAX_EDIT_BYTES` streams the lines
+  asked for straight from disk (no hover prefetch), so memory does not grow with
+  the file.
+* ``write_file`` over a file larger than :data:`MAX_EDIT_BYTES` does not read the
+  old content for the diff; the result says so.
 """
 
 from __future__ import annotations
 
+import asyncio
 import difflib
-from collections.abc import Mapping
+import itertools
+import os
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, BinaryIO, ClassVar
 
 from zeph_tui.core.errors import ToolError, ToolInputError
 from zeph_tui.core.events import (
@@ -23,10 +37,14 @@ from zeph_tui.core.events import (
 )
 from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
 
-__all__ = ["EditFile", "ReadFile", "WriteFile", "unified_diff"]
+__all__ = ["MAX_EDIT_BYTES", "EditFile", "ReadFile", "WriteFile", "unified_diff"]
+
+MAX_EDIT_BYTES = 8 * 1024 * 1024
+"""Largest file ``edit_file`` edits (and ``read_file`` / ``write_file`` load whole), in bytes."""
 
 _DEFAULT_READ_LINES = 2000
 _MAX_LINE_CHARS = 2000
+_LINE_READ_BYTES = 4 * _MAX_LINE_CHARS  # UTF-8: at most 4 bytes a character
 
 
 def unified_diff(old: str, new: str, display_path: str, context_lines: int = 3) -> str:
@@ -52,6 +70,43 @@ async def _read_existing(ctx: ToolContext, path: Path, shown: str) -> str:
         raise ToolError(f"{shown} is not UTF-8 text (binary file?)") from exc
 
 
+def _size_bytes(path: Path) -> int | None:
+    """The file's size, or None when it does not exist or is not a regular file."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size if not os.path.isdir(path) else None
+
+
+def _mib(size_bytes: int) -> str:
+    return f"{size_bytes / (1024 * 1024):.1f} MiB ({size_bytes} bytes)"
+
+
+def _bounded_lines(f: BinaryIO) -> Iterator[bytes]:
+    """Lines of a binary file, each cut at ``_LINE_READ_BYTES`` (the rest of it skipped)."""
+    while chunk := f.readline(_LINE_READ_BYTES):
+        if not chunk.endswith(b"\n"):
+            while (more := f.readline(_LINE_READ_BYTES)) and not more.endswith(b"\n"):
+                pass
+        yield chunk
+
+
+def _stream_lines(path: Path, offset: int, limit: int) -> tuple[list[str], int]:
+    """Lines ``offset .. offset+limit-1`` (1-based) and the file's total line count.
+
+    Reads the file once, one bounded line at a time: memory does not grow with the file.
+    """
+    with path.open("rb") as f:
+        lines = _bounded_lines(f)
+        chosen = [
+            raw.decode("utf-8", "replace").rstrip("\r\n")
+            for raw in itertools.islice(lines, offset - 1, offset - 1 + limit)
+        ]
+        total = offset - 1 + len(chosen) + sum(1 for _ in lines)
+    return chosen, total
+
+
 class ReadFile(Tool):
     name: ClassVar[str] = "read_file"
     description: ClassVar[str] = (
@@ -75,27 +130,40 @@ class ReadFile(Tool):
     async def run(self, args: Mapping[str, Any], ctx: ToolContext) -> ToolResult:
         path = ctx.roots.resolve_for_read(args["path"])
         shown = ctx.roots.display_path(path)
-        text = await _read_existing(ctx, path, shown)
         offset = int(args.get("offset") or 1)
         limit = int(args.get("limit") or _DEFAULT_READ_LINES)
         if offset < 1 or limit < 1:
             raise ToolInputError("offset and limit must be >= 1")
+        size = _size_bytes(path)
+        if size is not None and size > MAX_EDIT_BYTES:
+            chosen, total = await asyncio.to_thread(_stream_lines, path, offset, limit)
+            return ToolResult(
+                _numbered(chosen, offset, total), locations=(Location(str(path), offset),)
+            )
+        text = await _read_existing(ctx, path, shown)
         lines = text.splitlines()
         chosen = lines[offset - 1 : offset - 1 + limit]
-        width = len(str(offset + len(chosen)))
-        body = "\n".join(
-            f"{n:>{width}}\t{line[:_MAX_LINE_CHARS]}" for n, line in enumerate(chosen, offset)
-        )
+        body = _numbered(chosen, offset, len(lines))
         end = offset + len(chosen) - 1
-        if not lines:
-            body = "(empty file)"
-        elif end < len(lines):
-            body += f"\n[lines {offset}-{end} of {len(lines)}; read more with offset={end + 1}]"
         if ctx.code_intel is not None and chosen:
             hover = await ctx.code_intel.after_read(path, text, offset, end)
             if hover:
                 body += "\n\n" + hover
         return ToolResult(body, locations=(Location(str(path), offset),))
+
+
+def _numbered(chosen: list[str], offset: int, total: int) -> str:
+    """Lines prefixed with their 1-based numbers, plus a notice when more follow."""
+    if not total:
+        return "(empty file)"
+    width = len(str(offset + len(chosen)))
+    body = "\n".join(
+        f"{n:>{width}}\t{line[:_MAX_LINE_CHARS]}" for n, line in enumerate(chosen, offset)
+    )
+    end = offset + len(chosen) - 1
+    if end < total:
+        body += f"\n[lines {offset}-{end} of {total}; read more with offset={end + 1}]"
+    return body
 
 
 class WriteFile(Tool):
@@ -122,14 +190,19 @@ class WriteFile(Tool):
         shown = ctx.roots.display_path(path)
         if path.is_dir():
             raise ToolError(f"{shown} is a directory")
-        try:
-            old: str | None = await ctx.fs.read_text(path)
-        except (FileNotFoundError, UnicodeDecodeError):
-            old = None
+        size = _size_bytes(path)
+        old: str | None = None
+        if size is not None and size <= MAX_EDIT_BYTES:
+            try:
+                old = await ctx.fs.read_text(path)
+            except (FileNotFoundError, UnicodeDecodeError):
+                old = None
         new = args["content"]
         await ctx.fs.write_text(path, new)
-        verb = "Created" if old is None else "Wrote"
+        verb = "Created" if size is None else "Wrote"
         text = f"{verb} {shown} ({len(new.encode())} bytes, {new.count(chr(10)) + 1} lines)."
+        if size is not None and size > MAX_EDIT_BYTES:
+            text += f" The previous content ({_mib(size)}) was too large to diff."
         return await _finish_edit(ctx, path, old, new, text)
 
 
@@ -158,6 +231,12 @@ class EditFile(Tool):
     async def run(self, args: Mapping[str, Any], ctx: ToolContext) -> ToolResult:
         path = ctx.roots.resolve_for_write(args["path"])
         shown = ctx.roots.display_path(path)
+        size = _size_bytes(path)
+        if size is not None and size > MAX_EDIT_BYTES:
+            raise ToolError(
+                f"{shown} is {_mib(size)}, over edit_file's limit of {_mib(MAX_EDIT_BYTES)}; "
+                "edit it with bash (e.g. sed -i) or split it"
+            )
         old_text = await _read_existing(ctx, path, shown)
         needle, replacement = args["old_string"], args["new_string"]
         if needle == "":

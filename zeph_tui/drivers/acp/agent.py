@@ -27,7 +27,7 @@ from zeph_tui.drivers.acp.commands import available_commands_update, parse_comma
 from zeph_tui.drivers.acp.modes import CONFIG_MODE, CONFIG_MODEL
 
 if TYPE_CHECKING:
-    from zeph_tui.core import Runtime
+    from zeph_tui.core import Command, Runtime
     from zeph_tui.drivers.acp.state import SessionState
 
 __all__ = ["ZephAgent"]
@@ -98,6 +98,9 @@ class ZephAgent(acp.BaseAgent):
                     self._runtime = await Runtime.start(
                         provider=self._provider_name, model=self._model
                     )
+                    notice = await asyncio.to_thread(self._runtime.sandbox_notice)
+                    if notice:  # once per agent process, on stderr (the client's log)
+                        log.warning("%s", notice)
                 except ZephError as exc:
                     log.error("runtime start failed: %s", exc)
                     raise RequestError(acp.ErrorCode.INTERNAL_ERROR, str(exc)) from exc
@@ -283,13 +286,17 @@ class ZephAgent(acp.BaseAgent):
     async def prompt(self, params: m.PromptRequest) -> m.PromptResponse:
         """``session/prompt`` (spec: /prompt-turn): run one turn, stream updates.
 
-        Ends with ``cancelled`` after ``session/cancel`` (never an error).
+        Ends with ``cancelled`` after ``session/cancel`` (never an error), and
+        with ``refusal`` when the store fails (a full disk, a read-only
+        database): the open tool calls are updated ``failed`` and the message,
+        saying what to do, arrives as an ``agent_message_chunk``.
 
         Raises:
             RequestError: ``-32002`` unknown session, ``-32602`` bad content,
                 ``-32600`` a prompt already running, ``-32603`` provider failure.
         """
-        from zeph_tui.core import PromptInProgress, ZephError
+        from zeph_tui.core import PromptInProgress, StoreError, ZephError
+        from zeph_tui.core.failed_turn import find_error
         from zeph_tui.drivers.acp.content import to_prompt_blocks
 
         state = self._state(params["sessionId"])
@@ -308,18 +315,40 @@ class ZephAgent(acp.BaseAgent):
         except ZephError as exc:
             if state.cancel_requested:
                 return {"stopReason": "cancelled"}
+            if isinstance(exc, StoreError):
+                return await self._store_failed(state, exc)
             log.warning("turn failed: %s", exc)
             raise RequestError(acp.ErrorCode.INTERNAL_ERROR, str(exc)[:500]) from exc
+        except BaseExceptionGroup as group:  # a tool batch failed (e.g. the disk is full)
+            if state.cancel_requested:
+                return {"stopReason": "cancelled"}
+            found = find_error(group)
+            if isinstance(found, StoreError):
+                return await self._store_failed(state, group)
+            raise
         return {"stopReason": stop}
 
-    async def _slash(self, state: SessionState, name: str, argument: str) -> m.PromptResponse:
-        text = await run_command(state, name, argument)
+    async def _store_failed(self, state: SessionState, exc: BaseException) -> m.PromptResponse:
+        """A storage failure (full disk, read-only): calls failed, the message, ``refusal``."""
+        from zeph_tui.core.failed_turn import end_failed_turn
+
+        message = await end_failed_turn(state.session, exc) or str(exc)
+        log.warning("turn failed: %s", message)
+        await state.sink.send(
+            {"sessionUpdate": "agent_message_chunk", "content": {"type": "text", "text": message}}
+        )
+        return {"stopReason": "refusal"}
+
+    async def _slash(
+        self, state: SessionState, command: Command, argument: str
+    ) -> m.PromptResponse:
+        text = await run_command(state, command, argument)
         await state.sink.send(
             {"sessionUpdate": "agent_message_chunk", "content": {"type": "text", "text": text}}
         )
-        if name == "compact":  # the context fill after the compaction, after the reply
+        if command.name in ("compact", "clear"):  # the context fill after it, after the reply
             await state.sink(state.session.usage_update())
-        user = f"/{name} {argument}".strip()
+        user = f"/{command.name} {argument}".strip()
         await state.runtime.store.sessions.append_events(
             state.session.id,
             [

@@ -29,11 +29,9 @@ log = logging.getLogger(__name__)
 
 
 def _known_models(provider_name: str) -> list[str]:
-    if provider_name != "anthropic":
-        return []
-    from zeph_tui.core.providers.pricing import PRICES
+    from zeph_tui.core.commands.builtin import known_models
 
-    return [name for name in PRICES if name.startswith("claude-")]
+    return known_models(provider_name)
 
 
 @dataclass(slots=True)
@@ -92,40 +90,20 @@ class SessionState:
         Raises:
             RequestError: ``-32602`` naming ``field_name`` when the model is unknown.
         """
-        from zeph_tui.core import ZephError
+        from zeph_tui.core import ZephError, switch_model
 
-        current = self.session.provider
-        if model == current.model:
-            return
-        allowed = _known_models(current.name)
-        if allowed and model not in allowed and not model.startswith("claude-"):
-            raise RequestError.invalid_params(
-                f"{field_name}: unknown model {model[:80]!r} for {current.name}"
-            )
         try:
-            provider = self.runtime.build_provider(current.name, model)
+            old = await switch_model(self.session, self.runtime, model)
         except ZephError as exc:
             raise RequestError.invalid_params(f"{field_name}: {exc}") from exc
-        self.session.provider = provider
-        self.retired.append(current)
-        await self.runtime.store.sessions.update(
-            self.session.id, provider=provider.name, model=provider.model
-        )
-        await self.send_config_update()
+        if old is not None:
+            self.retired.append(old)
+            await self.send_config_update()
 
     async def send_config_update(self) -> None:
         await self.sink.send(
             {"sessionUpdate": "config_option_update", "configOptions": self.config_options()}
         )
-
-    async def clear(self) -> int:
-        """Forget the conversation (messages stay in the store, hidden); returns how many."""
-        store = self.runtime.store.sessions
-        ids = await store.message_ids(self.session.id)
-        await store.mark_compacted(ids)
-        self.session.history.clear()
-        self.session.context_tokens = 0
-        return len(ids)
 
     async def aclose(self) -> None:
         """Cancel the running turn, stop MCP servers, close providers."""

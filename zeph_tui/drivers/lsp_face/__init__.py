@@ -22,10 +22,13 @@ def main(args: argparse.Namespace) -> int:
     Args:
         args: ``args.workspace`` (may be ``None``: the client's root is used).
     """
+    from zeph_tui.core.config import DIAGNOSTICS_TIMEOUT_S
     from zeph_tui.drivers.lsp_face.server import build_server
 
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
     workspace = getattr(args, "workspace", None)
-    server = build_server(Path(workspace).resolve() if workspace else None)
+    settings = getattr(args, "settings", None)  # checked by the CLI before the protocol starts
+    timeout_s = DIAGNOSTICS_TIMEOUT_S if settings is None else settings.lsp.diagnostics_timeout_s
+    server = build_server(Path(workspace).resolve() if workspace else None, float(timeout_s))
     server.start_io()
     return 0

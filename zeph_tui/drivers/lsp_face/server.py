@@ -33,6 +33,7 @@ from pygls.lsp.server import LanguageServer
 from lsp_bridge import LspBridge
 from lsp_bridge.navigation import identifier_at, path_from_uri
 from zeph_tui.core import RenamePlan, ZephError, plan_rename, render_call_sites
+from zeph_tui.core.config import DIAGNOSTICS_TIMEOUT_S
 from zeph_tui.drivers.lsp_face.edits import line_edits
 
 __all__ = ["COMMAND", "ZephLanguageServer", "build_server"]
@@ -50,11 +51,12 @@ class ZephLanguageServer(LanguageServer):
         workspace: fixed root, or ``None`` to take the client's root at initialize.
     """
 
-    def __init__(self, workspace: Path | None) -> None:
+    def __init__(self, workspace: Path | None, diagnostics_timeout_s: float) -> None:
         from zeph_tui import __version__
 
         super().__init__("zeph-tui", __version__)
         self.fixed_root = workspace
+        self.diagnostics_timeout_s = diagnostics_timeout_s
         self._bridge: LspBridge | None = None
 
     def root(self) -> Path:
@@ -66,7 +68,7 @@ class ZephLanguageServer(LanguageServer):
     def bridge(self) -> LspBridge:
         """The bridge to the real servers, created on first use."""
         if self._bridge is None:
-            self._bridge = LspBridge(self.root())
+            self._bridge = LspBridge(self.root(), diagnostics_timeout_s=self.diagnostics_timeout_s)
         return self._bridge
 
     async def close_bridge(self) -> None:
@@ -186,9 +188,14 @@ async def rename_with_call_sites(ls: ZephLanguageServer, *args: Any) -> dict[str
     }
 
 
-def build_server(workspace: Path | None) -> ZephLanguageServer:
-    """The configured server (features registered), not started."""
-    server = ZephLanguageServer(workspace)
+def build_server(
+    workspace: Path | None, diagnostics_timeout_s: float = DIAGNOSTICS_TIMEOUT_S
+) -> ZephLanguageServer:
+    """The configured server (features registered), not started.
+
+    ``diagnostics_timeout_s``: ``[lsp] diagnostics_timeout_s`` of the settings.
+    """
+    server = ZephLanguageServer(workspace, diagnostics_timeout_s)
     server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=[KIND])
     )(_code_actions)

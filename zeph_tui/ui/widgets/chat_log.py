@@ -29,6 +29,7 @@ class ChatLog(VerticalScroll):
     DEFAULT_CSS = """
     ChatLog { padding: 0 1; }
     ChatLog > .chat-log--notice { color: $text-muted; text-align: center; }
+    ChatLog > .chat-log--reply { color: $text-muted; padding: 0 0 1 2; }
     """
 
     def __init__(
@@ -62,6 +63,11 @@ class ChatLog(VerticalScroll):
 
     def add_notice(self, text: str) -> None:
         self._add(Static(text, classes="chat-log--notice", markup=False))
+
+    def add_reply(self, text: str) -> None:
+        """A slash command's reply: left-aligned, kept as typed (tables, paths)."""
+        self._add(Static(text, classes="chat-log--reply", markup=False))
+        self.anchor()
 
     def append_agent(self, text: str, message_id: str | None) -> AgentMessage:
         """Append to the current reply, or start a new one."""

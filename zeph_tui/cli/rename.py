@@ -83,7 +83,8 @@ async def _main(
     args: argparse.Namespace, workspace: Path, out: TextIO
 ) -> tuple[int, dict[str, Any] | None]:
     path, line, column = parse_target(args.target)
-    async with LspBridge(workspace) as bridge:
+    timeout_s = float(args.settings.lsp.diagnostics_timeout_s)
+    async with LspBridge(workspace, diagnostics_timeout_s=timeout_s) as bridge:
         plan = await plan_rename(bridge, path, line, column, args.new_name)
         out.write(render_call_sites(plan) + "\n\n" + plan.diff)
         if args.dry_run:

@@ -4,7 +4,9 @@ Text mode streams the reply to stdout and tool activity to stderr. With
 ``--json`` each event is one JSON object per line, shaped like an ACP
 ``session/update`` ``update`` payload, and the last line is
 ``{"stopReason": "..."}``. Exit code 0 on ``end_turn``, 1 on other stop
-reasons, 2 on errors, 130 when interrupted.
+reasons, 2 on a user's mistake before the turn (one line on stderr), 130
+when interrupted. A turn that fails on the way (a full disk, a provider
+that gave up) ends with ``refusal``, one line on stderr saying why, exit 1.
 
 Without ``--yes`` nothing that needs approval runs: the call is denied and
 the reason printed on stderr.
@@ -14,7 +16,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
+import logging
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -29,6 +33,7 @@ from zeph_tui.core.events import (
 )
 
 if TYPE_CHECKING:
+    from zeph_tui.core import Session
     from zeph_tui.core.replay import TapeDeck
 
 __all__ = ["DenyingApprover", "open_tapes", "run", "run_in_workspace"]
@@ -78,18 +83,17 @@ def open_tapes(args: argparse.Namespace) -> TapeDeck | None:
 
 
 async def _run(args: argparse.Namespace) -> int:
-    from zeph_tui.core import Runtime, ZephError
+    from zeph_tui.core import Runtime
 
     prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
     workspace: Path = args.workspace
     printer = _Printer(args.json)
-    try:
-        tapes = open_tapes(args)
-        runtime = await Runtime.start(provider=args.provider, model=args.model)
-        runtime.tapes = tapes or runtime.tapes
-    except ZephError as exc:
-        print(f"zeph-tui: {exc}", file=sys.stderr)
-        return 2
+    tapes = open_tapes(args)
+    runtime = await Runtime.start(provider=args.provider, model=args.model)
+    runtime.tapes = tapes or runtime.tapes
+    notice = await asyncio.to_thread(runtime.sandbox_notice)
+    if notice:  # once per run, on stderr (stdout may carry JSON)
+        print(f"zeph-tui: {notice}", file=sys.stderr)
     try:
         session = await runtime.open_session(
             workspace=workspace,
@@ -98,23 +102,60 @@ async def _run(args: argparse.Namespace) -> int:
             mode="bypass" if args.yes else None,
         )
         try:
-            stop = await session.prompt([prompt])
-        except ZephError as exc:
-            print(f"\nzeph-tui: {exc}", file=sys.stderr)
-            return 2
+            stop, failure = await _prompt(session, prompt)
         finally:
             await session.provider.aclose()
+        if printer._open_line:
+            print()
+        if failure is not None:
+            print(f"zeph-tui: {failure}", file=sys.stderr)
         if args.json:
             print(json.dumps({"stopReason": stop}), flush=True)
-        elif printer._open_line:
-            print()
+        if failure is not None:
+            return 1
         return 0 if stop == "end_turn" else 1
     finally:
         await runtime.aclose()
+        # collect subprocess transports a failed tool left behind while the loop is
+        # alive; at exit they would print "Event loop is closed" tracebacks
+        gc.collect()
+
+
+async def _prompt(session: Session, prompt: str) -> tuple[str, str | None]:
+    """Run the turn: ``(stop reason, None)``, or ``("refusal", one-line message)``.
+
+    A failure inside the turn (a full disk, a provider that gave up) ends it
+    with ``refusal`` (ACP: the turn is not continued), every tool call left
+    open marked failed (:func:`~zeph_tui.core.failed_turn.end_failed_turn`).
+    """
+    from zeph_tui.core.failed_turn import end_failed_turn
+
+    try:
+        return await session.prompt([prompt]), None
+    except Exception as exc:
+        message = await end_failed_turn(session, exc)
+        if message is None:
+            raise
+        return "refusal", message
+
+
+class _OneLine(logging.Formatter):
+    """Log records as ``zeph-tui: warning: ...`` on one line, never a traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"zeph-tui: {record.levelname.lower()}: {' '.join(record.getMessage().split())}"
+
+
+def _log_to_stderr() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLine())
+    handler.setLevel(logging.WARNING)
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``zeph-tui run``; returns the exit code (see module doc)."""
+    _log_to_stderr()
     return run_in_workspace(args, _run)
 
 

@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from zeph_tui.commands.run import DenyingApprover, _Printer, run_in_workspace
+from zeph_tui.cli.run import DenyingApprover, _Printer, run_in_workspace
 
 __all__ = ["run", "tape_prompts"]
 

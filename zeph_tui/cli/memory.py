@@ -15,7 +15,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from zeph_tui.core.memory import Memory, MemoryStore
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["add_parser", "run"]
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     """Add the ``memory`` command and its actions to the CLI's subparsers."""
     memory = sub.add_parser("memory", help="list, search, show and forget long-term memories")
     actions = memory.add_subparsers(dest="action", required=True, metavar="ACTION")

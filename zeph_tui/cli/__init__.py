@@ -1,4 +1,5 @@
-"""Command line: argument parsing and lazy dispatch.
+"""Command line: argument parsing and lazy dispatch (one module per subcommand: ``run``,
+``overflow``, ``skills``, ``rename``; the ``acp`` and ``lsp`` faces live in ``zeph_tui.drivers``).
 
 The public contract (names kept stable)::
 
@@ -15,15 +16,31 @@ The public contract (names kept stable)::
 
 Only argparse is imported here; each command imports what it needs when it
 runs, so ``--version`` costs an interpreter start and little more.
+
+A user's mistake (a bad argument, an unknown provider, a bad setting, an
+unusable ``ZEPH_HOME`` or database) prints one line ``zeph-tui: ...`` on
+stderr and exits 2, never a traceback. Every command but ``acp`` checks the
+settings and the database before it starts (:func:`zeph_tui.core.config.preflight`);
+``acp`` answers those as JSON-RPC errors at ``session/new``.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 __all__ = ["build_parser", "main"]
+
+USAGE_ERROR = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line error (argparse's own prints the usage first)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(USAGE_ERROR, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def _common(p: argparse.ArgumentParser, *, model_options: bool = True) -> None:
@@ -58,7 +75,7 @@ def _tape_options(p: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     from zeph_tui import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="zeph-tui",
         description="A coding assistant for the terminal and the editor.",
     )
@@ -72,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ID",
         help="resume a session (the latest in this workspace without ID)",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     run = sub.add_parser("run", help="run one prompt headless until the turn ends")
     _common(run)
@@ -114,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
         else:
             sp.add_argument("--json", action="store_true")
 
-    from zeph_tui.commands.memory import add_parser as add_memory_parser
+    from zeph_tui.cli.memory import add_parser as add_memory_parser
 
     add_memory_parser(sub)
 
@@ -134,44 +151,77 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``zeph-tui`` console script. Returns the exit code."""
+    """Entry point of the ``zeph-tui`` console script. Returns the exit code.
+
+    0 ok, 1 a command failed (see each command), 2 a user's mistake (one
+    line on stderr), 130 interrupted.
+    """
     args = build_parser().parse_args(argv)
+    from zeph_tui.core.safety.keys import protect_process_secrets
+
+    protect_process_secrets()  # keys out of children's reach before anything starts
+    try:
+        return _dispatch(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        from zeph_tui.core.failed_turn import user_message
+
+        message = user_message(exc)
+        if message is None:
+            raise
+        print(f"zeph-tui: {message}", file=sys.stderr)
+        return USAGE_ERROR
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     command = args.command
-    if command == "run":
-        from zeph_tui.commands.run import run
-
-        return run(args)
-    if command == "replay":
-        from zeph_tui.commands.replay import run as replay
-
-        return replay(args)
-    if command == "memory":
-        from zeph_tui.commands.memory import run as memory
-
-        return memory(args)
-    if command == "overflow":
-        from zeph_tui.commands.overflow import run as overflow
-
-        return overflow(args)
-    if command == "skills":
-        from zeph_tui.commands.skills import run as skills
-
-        return skills(args)
-    if command == "rename":
-        from zeph_tui.commands.rename import run as rename
-
-        return rename(args)
     if command == "acp":
         from zeph_tui.drivers.acp import main as acp_main
 
+        if args.provider is not None:  # initialize must not wait for more than that
+            from zeph_tui.core.config import check_provider_name
+
+            check_provider_name(args.provider)
         return int(acp_main(args))
+    from zeph_tui.core.config import preflight
+
+    args.settings = preflight(provider=getattr(args, "provider", None))
+    return _command(command)(args)
+
+
+def _command(command: str | None) -> Callable[[argparse.Namespace], int]:
+    if command == "run":
+        from zeph_tui.cli.run import run
+
+        return run
+    if command == "replay":
+        from zeph_tui.cli.replay import run as replay
+
+        return replay
+    if command == "memory":
+        from zeph_tui.cli.memory import run as memory
+
+        return memory
+    if command == "overflow":
+        from zeph_tui.cli.overflow import run as overflow
+
+        return overflow
+    if command == "skills":
+        from zeph_tui.cli.skills import run as skills
+
+        return skills
+    if command == "rename":
+        from zeph_tui.cli.rename import run as rename
+
+        return rename
     if command == "lsp":
         from zeph_tui.drivers.lsp_face import main as lsp_main
 
-        return int(lsp_main(args))
+        return lsp_main
     from zeph_tui.ui import main as ui_main
 
-    return ui_main(args)
+    return ui_main
 
 
 if __name__ == "__main__":

@@ -1,1 +1,0 @@
-"""Sub-command implementations of the ``zeph-tui`` CLI, one module each, imported lazily."""
