@@ -21,6 +21,8 @@ Public API:
   ``request_permission``, ``read_text_file``, ``write_text_file``,
   ``create_terminal``, ``terminal_output``, ``wait_for_terminal_exit``,
   ``kill_terminal``, ``release_terminal``, ``ext_method``.
+- :func:`after_response` ``(callback)``: from a request handler, run
+  ``callback()`` once that request's response has been written.
 - :mod:`acp.updates`: builders for ``session/update`` payloads
   (``agent_message_chunk``, ``tool_call``, ``tool_call_update``, ``plan``...).
 - :mod:`acp.messages`: method names and ``TypedDict`` shapes.
@@ -70,7 +72,7 @@ from acp.errors import (
     RequestError,
     RequestTimeoutError,
 )
-from acp.jsonrpc import Connection, RequestId
+from acp.jsonrpc import Connection, RequestId, after_response
 from acp.messages import PROTOCOL_VERSION
 from acp.transport import guard_stdin, guard_stdout, open_fd_streams
 
@@ -88,6 +90,7 @@ __all__ = [
     "RequestError",
     "RequestId",
     "RequestTimeoutError",
+    "after_response",
     "guard_stdin",
     "guard_stdout",
     "open_fd_streams",

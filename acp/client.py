@@ -51,13 +51,18 @@ class Client:
         self.client_info: dict[str, Any] | None = None
 
     def can(self, *path: str) -> bool:
-        """Whether a capability flag is set, e.g. ``can("fs", "readTextFile")``, ``can("terminal")``."""
+        """Whether a capability is advertised, e.g. ``can("fs", "readTextFile")``, ``can("terminal")``.
+
+        ``true`` and an object (``{}`` included, as ACP uses for
+        ``session.notices``, ``elicitation.form``...) count as present;
+        ``false``, ``null`` and absence do not.
+        """
         node: Any = self.capabilities
         for key in path:
             if not isinstance(node, dict):
                 return False
             node = node.get(key)
-        return node is True
+        return node is True or isinstance(node, dict)
 
     async def session_update(self, session_id: str, update: m.SessionUpdate) -> None:
         """Send a ``session/update`` notification ``{sessionId, update}``.
@@ -196,6 +201,27 @@ class Client:
         """Kill if running and free the terminal (``terminal/release``)."""
         params = {"sessionId": session_id, "terminalId": terminal_id}
         await self._request(m.TERMINAL_RELEASE, params, timeout_s, self.terminal_timeout_s)
+
+    async def create_elicitation(
+        self, params: dict[str, Any], *, timeout_s: float | None = None
+    ) -> dict[str, Any]:
+        """Ask the user for structured input (``elicitation/create``; ``elicitation.form`` capability).
+
+        Args:
+            params: a ``$defs/CreateElicitationRequest``, e.g. ``{"sessionId", "mode": "form",
+                "message", "requestedSchema": {"type": "object", "properties": {...}}}``.
+            timeout_s: seconds to wait; ``None`` (default) waits for the user.
+
+        Returns:
+            ``{"action": "accept", "content": {...}}``, ``{"action": "decline"}`` or
+            ``{"action": "cancel"}``.
+        """
+        result = await self._connection.send_request(
+            m.ELICITATION_CREATE, params, timeout_s=timeout_s
+        )
+        if not isinstance(result, dict):
+            raise RequestError.internal_error({"badResult": m.ELICITATION_CREATE})
+        return result
 
     async def ext_method(
         self, method: str, params: dict[str, Any], *, timeout_s: float | None = None

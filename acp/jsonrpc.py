@@ -15,10 +15,12 @@ Responses to our own requests are routed by id to waiting futures.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import itertools
 import json
 import logging
-from collections.abc import Awaitable, Callable
+import re
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from acp.errors import ConnectionClosedError, RequestError, RequestTimeoutError
@@ -31,7 +33,9 @@ __all__ = [
     "NotificationHandler",
     "RequestHandler",
     "RequestId",
+    "after_response",
     "encode_frame",
+    "find_lone_surrogate",
 ]
 
 _log = logging.getLogger("acp.jsonrpc")
@@ -48,6 +52,59 @@ NotificationHandler = Callable[[str, Any], Awaitable[None]]
 """``async (method, params) -> None``; exceptions are logged and dropped."""
 
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+# A JSON escape of a surrogate code point: the only way a lone surrogate gets
+# into a decoded string (raw surrogate bytes are not valid UTF-8).
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+_after_response: contextvars.ContextVar[list[Callable[[], Coroutine[Any, Any, None]]] | None] = (
+    contextvars.ContextVar("acp_after_response", default=None)
+)
+
+
+def after_response(callback: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run ``callback()`` once the current request's response has been written and drained.
+
+    Call it from inside a request handler (e.g. to send ``session/update``s that
+    a client can only attach to a session once it has read the
+    ``session/new`` response). Outside a handler the callback runs as soon as
+    possible. Failures are logged.
+    """
+    callbacks = _after_response.get()
+    if callbacks is not None:
+        callbacks.append(callback)
+    else:
+        asyncio.get_running_loop().create_task(callback())
+
+
+def find_lone_surrogate(value: Any, where: str = "params") -> str | None:
+    """The JSON path of the first string (value or key) holding a lone surrogate, or None.
+
+    Iterative (nesting depth is only bounded by the JSON parser), e.g.
+    ``find_lone_surrogate({"prompt": [{"text": "\\ud83d"}]}, "")`` is ``"prompt[0].text"``.
+    """
+    stack: list[tuple[str, Any]] = [(where, value)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, str):
+            if _SURROGATE.search(node):
+                return path or "value"
+        elif isinstance(node, dict):
+            items = list(node.items())
+            for key, item in reversed(items):
+                child = f"{path}.{key}" if path else str(key)
+                if _SURROGATE.search(key):
+                    return (path + "." if path else "") + "<key>"
+                stack.append((child, item))
+        elif isinstance(node, list):
+            stack.extend((f"{path}[{i}]", item) for i, item in reversed(list(enumerate(node))))
+    return None
+
+
+def may_hold_surrogates(frame: bytes) -> bool:
+    """Cheap pre-check: does the raw frame contain a ``\\uD800``-``\\uDFFF`` escape?"""
+    return _SURROGATE_ESCAPE.search(frame) is not None
 
 
 def _reject_constant(name: str) -> Any:
@@ -94,7 +151,8 @@ class Connection:
             ``$/cancel_request``, which the connection handles itself.
         max_frame_bytes: longest accepted incoming line, in bytes.
         shutdown_grace_s: after input EOF, how long running requests may
-            finish (and answer) before they are cancelled, in seconds.
+            finish (and answer) before they are cancelled (each still answers
+            ``-32800``, since the peer may still read our output), in seconds.
     """
 
     def __init__(
@@ -117,6 +175,8 @@ class Connection:
         self._write_lock = asyncio.Lock()
         self._running: dict[tuple[str, RequestId], asyncio.Task[None]] = {}
         self._cancelled_by_peer: set[asyncio.Task[None]] = set()
+        self._started: set[asyncio.Task[None]] = set()
+        self._cancelled_before_start: set[asyncio.Task[None]] = set()
         self._pending: dict[int, asyncio.Future[Any]] = {}
         self._ids = itertools.count(1)
         self._input_closed = False
@@ -136,7 +196,10 @@ class Connection:
         """Serve until input EOF, then let running requests finish briefly and close."""
         try:
             async for frame in read_frames(self._reader, self._max_frame_bytes):
-                await self._on_frame(frame)
+                try:
+                    await self._on_frame(frame)
+                except Exception:  # never let one frame stop the connection
+                    _log.exception("unexpected failure handling a frame")
             self._input_closed = True
             self._fail_pending("input closed")
             await self._supervisor.wait(self._shutdown_grace_s)
@@ -252,6 +315,8 @@ class Connection:
             return
         raw_id = message.get("id")
         reply_id = raw_id if _is_request_id(raw_id) else None
+        if may_hold_surrogates(frame) and await self._refuse_surrogates(message, reply_id):
+            return
         method = message.get("method")
         if "method" not in message:
             if "id" in message and ("result" in message or "error" in message):
@@ -272,6 +337,27 @@ class Connection:
             )
         else:
             self._start_request(raw_id, method, message.get("params"))
+            # Let the handler run up to its first await before the next frame is read,
+            # so a cancel in the same write as its request finds the request started.
+            await asyncio.sleep(0)
+
+    async def _refuse_surrogates(self, message: dict[str, Any], reply_id: RequestId) -> bool:
+        """Answer a frame holding a lone surrogate (invalid Unicode); True when answered."""
+        if isinstance(message.get("id"), str) and find_lone_surrogate(message["id"]):
+            await self._send_error(
+                None, RequestError.invalid_request("id: invalid Unicode (lone surrogate)")
+            )
+            return True
+        is_request = isinstance(message.get("method"), str) and "id" in message
+        where = find_lone_surrogate(message.get("params"), "params")
+        if where is None:
+            return False
+        if not is_request:
+            _log.warning("ignoring a frame with a lone surrogate in %s", where[:100])
+            return "method" in message
+        detail = f"{where.removeprefix('params.')[:200]}: invalid Unicode (lone surrogate)"
+        await self._send_error(reply_id, RequestError.invalid_params(detail))
+        return True
 
     def _on_response(self, message: dict[str, Any]) -> None:
         request_id = message["id"]
@@ -307,10 +393,15 @@ class Connection:
         if not isinstance(params, dict) or not _is_request_id(params.get("requestId", ...)):
             _log.debug("malformed $/cancel_request ignored")
             return
-        task = self._running.get(_id_key(params["requestId"]))
-        if task is not None and not task.done():
-            self._cancelled_by_peer.add(task)
+        key = _id_key(params["requestId"])
+        task = self._running.get(key)
+        if task is None or task.done() or task in self._cancelled_by_peer:
+            return
+        self._cancelled_by_peer.add(task)
+        if task in self._started:
             task.cancel()
+        else:  # cancelling a task that never ran would skip its answer
+            self._cancelled_before_start.add(task)
 
     def _start_request(self, request_id: RequestId, method: str, params: Any) -> None:
         key = _id_key(request_id)
@@ -326,8 +417,13 @@ class Connection:
     async def _run_request(
         self, request_id: RequestId, key: tuple[str, RequestId], method: str, params: Any
     ) -> None:
-        task = asyncio.current_task()
+        task: Any = asyncio.current_task()
+        self._started.add(task)
+        callbacks: list[Callable[[], Coroutine[Any, Any, None]]] = []
+        _after_response.set(callbacks)
         try:
+            if task in self._cancelled_before_start:
+                raise RequestError.request_cancelled()
             result = await self._on_request(method, params)
             self._forget(key, task)
             payload = encode_frame(
@@ -336,11 +432,16 @@ class Connection:
         except RequestError as exc:
             payload = self._error_frame(request_id, exc)
         except asyncio.CancelledError:
-            if task not in self._cancelled_by_peer or self._closed:
-                raise
-            if task is not None:
+            by_peer = task in self._cancelled_by_peer
+            if task.cancelling() and not by_peer and not self.closed:
+                raise  # cancelled by its owner while serving: not ours to answer
+            if task.cancelling():  # by the peer, or at shutdown: the output may still be read
                 task.uncancel()
-            payload = self._error_frame(request_id, RequestError.request_cancelled())
+                error = RequestError.request_cancelled()
+            else:  # a CancelledError leaked out of the handler's own work
+                _log.warning("handler for %.100s leaked a CancelledError", method)
+                error = RequestError.internal_error({"exception": "CancelledError"})
+            payload = self._error_frame(request_id, error)
         except Exception as exc:
             _log.exception("handler for %.100s failed", method)
             data = {"exception": type(exc).__name__}
@@ -348,12 +449,17 @@ class Connection:
         finally:
             self._forget(key, task)
         await self._write(payload)
+        for callback in callbacks:
+            if not self._supervisor.closed:
+                self._supervisor.spawn(callback(), name=f"acp-after-{method[:60]}")
 
     def _forget(self, key: tuple[str, RequestId], task: asyncio.Task[Any] | None) -> None:
         if self._running.get(key) is task:
             del self._running[key]
         if task is not None:
             self._cancelled_by_peer.discard(task)
+            self._started.discard(task)
+            self._cancelled_before_start.discard(task)
 
     @staticmethod
     def _error_frame(request_id: RequestId, error: RequestError) -> bytes:

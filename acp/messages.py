@@ -17,6 +17,7 @@ __all__ = [
     "AUTHENTICATE",
     "CANCEL_REQUEST",
     "CLIENT_METHODS",
+    "ELICITATION_CREATE",
     "FS_READ_TEXT_FILE",
     "FS_WRITE_TEXT_FILE",
     "INITIALIZE",
@@ -94,6 +95,7 @@ SESSION_CANCEL = "session/cancel"  # notification
 SESSION_UPDATE = "session/update"  # notification
 SESSION_REQUEST_PERMISSION = "session/request_permission"
 FS_READ_TEXT_FILE = "fs/read_text_file"
+ELICITATION_CREATE = "elicitation/create"
 FS_WRITE_TEXT_FILE = "fs/write_text_file"
 TERMINAL_CREATE = "terminal/create"
 TERMINAL_OUTPUT = "terminal/output"
@@ -133,6 +135,7 @@ CLIENT_METHODS = frozenset(
         TERMINAL_WAIT_FOR_EXIT,
         TERMINAL_KILL,
         TERMINAL_RELEASE,
+        ELICITATION_CREATE,
     }
 )
 """Every method a client serves."""

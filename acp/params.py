@@ -60,7 +60,8 @@ def _string_list(value: Any, where: str) -> str | None:
     return None
 
 
-def _object_list(value: Any, where: str) -> str | None:
+def _name_values(value: Any, where: str) -> str | None:
+    """``EnvVariable`` / ``HttpHeader`` list: ``[{"name": str, "value": str}, ...]`` (null ok)."""
     if value is None:
         return None
     if not isinstance(value, list):
@@ -68,6 +69,49 @@ def _object_list(value: Any, where: str) -> str | None:
     for index, item in enumerate(value):
         if not isinstance(item, dict):
             return f"{where}[{index}]: expected object"
+        for key in ("name", "value"):
+            if not isinstance(item.get(key), str):
+                state = "required" if key not in item else "expected string"
+                return f"{where}[{index}].{key}: {state}"
+    return None
+
+
+def _required_string(server: dict[str, Any], key: str, where: str) -> str | None:
+    if key not in server:
+        return f"{where}.{key}: required"
+    return _string(server[key], f"{where}.{key}")
+
+
+def _mcp_server(server: Any, where: str) -> str | None:
+    if not isinstance(server, dict):
+        return f"{where}: expected object"
+    kind = server.get("type", "stdio")
+    if kind in ("http", "sse"):
+        fields = ("name", "url")
+        lists: tuple[tuple[str, _Check], ...] = (("headers", _name_values),)
+    elif kind == "stdio":
+        fields = ("name", "command")
+        lists = (("args", _string_list), ("env", _name_values))
+    else:
+        return f"{where}.type: unsupported {str(kind)[:20]!r} (stdio, http or sse)"
+    for key in fields:
+        if (problem := _required_string(server, key, where)) is not None:
+            return problem
+    for key, check in lists:
+        if (problem := check(server.get(key), f"{where}.{key}")) is not None:
+            return problem
+    return None
+
+
+def _mcp_servers(value: Any, where: str) -> str | None:
+    """``$defs/McpServer`` list (stdio, http, sse); ``args``/``env``/``headers`` may be null."""
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        return f"{where}: expected array"
+    for index, server in enumerate(value):
+        if (problem := _mcp_server(server, f"{where}[{index}]")) is not None:
+            return problem
     return None
 
 
@@ -94,7 +138,7 @@ _Rule = tuple[str, _Check, bool]
 
 _SESSION_ID: _Rule = ("sessionId", _string, True)
 _CWD: _Rule = ("cwd", _string, True)
-_MCP: _Rule = ("mcpServers", _object_list, False)
+_MCP: _Rule = ("mcpServers", _mcp_servers, False)
 _DIRS: _Rule = ("additionalDirectories", _string_list, False)
 _META: _Rule = ("_meta", _object, False)
 

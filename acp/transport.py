@@ -164,7 +164,9 @@ def guard_stdin() -> int:
     return protocol_fd
 
 
-async def open_fd_streams(in_fd: int, out_fd: int) -> tuple[asyncio.StreamReader, FrameSink]:
+async def open_fd_streams(
+    in_fd: int, out_fd: int, *, prefix: bytes = b""
+) -> tuple[asyncio.StreamReader, FrameSink]:
     """Wrap two file descriptors as an asyncio reader and a frame sink.
 
     Pipes, sockets and character devices use asyncio pipe transports; regular
@@ -174,12 +176,17 @@ async def open_fd_streams(in_fd: int, out_fd: int) -> tuple[asyncio.StreamReader
     Args:
         in_fd: descriptor to read frames from (ownership passes to the streams).
         out_fd: descriptor to write frames to (ownership passes to the streams).
+        prefix: bytes already read from ``in_fd`` (e.g. by a fast first-frame
+            path); they are served first, before anything read later, even when
+            the peer has already closed its end.
 
     Returns:
         ``(reader, sink)``.
     """
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=_CHUNK_BYTES * 4)
+    if prefix:
+        reader.feed_data(prefix)  # before the pipe can deliver EOF
     in_file = os.fdopen(in_fd, "rb", buffering=0)
     try:
         await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), in_file)

@@ -8,10 +8,18 @@ default Python server) in one run:
 - bare: the server's own ``textDocument/rename`` round trip (warm);
 - dry run, cold (new bridge, servers starting) and warm (same bridge);
 - applied, cold and warm: plan + atomic write of every file + server sync
-  + diagnostics delta.
+  + diagnostics delta;
+- the LSP face (``zeph-tui lsp`` in a subprocess, a real pygls client):
+  cold (face just started, ``prepareRename`` + ``rename`` sent right after
+  didOpen, so the reply includes the servers' start and index) and warm
+  (after the face said the document is analysed): the ``rename`` reply
+  alone, and ``prepareRename`` + ``rename`` as Neovim sends them. The
+  client answers the Apply/Cancel question at once, applies the edit,
+  saves, and waits for the face's diagnostics line before the next rename.
 
 Usage: ``.venv/bin/python bench/rename.py [--modules N] [--repeat R] [--server NAME]``.
-Target: warm applied end to end <= 1.5 s.
+Targets: warm applied end to end <= 1.5 s; LSP face warm rename reply
+<= 1 s and <= 1.3x the bare server's rename.
 """
 
 from __future__ import annotations
@@ -23,13 +31,17 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from lsp_bridge import LspBridge
+from tests.faces.lsp.face_client import FaceClient
 from zeph_tui.core.code.rename import apply_rename, plan_rename
+from zeph_tui.drivers.lsp_face.server import WARM_PREFIX
+
+_DIAGNOSED = "diagnostics after renaming"
 
 
 def generate(root: Path, modules: int) -> Path:
@@ -56,6 +68,51 @@ async def timed(work: Callable[[], Awaitable[object]]) -> float:
     start = time.perf_counter()
     await work()
     return (time.perf_counter() - start) * 1000
+
+
+async def face_cold(root: Path, core: Path, new: str) -> float:
+    """A fresh face: prepareRename + rename right after didOpen, ms to the rename reply."""
+    face = FaceClient(root)
+    await face.start()
+    try:
+        uri = face.open(core)
+        start = time.perf_counter()
+        await face.prepare(uri, 0, 4)
+        edit = await face.rename(uri, 0, 4, new)
+        elapsed_ms = (time.perf_counter() - start) * 1000
+        assert edit is not None, face.messages
+        face.apply(edit)
+        await face.wait_log(_DIAGNOSED)
+    finally:
+        await face.stop()
+    return elapsed_ms
+
+
+async def face_warm(
+    root: Path, core: Path, names: Iterator[str], repeat: int, add: Callable[[str, float], None]
+) -> str:
+    """One face, warm: each rename's reply times; returns the last name."""
+    face = FaceClient(root)
+    await face.start()
+    new = ""
+    try:
+        uri = face.open(core)
+        await face.wait_log(WARM_PREFIX)
+        for i in range(repeat):
+            new = next(names)
+            start = time.perf_counter()
+            await face.prepare(uri, 0, 4)
+            prepared = time.perf_counter()
+            edit = await face.rename(uri, 0, 4, new)
+            done = time.perf_counter()
+            assert edit is not None, face.messages
+            add("face warm, rename", (done - prepared) * 1000)
+            add("face warm, prep+rename", (done - start) * 1000)
+            face.apply(edit)
+            await face.wait_log(_DIAGNOSED, count=i + 1)
+    finally:
+        await face.stop()
+    return new
 
 
 async def run(modules: int, repeat: int, servers: list[str] | None) -> dict[str, list[float]]:
@@ -96,6 +153,11 @@ async def run(modules: int, repeat: int, servers: list[str] | None) -> dict[str,
 
                 add("applied, warm", await timed(applied_warm))
                 current = new
+        for _ in range(repeat):
+            new = next(names)
+            add("face cold, prep+rename", await face_cold(root, core, new))
+            current = new
+        current = await face_warm(root, core, names, repeat, add)
         text = (root / "app" / "mod000.py").read_text()
         assert f"return {current}(n) + self.compute" in text, text
         shutil.rmtree(root)
@@ -119,6 +181,14 @@ def main() -> None:
     warm = statistics.median(figures["applied, warm"])
     print(f"warm applied end to end: {warm:.0f} ms (target <= 1500 ms): "
           f"{'OK' if warm <= 1500 else 'OVER'}")  # fmt: skip
+    bare = statistics.median(figures["bare server rename"])
+    face = statistics.median(figures["face warm, rename"])
+    ratio = face / bare if bare else float("inf")
+    ok = face <= 1000 and ratio <= 1.3
+    print(
+        f"LSP face warm rename reply: {face:.0f} ms = {ratio:.2f}x the bare server's "
+        f"{bare:.0f} ms (targets <= 1000 ms and <= 1.3x): {'OK' if ok else 'OVER'}"
+    )
 
 
 if __name__ == "__main__":

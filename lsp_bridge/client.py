@@ -78,6 +78,11 @@ def client_capabilities() -> types.ClientCapabilities:
             apply_edit=True,
             configuration=True,
             workspace_folders=True,
+            # servers register their watchers; the bridge then announces created,
+            # changed and deleted files itself (LSP 3.17 §workspace/didChangeWatchedFiles)
+            did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(
+                dynamic_registration=True, relative_pattern_support=True
+            ),
             workspace_edit=types.WorkspaceEditClientCapabilities(
                 document_changes=True,
                 resource_operations=[

@@ -13,47 +13,33 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from lsprotocol import types
 
 from .client import LspClient
-from .delta import compute_delta, render_items, sort_items, to_item
+from .delta import compute_delta, render_items, sort_items
 from .detect import detect
 from .diagwait import Diags, ServerDied, collect
+from .documents import Document
 from .errors import ServerUnavailable
 from .positions import split_lines
-from .queries import QueriesMixin
+from .queries import Queries
 from .registry import BUILTIN_SERVERS, DEFAULT_CHOICES, ServerDef, language_for_path
-from .results import DiagnosticItem, DiagnosticsReport, ServerStatus
+from .results import (
+    DiagnosticItem,
+    DiagnosticsReport,
+    HoverInfo,
+    Location,
+    RenameTarget,
+    ServerStatus,
+)
 from .supervisor import ServerSlot
 
 __all__ = ["LspBridge"]
 
 
-@dataclass
-class _Doc:
-    path: Path
-    uri: str
-    language: str
-    text: str = ""
-    version: int = 0
-    opened: bool = False
-    slots: list[ServerSlot] = field(default_factory=list)
-    missing: tuple[str, ...] = ()
-    diags: dict[str, Diags] = field(default_factory=dict)
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-    def items(self, servers: Iterable[str] | None = None) -> list[DiagnosticItem]:
-        lines = split_lines(self.text)
-        wanted = set(self.diags) if servers is None else set(servers) & set(self.diags)
-        return sort_items(
-            to_item(self.path, lines, d, name) for name in wanted for d in self.diags[name]
-        )
-
-
-class LspBridge(QueriesMixin):
+class LspBridge:
     """Language servers for one workspace, started lazily per language.
 
     Args:
@@ -92,8 +78,9 @@ class LspBridge(QueriesMixin):
         self._max_items = max_items
         self._max_restarts = max_restarts
         self._slots: dict[tuple[str, Path], ServerSlot] = {}
-        self._docs: dict[Path, _Doc] = {}
+        self._docs: dict[Path, Document] = {}
         self._missing: dict[str, str] = {}
+        self._queries = Queries(self)
 
     # -- servers -------------------------------------------------------------------
     async def _defs_for(self, path: Path, language: str) -> tuple[list[ServerDef], list[str]]:
@@ -140,20 +127,30 @@ class LspBridge(QueriesMixin):
                 client.notify(types.TEXT_DOCUMENT_DID_OPEN, types.DidOpenTextDocumentParams(item))
                 slot.sent[doc.uri] = doc.version
 
-    async def _doc(self, path: Path) -> _Doc:
+    async def _doc(self, path: Path) -> Document:
         path = path if path.is_absolute() else self.root / path
         path = path.resolve()
         doc = self._docs.get(path)
         if doc is None:
             language = language_for_path(path, self._explicit or ()) or "plaintext"
-            doc = _Doc(path=path, uri=path.as_uri(), language=language)
+            doc = Document(path=path, uri=path.as_uri(), language=language)
             defs, missing = await self._defs_for(path, language)
             doc.slots = [self._slot(d, self._root_for(path, d)) for d in defs]
             doc.missing = tuple(missing)
             self._docs[path] = doc
         return doc
 
-    async def _opened(self, path: Path) -> _Doc:
+    def lines_of(self, path: Path) -> list[str]:
+        """The lines of ``path``: the synced text when open, else the disk (``[]`` on error)."""
+        doc = self._docs.get(path.resolve())
+        if doc is not None and doc.opened:
+            return split_lines(doc.text)
+        try:
+            return split_lines(path.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            return []
+
+    async def opened(self, path: Path) -> Document:
         """The document, opened from disk (without waiting for diagnostics) if needed."""
         doc = await self._doc(path)
         if not doc.opened:
@@ -175,9 +172,40 @@ class LspBridge(QueriesMixin):
                                 slot.sent[doc.uri] = doc.version
         return doc
 
+    # -- queries (lsp_bridge.queries) ----------------------------------------------
+    async def hover(self, path: Path, line: int, col: int) -> HoverInfo | None:
+        """See :meth:`lsp_bridge.queries.Queries.hover`."""
+        return await self._queries.hover(path, line, col)
+
+    async def definition(self, path: Path, line: int, col: int) -> list[Location]:
+        """See :meth:`lsp_bridge.queries.Queries.definition`."""
+        return await self._queries.definition(path, line, col)
+
+    async def references(
+        self, path: Path, line: int, col: int, *, include_declaration: bool = True
+    ) -> list[Location]:
+        """See :meth:`lsp_bridge.queries.Queries.references`."""
+        return await self._queries.references(
+            path, line, col, include_declaration=include_declaration
+        )
+
+    async def prepare_rename(self, path: Path, line: int, col: int) -> RenameTarget:
+        """See :meth:`lsp_bridge.queries.Queries.prepare_rename`."""
+        return await self._queries.prepare_rename(path, line, col)
+
+    async def rename(self, path: Path, line: int, col: int, new_name: str) -> types.WorkspaceEdit:
+        """See :meth:`lsp_bridge.queries.Queries.rename`."""
+        return await self._queries.rename(path, line, col, new_name)
+
     # -- document sync -------------------------------------------------------------
     async def open_or_change(
-        self, path: Path, text: str, *, previous_text: str | None = None, save: bool = True
+        self,
+        path: Path,
+        text: str,
+        *,
+        previous_text: str | None = None,
+        save: bool = True,
+        created: bool = False,
     ) -> DiagnosticsReport:
         """Send ``text`` as the document's new content and report what changed.
 
@@ -192,22 +220,33 @@ class LspBridge(QueriesMixin):
                 the document was not open yet (opened first, costs one more
                 analysis); otherwise everything found counts as new.
             save: also send didSave (the write hit the disk).
+            created: the file did not exist before this write: every running
+                server gets ``workspace/didChangeWatchedFiles`` (Created) first,
+                so modules written next can import it.
 
         Returns:
             A :class:`DiagnosticsReport`; servers that did not answer within
-            ``diagnostics_timeout_s`` are listed in ``pending``. Never raises
-            for missing or crashed servers.
+            ``diagnostics_timeout_s`` are listed in ``pending``. ``new`` and
+            ``fixed`` compare only servers that gave diagnostics before the
+            edit too (one that missed the baseline cannot make old
+            diagnostics look new); everything counts as new for a document
+            opened for the first time without ``previous_text``. Never
+            raises for missing or crashed servers.
         """
         doc = await self._doc(path)
+        if created:
+            self.announce([doc.path], types.FileChangeType.Created)
         async with doc.lock:
             if not doc.opened and previous_text is not None and previous_text != text:
                 await self._sync(doc, previous_text, save=False)
             old_text, before = doc.text, doc.items()
+            known = set(doc.diags) if doc.opened else None  # servers with a baseline
             answered, pending = await self._sync(doc, text, save=save)
-            before = [d for d in before if d.server in answered]
-            return self._report(doc, old_text, before, answered, pending)
+            compared = answered if known is None else answered & known
+            before = [d for d in before if d.server in compared]
+            return self._report(doc, old_text, before, answered, pending, compared)
 
-    async def _sync(self, doc: _Doc, text: str, *, save: bool) -> tuple[set[str], list[str]]:
+    async def _sync(self, doc: Document, text: str, *, save: bool) -> tuple[set[str], list[str]]:
         doc.text, doc.version, doc.opened = text, doc.version + 1, True
         deadline_s = time.monotonic() + self.diagnostics_timeout_s
         results: dict[str, Diags | None] = {}
@@ -227,7 +266,7 @@ class LspBridge(QueriesMixin):
     async def _sync_one(
         self,
         slot: ServerSlot,
-        doc: _Doc,
+        doc: Document,
         save: bool,
         deadline_s: float,
         results: dict[str, Diags | None],
@@ -272,14 +311,17 @@ class LspBridge(QueriesMixin):
 
     def _report(
         self,
-        doc: _Doc,
+        doc: Document,
         old_text: str,
         before: list[DiagnosticItem],
         answered: set[str],
         pending: list[str],
+        compared: set[str],
     ) -> DiagnosticsReport:
         current = doc.items(answered)
-        new, fixed = compute_delta(old_text, doc.text, before, current)
+        new, fixed = compute_delta(
+            old_text, doc.text, before, [d for d in current if d.server in compared]
+        )
         shown = doc.path.relative_to(self.root) if doc.path.is_relative_to(self.root) else doc.path
         errors = sum(1 for d in current if d.severity == "error")
         lines = [
@@ -313,37 +355,53 @@ class LspBridge(QueriesMixin):
     async def sync_from_disk(self, paths: Iterable[Path]) -> list[DiagnosticsReport]:
         """Tell servers about files changed behind their back (by bash, git...).
 
-        Every running server gets ``workspace/didChangeWatchedFiles``; open
+        Every running server gets ``workspace/didChangeWatchedFiles`` for the
+        files whose content it does not have already (open documents with the
+        same text are left out, so nothing is re-analysed for nothing); open
         documents whose disk content differs are re-sent like a write;
         deleted open documents are closed.
 
         Returns:
             One report per open document that changed, in the given order.
         """
-        events: list[types.FileEvent] = []
         reports: list[DiagnosticsReport] = []
         resolved = [(p if p.is_absolute() else self.root / p).resolve() for p in paths]
+        texts = {p: _disk_text(p) for p in resolved}
+        changed = [p for p in resolved if texts[p] is not None and not self._same(p, texts[p])]
+        self.announce(changed, types.FileChangeType.Changed)
+        self.announce([p for p in resolved if texts[p] is None], types.FileChangeType.Deleted)
         for path in resolved:
-            exists = path.exists()
-            kind = types.FileChangeType.Changed if exists else types.FileChangeType.Deleted
-            events.append(types.FileEvent(uri=path.as_uri(), type=kind))
+            doc = self._docs.get(path)
+            if doc is None or not doc.opened:
+                continue
+            text = texts[path]
+            if text is None:
+                await self.close(path)
+            elif text != doc.text:
+                reports.append(await self.open_or_change(path, text, save=True))
+        return reports
+
+    def _same(self, path: Path, text: str | None) -> bool:
+        """The servers already have exactly ``text`` for ``path`` (open, unchanged)."""
+        doc = self._docs.get(path)
+        return doc is not None and doc.opened and doc.text == text
+
+    def announce(self, paths: Sequence[Path], kind: types.FileChangeType) -> None:
+        """Send ``workspace/didChangeWatchedFiles`` for ``paths`` to every running server.
+
+        Args:
+            paths: absolute paths (nothing is sent for an empty list).
+            kind: ``Created``, ``Changed`` or ``Deleted`` (LSP 3.17 §FileChangeType).
+        """
+        if not paths:
+            return
+        events = [types.FileEvent(uri=p.as_uri(), type=kind) for p in paths]
         for slot in list(self._slots.values()):
             if slot.client is not None and slot.client.alive:
                 slot.client.notify(
                     types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
                     types.DidChangeWatchedFilesParams(events),
                 )
-        for path in resolved:
-            doc = self._docs.get(path)
-            if doc is None or not doc.opened:
-                continue
-            if not path.exists():
-                await self.close(path)
-                continue
-            text = path.read_text(encoding="utf-8", errors="replace")
-            if text != doc.text:
-                reports.append(await self.open_or_change(path, text, save=True))
-        return reports
 
     def diagnostics(self, path: Path | None = None) -> list[DiagnosticItem]:
         """The current merged diagnostics of one open document, or of all of them."""
@@ -352,6 +410,12 @@ class LspBridge(QueriesMixin):
             doc = self._docs.get(resolved)
             return doc.items() if doc is not None else []
         return sort_items(item for doc in self._docs.values() for item in doc.items())
+
+    def answered(self, path: Path) -> frozenset[str]:
+        """Names of the servers whose diagnostics of ``path``'s current version are known."""
+        resolved = (path if path.is_absolute() else self.root / path).resolve()
+        doc = self._docs.get(resolved)
+        return frozenset(doc.diags) if doc is not None and doc.opened else frozenset()
 
     def status(self) -> list[ServerStatus]:
         """Every server the bridge started or looked for, sorted by name."""
@@ -375,6 +439,14 @@ class LspBridge(QueriesMixin):
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+def _disk_text(path: Path) -> str | None:
+    """The file's text, or ``None`` when it does not exist (or cannot be read)."""
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
 
 
 def _as_def(server: ServerDef | str) -> ServerDef:

@@ -1,48 +1,43 @@
-"""Hover, definition, references and rename for ``LspBridge`` (LSP 3.17 §language features).
+"""Hover, definition, references and rename (LSP 3.17 §language features).
 
-Positions in and out are 1-based with code-point columns; the conversion to
-LSP units goes through :mod:`lsp_bridge.positions`. The document is opened
-from disk first when the bridge does not have it open yet.
+:class:`Queries` is composed into ``LspBridge`` and reaches documents only
+through the :class:`~lsp_bridge.documents.DocumentHost` interface. Positions
+in and out are 1-based with code-point columns; the conversion to LSP units
+goes through :mod:`lsp_bridge.positions`. The document is opened from disk
+first when the bridge does not have it open yet.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lsprotocol import types
 
+from .client import LspClient
+from .documents import Document, DocumentHost
 from .errors import LspRequestError, ServerUnavailable
 from .navigation import hover_text, identifier_at, to_location, to_locations
 from .positions import codepoint_to_utf16, line_at, split_lines, to_lsp_position
 from .results import HoverInfo, Location, RenameTarget
+from .supervisor import ServerSlot
 
-if TYPE_CHECKING:
-    from .client import LspClient
-    from .manager import _Doc
-    from .supervisor import ServerSlot
-
-__all__ = ["QueriesMixin"]
+__all__ = ["Queries"]
 
 
-class QueriesMixin:
-    """Position-based requests; mixed into :class:`~lsp_bridge.manager.LspBridge`."""
+class Queries:
+    """Position-based requests over the documents of ``host``.
 
-    request_timeout_s: float
-    _docs: dict[Path, _Doc]
+    Args:
+        host: the owner of the documents (``LspBridge``).
+    """
 
-    async def _opened(self, path: Path) -> _Doc:  # provided by LspBridge
-        raise NotImplementedError
+    def __init__(self, host: DocumentHost) -> None:
+        self._host = host
 
     def _lines_of(self, path: Path) -> list[str]:
-        doc = self._docs.get(path.resolve())
-        if doc is not None and doc.opened:
-            return split_lines(doc.text)
-        try:
-            return split_lines(path.read_text(encoding="utf-8", errors="replace"))
-        except OSError:
-            return []
+        return self._host.lines_of(path)
 
     async def _ask(
         self,
@@ -51,9 +46,9 @@ class QueriesMixin:
         col: int,
         wants: Callable[[types.ServerCapabilities], Any],
         ask: Callable[[LspClient, types.TextDocumentPositionParams], Any],
-    ) -> tuple[Any, ServerSlot | None, _Doc]:
+    ) -> tuple[Any, ServerSlot | None, Document]:
         """Ask each server of the document that has the capability; first non-empty wins."""
-        doc = await self._opened(path)
+        doc = await self._host.opened(path)
         position = to_lsp_position(split_lines(doc.text), line, col)
         where = types.TextDocumentPositionParams(types.TextDocumentIdentifier(doc.uri), position)
         errors: list[str] = []
@@ -79,7 +74,7 @@ class QueriesMixin:
         return None, doc.slots[0] if doc.slots else None, doc
 
     def _call(self, method: str, params: Any) -> Callable[[LspClient, Any], Any]:
-        timeout_s = self.request_timeout_s
+        timeout_s = self._host.request_timeout_s
 
         async def call(client: LspClient, where: types.TextDocumentPositionParams) -> Any:
             return await client.request(method, params(where), timeout_s=timeout_s)
@@ -144,7 +139,7 @@ class QueriesMixin:
         Raises:
             LspRequestError: nothing renameable there, or no server can rename.
         """
-        doc = await self._opened(path)
+        doc = await self._host.opened(path)
         lines = split_lines(doc.text)
         for slot in doc.slots:
             try:
@@ -158,7 +153,9 @@ class QueriesMixin:
                 position = to_lsp_position(lines, line, col)
                 params = types.PrepareRenameParams(types.TextDocumentIdentifier(doc.uri), position)
                 result = await client.request(
-                    types.TEXT_DOCUMENT_PREPARE_RENAME, params, timeout_s=self.request_timeout_s
+                    types.TEXT_DOCUMENT_PREPARE_RENAME,
+                    params,
+                    timeout_s=self._host.request_timeout_s,
                 )
                 return _prepared(result, doc, lines, line, col, slot.server.name, self._lines_of)
             return _local_target(doc, lines, line, col, slot.server.name, self._lines_of)
@@ -187,7 +184,7 @@ class QueriesMixin:
 
 
 def _local_target(
-    doc: _Doc,
+    doc: Document,
     lines: list[str],
     line: int,
     col: int,
@@ -206,7 +203,7 @@ def _local_target(
 
 def _prepared(
     result: Any,
-    doc: _Doc,
+    doc: Document,
     lines: list[str],
     line: int,
     col: int,

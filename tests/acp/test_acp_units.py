@@ -239,3 +239,47 @@ def test_agent_serves_regular_files_as_stdio(tmp_path: Path) -> None:
         validate_frame(AGENT_TO_CLIENT, frame, pending, allow_unknown_responses=False)
     assert [f.get("id") for f in frames] == [1, 2, None, None, 3]
     assert frames[-1]["result"] == {"stopReason": "end_turn"}
+
+
+@pytest.mark.parametrize(
+    ("value", "path"),
+    [
+        ({"prompt": [{"type": "text", "text": "ok"}, {"text": "half \ud83d"}]}, "prompt[1].text"),
+        ({"sessionId": "\udc00"}, "sessionId"),
+        ({"a": [[["fine", "😀"]]]}, None),
+        ({"\ud800": 1}, "<key>"),
+    ],
+)
+def test_find_lone_surrogate_names_the_path(value: Any, path: str | None) -> None:
+    from acp.jsonrpc import find_lone_surrogate
+
+    assert find_lone_surrogate(value, "") == path
+
+
+def test_find_lone_surrogate_is_iterative() -> None:
+    from acp.jsonrpc import find_lone_surrogate
+
+    deep: Any = "\ud800"
+    for _ in range(5_000):  # far beyond the recursion limit
+        deep = [deep]
+    assert find_lone_surrogate(deep, "p") == "p" + "[0]" * 5_000
+
+
+@pytest.mark.parametrize(
+    ("server", "problem"),
+    [
+        ({"name": "m", "command": "x", "env": 5}, "mcpServers[0].env: expected array"),
+        (
+            {"name": "m", "command": "x", "env": [{"name": "A"}]},
+            "mcpServers[0].env[0].value: required",
+        ),
+        ({"name": "m", "command": 3}, "mcpServers[0].command: expected string"),
+        ({"type": "http", "name": "h"}, "mcpServers[0].url: required"),
+        ({"type": "ftp", "name": "f"}, "mcpServers[0].type: unsupported 'ftp'"),
+    ],
+)
+def test_mcp_server_entries_are_checked(server: dict[str, Any], problem: str) -> None:
+    with pytest.raises(acp.RequestError) as info:
+        check_params("session/new", {"cwd": "/w", "mcpServers": [server]})
+    assert info.value.code == -32602
+    assert problem in info.value.message

@@ -70,7 +70,7 @@ def test_defaults_have_one_diagnostics_timeout(zeph_home: Path) -> None:
             r"archive\.retention_days = -3: must be greater than 0$",
         ),
         ("[lsp]\nenabled = 3", r"lsp\.enabled = 3: must be a valid boolean"),
-        ("[sandbox]\non = true", r"sandbox: unknown key"),
+        ("[sandbx]\non = true", r"sandbx: unknown key"),
         ("[lsp]\ndiagnostic_timeout_s = 1", r"lsp\.diagnostic_timeout_s: unknown key"),
         ("[lsp\n", r"config\.toml: invalid TOML"),
     ],

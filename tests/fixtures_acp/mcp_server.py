@@ -32,4 +32,10 @@ def fail() -> str:
 
 
 if __name__ == "__main__":
-    server.run("stdio")
+    import sys
+
+    # stdio (default), or `sse PORT` / `streamable-http PORT` on 127.0.0.1
+    if len(sys.argv) > 2:
+        server.run(sys.argv[1], host="127.0.0.1", port=int(sys.argv[2]))  # type: ignore[arg-type]
+    else:
+        server.run("stdio")

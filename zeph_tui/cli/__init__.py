@@ -145,6 +145,11 @@ def build_parser() -> argparse.ArgumentParser:
     acp = sub.add_parser("acp", help="run as an ACP agent on stdio (Zed, VS Code, ...)")
     acp.add_argument("--provider", metavar="NAME")
     acp.add_argument("--model", metavar="ID")
+    acp.add_argument(
+        "--listen",
+        metavar="HOST:PORT",
+        help="serve ACP over HTTP+SSE and WebSocket instead of stdio (token: ZEPH_ACP_TOKEN)",
+    )
     lsp = sub.add_parser("lsp", help="run as a language server on stdio (Helix, Neovim)")
     lsp.add_argument("--workspace", "-w", default=None, metavar="DIR")
     return parser

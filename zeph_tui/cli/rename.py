@@ -4,16 +4,20 @@ Renames the symbol at ``PATH:LINE:COL`` (1-based, relative to the workspace
 or absolute) with the workspace's language servers: prints the call sites
 grouped by file and the unified diff, asks ``Apply? [y/N]`` on the terminal
 (no answer, EOF or no stdin means no) unless ``--yes``, then writes every
-file or none and reports the diagnostics delta. ``--dry-run`` writes nothing.
+file or none and reports the diagnostics delta against the diagnostics from
+before the rename (a clean rename says "0 new" even in a project with errors;
+``kind`` is definition | import | call | reference). ``--dry-run`` writes nothing.
 
 With ``--json`` the human report goes to stderr and the last stdout line is
-``{"call_sites": [{path, line, column, enclosing_symbol, text}],
+``{"call_sites": [{path, line, column, enclosing_symbol, text, kind}],
 "files_changed": [path], "diagnostics": {"new": [...], "fixed": [...]},
 "applied": bool, "old_name": str, "new_name": str, "diff": str}``
 (``files_changed`` lists the files that would change on a dry run or a
 refusal, with ``applied`` false).
 
-Exit codes: 0 applied (or dry run), 1 the rename failed, 2 refused.
+Exit codes: 0 applied (or dry run), 1 the rename failed, 2 refused (by the
+person at the prompt, or a mistake in the request: bad name, not on a
+symbol, outside the workspace, bad ``PATH:LINE:COL``).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from zeph_tui.core.code.rename import (
     RenameError,
     RenameOutcome,
     RenamePlan,
+    RenameRefused,
     apply_rename,
     parse_target,
     plan_rename,
@@ -109,6 +114,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         workspace = Path(getattr(args, "workspace", ".") or ".").resolve()
         code, report = asyncio.run(_main(args, workspace, out))
+    except RenameRefused as exc:  # the person's mistake: one line, exit 2
+        print(f"zeph-tui rename: {exc}", file=sys.stderr)
+        if args.json:
+            print(json.dumps({"error": str(exc)}))
+        return 2
     except RenameError as exc:
         print(f"zeph-tui rename: {exc}", file=sys.stderr)
         if args.json:

@@ -191,6 +191,7 @@ class ToolCall:
                 "sessionUpdate": "tool_call",
                 "toolCallId": self.tool_call_id,
                 "title": self.title,
+                "name": self.name,
                 "kind": self.kind,
                 "status": self.status,
                 "locations": [loc.to_acp() for loc in self.locations],

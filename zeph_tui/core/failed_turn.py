@@ -4,7 +4,7 @@ A full disk, a read-only database or a provider that gave up can end a turn
 from deep inside a tool batch, wrapped in an ``ExceptionGroup``. Every face
 ends such a turn the same way: :func:`user_message` finds the ZephError and
 gives its one-line message; :func:`end_failed_turn` also ends every tool call
-of the session that is still ``in_progress`` in the store with a ``failed``
+the session announced and never finished (``Session.open_tool_calls``) with a ``failed``
 ``tool_call_update`` (ACP ``session/update``), so a client never shows a call
 running forever. The face then reports stop reason ``refusal`` (ACP: the turn
 is not continued) with the message.
@@ -56,10 +56,8 @@ async def end_failed_turn(session: Session, exc: BaseException) -> str | None:
     if message is None:
         return None
     sessions = session.store.sessions
-    try:
-        open_calls = await sessions.open_tool_calls(session.id)
-    except ZephError:
-        return message
+    open_calls = sorted(session.open_tool_calls)
+    session.open_tool_calls.clear()
     for call_id in open_calls:
         raw = {"text": message, "isError": True}
         with contextlib.suppress(Exception):  # a client gone away must not hide the message

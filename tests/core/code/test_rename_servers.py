@@ -142,7 +142,7 @@ async def test_enclosing_symbols_and_refusals(tmp_path: Path) -> None:
         assert scopes[("report.py", 9)] == "Report.render"
         assert scopes[("cli.py", 5)] == "main"
         assert scopes[("report.py", 1)] is None
-        with pytest.raises(RenameError, match="not an identifier"):
+        with pytest.raises(RenameError, match="is not a valid Python identifier"):
             await plan_rename(bridge, root / "shop/pricing.py", 4, 5, "grand total")
         with pytest.raises(RenameError):
             await plan_rename(bridge, root / "shop/pricing.py", 1, 1, "x")  # the docstring

@@ -6,9 +6,12 @@ go through the permission request, results come back wrapped as untrusted.
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.fakes.anthropic_api import FakeAnthropic
 from tests.fixtures_acp.zeph_agent import INIT_NONE, ZephPeer, agent_env, route
@@ -87,3 +90,87 @@ async def test_mcp_stdio_server_tools(workspace: Path) -> None:
             code = await peer.close()
         peer.check_all()
         assert code == 0, peer.stderr.decode(errors="replace")[-3000:]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def case_add(body: dict[str, Any], step: int) -> dict[str, Any]:
+    if step == 0:
+        return {
+            "blocks": [{"type": "tool_use", "name": "mcp__calc__add", "input": {"a": 4, "b": 5}}]
+        }
+    text, is_error = result_text(body)
+    assert not is_error
+    return {"blocks": [{"type": "text", "text": f"got {text.split('>')[1].split('<')[0].strip()}"}]}
+
+
+@pytest.mark.parametrize(
+    ("kind", "transport", "path"), [("http", "streamable-http", "/mcp"), ("sse", "sse", "/sse")]
+)
+async def test_mcp_server_over_http_and_sse(
+    workspace: Path, kind: str, transport: str, path: str
+) -> None:
+    port = free_port()
+    mcp_proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(SERVER),
+        transport,
+        str(port),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        async with asyncio.timeout(30):
+            while True:  # until the MCP server accepts connections
+                try:
+                    _, writer = await asyncio.open_connection("127.0.0.1", port)
+                except OSError:
+                    await asyncio.sleep(0.1)
+                    continue
+                writer.close()
+                break
+        async with FakeAnthropic(route({"add": case_add})) as fake:
+            peer = await ZephPeer(agent_env(fake.base_url)).start()
+            try:
+                init = await peer.ok("initialize", INIT_NONE)
+                assert init["agentCapabilities"]["mcpCapabilities"] == {"http": True, "sse": True}
+                server = {
+                    "type": kind,
+                    "name": "calc",
+                    "url": f"http://127.0.0.1:{port}{path}",
+                    "headers": [{"name": "X-Test", "value": "1"}],
+                }
+                sid = (
+                    await peer.ok(
+                        "session/new",
+                        {"cwd": str(workspace), "mcpServers": [server]},
+                        timeout_s=30,
+                    )
+                )["sessionId"]
+                await peer.ok("session/set_mode", {"sessionId": sid, "modeId": "bypass"})
+                result = await peer.ok(
+                    "session/prompt",
+                    {"sessionId": sid, "prompt": [{"type": "text", "text": "[case:add] sum"}]},
+                )
+                assert result == {"stopReason": "end_turn"}
+                updates = [u["update"] for u in peer.updates(sid)]
+                reply = "".join(
+                    u["content"]["text"]
+                    for u in updates
+                    if u["sessionUpdate"] == "agent_message_chunk"
+                )
+                assert reply == "got 4+5=9", reply
+            finally:
+                code = await peer.close()
+            peer.check_all()
+            assert code == 0, peer.stderr.decode(errors="replace")[-3000:]
+    finally:
+        mcp_proc.terminate()
+        await mcp_proc.wait()

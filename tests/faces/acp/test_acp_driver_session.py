@@ -144,7 +144,13 @@ async def test_initialize_and_new_session(peer: ZephPeer, workspace: Path) -> No
     assert init["protocolVersion"] == 1
     assert caps["loadSession"] is True
     assert caps["promptCapabilities"] == {"image": True, "audio": False, "embeddedContext": True}
-    assert caps["sessionCapabilities"] == {"list": {}, "resume": {}, "close": {}}
+    assert caps["sessionCapabilities"] == {
+        "list": {},
+        "resume": {},
+        "close": {},
+        "delete": {},
+        "additionalDirectories": {},
+    }
     assert init["agentInfo"]["name"] == "zeph-tui"
     new = await peer.ok("session/new", {"cwd": str(workspace), "mcpServers": []})
     sid = new["sessionId"]

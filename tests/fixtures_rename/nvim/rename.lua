@@ -11,6 +11,15 @@ local function finish(code)
   vim.cmd("qall!")
 end
 
+-- the face asks Apply / Cancel with the call sites; answer Apply
+vim.lsp.handlers["window/showMessageRequest"] = function(_, params)
+  out.confirmation = params.message
+  for _, action in ipairs(params.actions) do
+    if action.title == "Apply" then return action end
+  end
+  return vim.NIL
+end
+
 local ok, err = pcall(function()
   local root = env.ZEPH_ROOT
   local id = vim.lsp.start_client({

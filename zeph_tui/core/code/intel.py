@@ -5,7 +5,9 @@ One per workspace, owned by the :class:`~zeph_tui.core.runtime.Runtime`
 ``Runtime.aclose``). The :class:`~lsp_bridge.LspBridge` and its servers start
 lazily, on the first file a tool touches (DESIGN.md, "LSP path"):
 
-- ``after_write``: didOpen/didChange of the new text, wait for that version's
+- ``after_write``: a new file is announced to every running server
+  (``workspace/didChangeWatchedFiles`` Created, so a module written next
+  can import it), then didOpen/didChange of the new text, wait for that version's
   diagnostics, render the delta for the model (introduced and fixed, errors
   first, at most ``max_items`` per file, ``path:line:col``, severity,
   source/code, the source line), "diagnostics pending from <server>" for a
@@ -266,7 +268,10 @@ class LspCodeIntel:
             bridge = await self.bridge()
             if not self.handles(path):
                 return ""
-            report = await self._run(bridge.open_or_change(path, new_text, previous_text=old_text))
+            created = old_text is None  # announced first, so later imports of it resolve
+            report = await self._run(
+                bridge.open_or_change(path, new_text, previous_text=old_text, created=created)
+            )
         except (CodeIntelError, LspBridgeError, OSError) as exc:
             log.warning("diagnostics after writing %s failed: %s", path, exc)
             return f"(no diagnostics: language server error: {exc})"

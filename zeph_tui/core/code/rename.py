@@ -4,11 +4,12 @@ Steps (DESIGN.md, "LSP path"):
 
 1. :func:`plan_rename` resolves the symbol at ``path:line:column`` (1-based,
    code points) with ``textDocument/prepareRename`` (servers without it, such
-   as pylsp, get a local identifier lookup and a plain rename request), lists
-   the call sites (``textDocument/references`` grouped by file, each with the
-   enclosing function or class from tree-sitter and the source line), asks the
-   server for the ``WorkspaceEdit`` and computes every file's new content in
-   memory (:mod:`lsp_bridge.workspace_edit`) with a per-file unified diff.
+   as pylsp, get a local identifier lookup and a plain rename request), asks
+   the server for the ``WorkspaceEdit``, lists the call sites (where that edit
+   changes text, grouped by file, each classified definition / import / call /
+   other reference, with the enclosing function or class from tree-sitter and
+   the source line) and computes every file's new content in memory
+   (:mod:`lsp_bridge.workspace_edit`) with a per-file unified diff.
 2. The face shows :attr:`RenamePlan.previews` and asks its
    :class:`~zeph_tui.core.ports.Approver` (or the terminal).
 3. :func:`apply_rename` writes all files or none (hash check, temp files and
@@ -23,73 +24,52 @@ from __future__ import annotations
 
 import asyncio
 import difflib
-import re
-import weakref
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from lsp_bridge import DiagnosticItem, LspBridge, LspBridgeError, RenameTarget
-from lsp_bridge.delta import compute_delta
+from lsp_bridge.positions import from_lsp_position, split_lines
 from lsp_bridge.workspace_edit import (
-    FileChange,
     PlannedEdit,
     StaleEditError,
     apply_planned_edit,
+    edit_starts,
     plan_workspace_edit,
 )
-from zeph_tui.core.code.outline import enclosing_symbol, language_for_path
-from zeph_tui.core.errors import ZephError
+from zeph_tui.core.code.call_sites import KINDS, CallSite
+from zeph_tui.core.code.call_sites import call_sites as _call_sites
+from zeph_tui.core.code.outline import language_for_path
+from zeph_tui.core.code.rename_checks import (
+    RenameError,
+    RenameRefused,
+    check_in_workspace,
+    check_new_name,
+    check_saved,
+    symbol_at,
+)
+from zeph_tui.core.code.rename_sync import after, baseline, remember, sync_target
 from zeph_tui.core.events import DiffContent, Location
+
+if TYPE_CHECKING:
+    from lsprotocol.types import WorkspaceEdit
 
 __all__ = [
     "CallSite",
     "RenameError",
     "RenameOutcome",
     "RenamePlan",
+    "RenameRefused",
     "apply_rename",
     "parse_target",
     "plan_rename",
+    "prepare_rename",
     "render_call_sites",
+    "summary_line",
 ]
 
-_NAME = re.compile(r"^[A-Za-z_$][\w$]*$")
-
 Writer = Callable[[Path, str], Awaitable[None]]
-
-
-class RenameError(ZephError):
-    """The rename cannot be planned or applied (message says why; nothing changed)."""
-
-
-@dataclass(frozen=True, slots=True)
-class CallSite:
-    """One reference to the renamed symbol.
-
-    Attributes:
-        path: absolute file path.
-        line, column: 1-based; column in code points.
-        enclosing_symbol: qualified name of the enclosing function or class
-            (``Class.method``), ``None`` at module level or unknown language.
-        text: the source line, stripped.
-    """
-
-    path: Path
-    line: int
-    column: int
-    enclosing_symbol: str | None
-    text: str
-
-    def to_json(self) -> dict[str, Any]:
-        """``{path, line, column, enclosing_symbol, text}``."""
-        return {
-            "path": str(self.path),
-            "line": self.line,
-            "column": self.column,
-            "enclosing_symbol": self.enclosing_symbol,
-            "text": self.text,
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +83,6 @@ class RenamePlan:
         new_name: the requested name.
         call_sites: references, sorted by path then position.
         edit: every touched file's old and new content.
-        diff: per-file unified diffs joined, paths relative to ``root``.
     """
 
     root: Path
@@ -111,11 +90,15 @@ class RenamePlan:
     new_name: str
     call_sites: tuple[CallSite, ...]
     edit: PlannedEdit
-    diff: str
 
     @property
     def old_name(self) -> str:
         return self.target.placeholder
+
+    @property
+    def diff(self) -> str:
+        """Per-file unified diffs joined, paths relative to ``root`` (computed on use)."""
+        return _diff(self.edit, self.root)
 
     @property
     def files(self) -> list[Path]:
@@ -128,14 +111,22 @@ class RenamePlan:
             DiffContent(str(c.path), c.old_text, c.new_text or "") for c in self.edit.changes
         )
 
-    def locations(self) -> tuple[Location, ...]:
-        """One location per call site (ACP ``locations``)."""
-        return tuple(Location(str(s.path), s.line) for s in self.call_sites)
+    def references(self) -> tuple[CallSite, ...]:
+        """Every site but the definition: calls, other references and imports."""
+        return tuple(s for s in self.call_sites if s.kind != "definition")
 
-    def grouped(self) -> dict[Path, list[CallSite]]:
-        """Call sites grouped by file, in path order."""
+    def locations(self) -> tuple[Location, ...]:
+        """One location per reference, imports included, the definition not (ACP ``locations``)."""
+        return tuple(Location(str(s.path), s.line) for s in self.references())
+
+    def uses(self) -> tuple[CallSite, ...]:
+        """The sites that count as call sites: calls and other references (no imports, no definition)."""
+        return tuple(s for s in self.call_sites if s.kind in ("call", "reference"))
+
+    def grouped(self, sites: Sequence[CallSite] | None = None) -> dict[Path, list[CallSite]]:
+        """``sites`` (default: :meth:`uses`) grouped by file, in path order."""
         groups: dict[Path, list[CallSite]] = {}
-        for site in self.call_sites:
+        for site in self.uses() if sites is None else sites:
             groups.setdefault(site.path, []).append(site)
         return groups
 
@@ -169,25 +160,10 @@ def parse_target(target: str) -> tuple[Path, int, int]:
     path, _, rest = target.rpartition(":")
     path2, _, line = path.rpartition(":")
     if not path2 or not line.isdigit() or not rest.isdigit():
-        raise RenameError(f"expected PATH:LINE:COL (1-based), got {target!r}")
+        raise RenameRefused(f"expected PATH:LINE:COL (1-based), got {target!r}")
     if int(line) < 1 or int(rest) < 1:
-        raise RenameError(f"line and column are 1-based, got {target!r}")
+        raise RenameRefused(f"line and column are 1-based, got {target!r}")
     return Path(path2), int(line), int(rest)
-
-
-def _call_site(path: Path, line: int, column: int, sources: dict[Path, str]) -> CallSite:
-    source = sources.get(path)
-    if source is None:
-        try:
-            source = path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            source = ""
-        sources[path] = source
-    lines = source.splitlines()
-    text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
-    language = language_for_path(path)
-    scope = enclosing_symbol(source, language, line) if language else None
-    return CallSite(path, line, column, scope, text)
 
 
 def _diff(plan: PlannedEdit, root: Path) -> str:
@@ -202,8 +178,55 @@ def _diff(plan: PlannedEdit, root: Path) -> str:
     return "".join(parts)
 
 
+def _resolve(bridge: LspBridge, path: Path) -> Path:
+    path = (path if path.is_absolute() else bridge.root / path).resolve()
+    check_in_workspace(path, bridge.root)
+    if not path.is_file():
+        raise RenameRefused(f"no such file: {path}")
+    return path
+
+
+async def prepare_rename(
+    bridge: LspBridge, path: Path, line: int, column: int, *, buffer_text: str | None = None
+) -> RenameTarget:
+    """Check that the symbol at ``path:line:column`` can be renamed (LSP ``prepareRename``).
+
+    Refusals, in order (messages in :mod:`zeph_tui.core.code.rename_checks`):
+    outside the workspace, unsaved editor buffer, not on an identifier or on a
+    keyword, then the server's own ``prepareRename`` answer.
+
+    Args:
+        bridge: the workspace's bridge.
+        path: file, absolute or relative to ``bridge.root``.
+        line, column: 1-based (column in code points).
+        buffer_text: the editor's buffer of ``path`` (``None`` without an editor).
+
+    Returns:
+        The symbol's range and current name (1-based, code points).
+
+    Raises:
+        RenameError: refused (the message says why).
+    """
+    path = _resolve(bridge, path)
+    disk = await asyncio.to_thread(path.read_text, encoding="utf-8", errors="replace")
+    check_saved(path, bridge.root, buffer_text, disk)
+    shown = path.relative_to(bridge.root).as_posix()
+    symbol_at(disk, line, column, language_for_path(path), shown)
+    try:
+        await sync_target(bridge, path)
+        return await bridge.prepare_rename(path, line, column)
+    except LspBridgeError as exc:
+        raise RenameError(f"cannot rename at {shown}:{line}:{column}: {exc}") from exc
+
+
 async def plan_rename(
-    bridge: LspBridge, path: Path, line: int, column: int, new_name: str
+    bridge: LspBridge,
+    path: Path,
+    line: int,
+    column: int,
+    new_name: str,
+    *,
+    buffer_text: str | None = None,
 ) -> RenamePlan:
     """Resolve the symbol, list its call sites and compute the edit (nothing written).
 
@@ -211,34 +234,45 @@ async def plan_rename(
         bridge: the workspace's bridge (servers start lazily).
         path: file, absolute or relative to ``bridge.root``.
         line, column: 1-based position of the symbol (column in code points).
-        new_name: an identifier.
+        new_name: an identifier of the file's language.
+        buffer_text: the editor's buffer of ``path``, to refuse unsaved changes.
 
     Raises:
         RenameError: bad name, nothing renameable there, the server refused,
-            or the edit cannot be computed.
+            or the edit cannot be computed (see :func:`prepare_rename`).
     """
-    if not _NAME.match(new_name):
-        raise RenameError(f"{new_name!r} is not an identifier")
-    path = (path if path.is_absolute() else bridge.root / path).resolve()
-    if not path.is_file():
-        raise RenameError(f"no such file: {path}")
+    check_new_name(new_name, language_for_path(path))
+    target = await prepare_rename(bridge, path, line, column, buffer_text=buffer_text)
+    path = target.location.path
+    if target.placeholder == new_name:
+        raise RenameRefused(f"the symbol is already named {new_name!r}")
     try:
-        await _sync(bridge, path)
-        target = await bridge.prepare_rename(path, line, column)
-        if target.placeholder == new_name:
-            raise RenameError(f"the symbol is already named {new_name!r}")
-        references, edit = await asyncio.gather(
-            bridge.references(path, line, column, include_declaration=False),
-            bridge.rename(path, line, column, new_name),
-        )
+        edit = await bridge.rename(path, line, column, new_name)
         planned = plan_workspace_edit(edit)
     except LspBridgeError as exc:
         raise RenameError(f"cannot rename at {path.name}:{line}:{column}: {exc}") from exc
     if not planned.changes:
         raise RenameError(f"the server's rename of {target.placeholder!r} changes nothing")
     sources = {c.path: c.old_text for c in planned.changes if c.old_text is not None}
-    sites = tuple(_call_site(r.path, r.line, r.col, sources) for r in references)
-    return RenamePlan(bridge.root, target, new_name, sites, planned, _diff(planned, bridge.root))
+    sites = await asyncio.to_thread(_sites, edit, sources)
+    return RenamePlan(bridge.root, target, new_name, sites, planned)
+
+
+def _sites(edit: WorkspaceEdit, sources: dict[Path, str]) -> tuple[CallSite, ...]:
+    """The call sites: where the server's rename edits text (one request, not two).
+
+    The edit touches exactly the symbol's references (the definition and
+    imports included), so a separate ``textDocument/references`` would only
+    repeat the server's work.
+    """
+    points = []
+    for path, position in edit_starts(edit):
+        text = sources.get(path)
+        if text is None:
+            continue  # a file only moved or created
+        line, column = from_lsp_position(split_lines(text), position)
+        points.append((path, line, column))
+    return _call_sites(points, sources)
 
 
 async def apply_rename(
@@ -267,7 +301,7 @@ async def apply_rename(
     if checkpoint_session is not None:
         checkpoint = await asyncio.to_thread(_checkpoint, plan.root, checkpoint_session)
     kept = [c for c in plan.edit.changes if c.old_text is not None and c.new_text is not None]
-    before = await _baseline(bridge, kept) if diagnostics else {}
+    before = await baseline(bridge, kept) if diagnostics else {}
     try:
         applied = await apply_planned_edit(plan.edit, writer=writer)
     except StaleEditError as exc:
@@ -279,107 +313,12 @@ async def apply_rename(
     if gone:
         await bridge.sync_from_disk(gone)
     created = [c for c in plan.edit.changes if c.old_text is None and c.new_text is not None]
-    new, fixed, texts = await _after(bridge, kept, before) if diagnostics else ([], [], [])
+    names = (plan.old_name, plan.new_name)
+    new, fixed, texts = await after(bridge, kept, before, names) if diagnostics else ([], [], [])
     for change in created:  # e.g. the target of a file rename: opened, no baseline
         await bridge.open_or_change(change.path, change.new_text or "", save=True)
-    _remember(bridge, changed)
+    remember(bridge, changed)
     return RenameOutcome(plan, changed, tuple(new), tuple(fixed), checkpoint, tuple(texts))
-
-
-_SYNCED: weakref.WeakKeyDictionary[LspBridge, set[Path]] = weakref.WeakKeyDictionary()
-
-
-async def _sync(bridge: LspBridge, path: Path) -> None:
-    """Make the servers see the disk: the target file analysed, earlier files re-read.
-
-    The first time, the target is opened and its diagnostics awaited (servers
-    such as tsserver load the project then); files this module synced before
-    are re-sent when they changed on disk since (edits in an editor, git).
-    """
-    synced = _SYNCED.setdefault(bridge, set())
-    if synced:
-        await bridge.sync_from_disk(sorted(synced))
-    if path not in synced:
-        text = await asyncio.to_thread(path.read_text, encoding="utf-8")
-        await bridge.open_or_change(path, text, save=False)
-        synced.add(path)
-
-
-def _remember(bridge: LspBridge, paths: Sequence[Path]) -> None:
-    _SYNCED.setdefault(bridge, set()).update(p for p in paths if p.exists())
-
-
-async def _baseline(
-    bridge: LspBridge, changes: Sequence[FileChange]
-) -> dict[Path, list[DiagnosticItem]]:
-    """Diagnostics of the files as they are: known for synced files, else opened and awaited.
-
-    Identical text is never re-sent: servers need not republish for it.
-    """
-    synced = _SYNCED.get(bridge, set())
-    before = {c.path: bridge.diagnostics(c.path) for c in changes if c.path in synced}
-    async with asyncio.TaskGroup() as group:
-        tasks = {
-            c.path: group.create_task(bridge.open_or_change(c.path, c.old_text or "", save=False))
-            for c in changes
-            if c.path not in synced
-        }
-    before.update({path: list(task.result().current) for path, task in tasks.items()})
-    _remember(bridge, list(tasks))
-    return before
-
-
-async def _after(
-    bridge: LspBridge, changes: Sequence[FileChange], before: dict[Path, list[DiagnosticItem]]
-) -> tuple[list[DiagnosticItem], list[DiagnosticItem], list[str]]:
-    """Send every new text, then re-open files whose errors may be stale.
-
-    Files are analysed while their siblings' changes are still arriving, so a
-    file that shows new errors is closed and opened again once all changes
-    were sent (servers analyse a fresh open against the latest state).
-    """
-
-    async def send(change: FileChange) -> list[DiagnosticItem]:
-        return list((await bridge.open_or_change(change.path, change.new_text or "")).current)
-
-    async def reopen(change: FileChange) -> list[DiagnosticItem]:
-        await bridge.close(change.path)
-        return await send(change)
-
-    after = await _each(changes, send)
-    suspects = [c for c in changes if _delta(c, before, after)[0]]
-    after.update(await _each(suspects, reopen))
-    new: list[DiagnosticItem] = []
-    fixed: list[DiagnosticItem] = []
-    texts: list[str] = []
-    for change in changes:
-        added, gone = _delta(change, before, after)
-        new += added
-        fixed += gone
-        texts += [d.render(bridge.root) for d in added]
-    return new, fixed, texts
-
-
-async def _each(
-    changes: Sequence[FileChange],
-    step: Callable[[FileChange], Coroutine[Any, Any, list[DiagnosticItem]]],
-) -> dict[Path, list[DiagnosticItem]]:
-    async with asyncio.TaskGroup() as group:
-        tasks = {c.path: group.create_task(step(c)) for c in changes}
-    return {path: task.result() for path, task in tasks.items()}
-
-
-def _delta(
-    change: FileChange,
-    before: dict[Path, list[DiagnosticItem]],
-    after: dict[Path, list[DiagnosticItem]],
-) -> tuple[list[DiagnosticItem], list[DiagnosticItem]]:
-    return compute_delta(
-        change.old_text or "",
-        change.new_text or "",
-        before.get(change.path, []),
-        after.get(change.path, []),
-    )
 
 
 def _checkpoint(root: Path, session: str) -> str | None:
@@ -391,30 +330,65 @@ def _checkpoint(root: Path, session: str) -> str | None:
         return None
 
 
-def render_call_sites(plan: RenamePlan, *, limit: int = 200) -> str:
-    """Call sites grouped by file, for people and the model.
+def _shown(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
-    ``path`` relative to the root, then ``  line:col  in enclosing  |  text``;
-    at most ``limit`` sites, with a count of the rest.
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def summary_line(plan: RenamePlan) -> str:
+    """``N call sites in M files: file: enclosing symbol, ...`` (imports and definition apart).
+
+    The line a face shows before applying (``window/showMessageRequest``).
     """
-    root = plan.root
-    count = len(plan.call_sites)
+    uses = plan.grouped()
+    places = []
+    for path, sites in uses.items():
+        scopes = sorted({s.enclosing_symbol or "<module>" for s in sites})
+        places.append(f"{_shown(path, plan.root)}: {', '.join(scopes)}")
+    imports = [s for s in plan.call_sites if s.kind == "import"]
+    head = f"{_plural(len(plan.uses()), 'call site')} in {_plural(len(uses), 'file')}"
+    line = f"{head}: {'; '.join(places)}" if places else head
+    if imports:
+        files = sorted({_shown(s.path, plan.root) for s in imports})
+        line += f" (and {_plural(len(imports), 'import')}: {', '.join(files)})"
+    return line
+
+
+def render_call_sites(plan: RenamePlan, *, limit: int = 200) -> str:
+    """Call sites grouped by file and kind, for people and the model.
+
+    A head line (old -> new, counts by kind), then per kind (definition,
+    imports, calls, other references) ``path`` relative to the root and
+    ``  line:col  in enclosing  |  text``; at most ``limit`` sites, with a
+    count of the rest; then the file operations.
+    """
+    counts = {k: sum(1 for s in plan.call_sites if s.kind == k) for k in KINDS}
     lines = [
-        f"rename {plan.old_name!r} -> {plan.new_name!r}: {count} call site"
-        f"{'' if count == 1 else 's'} in {len(plan.grouped())} file(s); "
+        f"rename {plan.old_name!r} -> {plan.new_name!r}: {summary_line(plan)}; "
+        f"{_plural(counts['call'], 'call')}, {_plural(counts['reference'], 'other reference')}, "
+        f"{_plural(counts['import'], 'import')}, {_plural(counts['definition'], 'definition')}; "
         f"{len(plan.files)} file(s) to change"
     ]
+    titles = {"definition": "definition", "import": "imports", "call": "calls",
+              "reference": "other references"}  # fmt: skip
     shown = 0
-    for path, sites in plan.grouped().items():
-        rel = path.relative_to(root) if path.is_relative_to(root) else path
-        lines.append(f"{rel}:")
-        for site in sites:
-            if shown >= limit:
-                break
-            scope = f" in {site.enclosing_symbol}" if site.enclosing_symbol else ""
-            lines.append(f"  {site.line}:{site.column}{scope} | {site.text}")
-            shown += 1
-    if count > shown:
-        lines.append(f"  ... {count - shown} more")
+    for kind in KINDS:
+        sites = [s for s in plan.call_sites if s.kind == kind]
+        if not sites:
+            continue
+        lines.append(f"{titles[kind]}:")
+        for path, group in plan.grouped(sites).items():
+            lines.append(f"  {_shown(path, plan.root)}:")
+            for site in group:
+                if shown >= limit:
+                    break
+                scope = f" in {site.enclosing_symbol}" if site.enclosing_symbol else ""
+                lines.append(f"    {site.line}:{site.column}{scope} | {site.text}")
+                shown += 1
+    if len(plan.call_sites) > shown:
+        lines.append(f"  ... {len(plan.call_sites) - shown} more")
     lines += [f"  {op}" for op in plan.edit.operations]
     return "\n".join(lines)

@@ -30,7 +30,7 @@ import logging
 import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from zeph_tui.core.errors import ToolError, ZephError
@@ -71,6 +71,8 @@ class ToolDispatcher:
         store: where calls and their outcomes are recorded.
         emit: publishes an event to the faces (and the replay recorder).
         context: builds the :class:`ToolContext` of one call from its id.
+        open_calls: ids of calls announced but not yet given a final update
+            (shared with the session, so a failed turn can end exactly those).
     """
 
     session_id: str
@@ -80,6 +82,7 @@ class ToolDispatcher:
     store: SessionStore
     emit: Callable[[Event], Awaitable[None]]
     context: Callable[[str], ToolContext]
+    open_calls: set[str] = field(default_factory=set)
 
     async def dispatch(self, uses: list[ToolUsePart]) -> list[ToolResultPart]:
         """Run ``uses`` in batches of independent calls; results in the order of ``uses``."""
@@ -104,18 +107,21 @@ class ToolDispatcher:
             name=use.name,
         )
         await self.emit(call)
+        self.open_calls.add(call_id)
         try:
             await self.store.record_tool_call(
                 self.session_id, call_id, use.name, use.raw_input or ""
             )
             result = await self._invoke(tool, use, call, args)
         except asyncio.CancelledError:
+            self.open_calls.discard(call_id)
             await self.emit(ToolCallUpdate(call_id, status="failed"))
             raise
         except ZephError as exc:  # recording the call failed (StoreError): it did not run
             result = _failure(use.name, exc)
         result = await self._finish(use.name, call_id, result)
         status: ToolCallStatus = "failed" if result.is_error else "completed"
+        self.open_calls.discard(call_id)
         await self.emit(
             ToolCallUpdate(
                 call_id,

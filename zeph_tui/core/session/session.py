@@ -172,6 +172,7 @@ class Session:
         self.turn_usage = Usage()  # the running (or last) prompt turn only
         self.turn_cost_usd = 0.0
         self.context_tokens = 0
+        self.open_tool_calls: set[str] = set()  # announced, no final update yet
         self.roots: WorkspaceRoots = WorkspaceRoots(
             self.workspace, self.options.extra_write_roots, self.options.read_roots
         )
@@ -436,6 +437,7 @@ class Session:
             self.store.sessions,
             emit,
             lambda call_id: self._context(call_id, recorder),
+            self.open_tool_calls,
         )
         return await dispatcher.dispatch(uses)
 

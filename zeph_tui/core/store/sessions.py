@@ -220,15 +220,6 @@ class SessionStore:
                 (status, self.redact(result_text), int(is_error), time.time(), session_id, call_id),
             )
 
-    async def open_tool_calls(self, session_id: str) -> builtins.list[str]:
-        """Ids of the session's tool calls still ``in_progress`` (started, never finished)."""
-        rows = await self.db.fetchall(
-            "SELECT id FROM tool_calls WHERE session_id = ? AND status = 'in_progress' "
-            "ORDER BY started_at",
-            (session_id,),
-        )
-        return [str(r[0]) for r in rows]
-
     def _redact_json(self, text: str) -> str:
         """Redact the strings of a JSON text (keeps it valid); plain text otherwise."""
         try:

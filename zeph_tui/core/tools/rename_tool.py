@@ -5,6 +5,7 @@ the result lists the call sites first (grouped by file, with the enclosing
 function or class), then the files changed and the diagnostics delta. The
 final update's ``raw_output`` also carries them structured (``raw_extras``):
 ``{"callSites": [CallSite.to_json(), ...], "symbol": old_name, "newName": new_name}``
+(every site but the definition; ``kind`` says call, import or reference)
 (absolute paths; the dashboard's call-sites pane reads it).
 
 Approval: :class:`RenamePreviewLayer` sits before the permission layer. It
@@ -128,7 +129,7 @@ class RenameSymbol(Tool):
         lines.append(f"diagnostics: {len(outcome.new)} new, {len(outcome.fixed)} fixed")
         lines += [d.render(ctx.workspace) for d in outcome.new[:20]]
         extras = {
-            "callSites": [site.to_json() for site in plan.call_sites],
+            "callSites": [site.to_json() for site in plan.references()],
             "symbol": plan.old_name,
             "newName": plan.new_name,
         }

@@ -47,11 +47,15 @@ def _configure_logging() -> None:
     import logging
 
     level_name = os.environ.get("ZEPH_LOG_LEVEL", "WARNING").upper()
+    level = getattr(logging, level_name, logging.WARNING)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    # The handler filters too: libraries that set their own logger to DEBUG (bm25s)
+    # must not reach stderr below the chosen level.
+    handler.setLevel(level)
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(getattr(logging, level_name, logging.WARNING))
+    root.setLevel(level)
 
 
 async def _serve(
@@ -70,9 +74,8 @@ async def _serve(
         return agent
 
     in_fd = acp.guard_stdin()
-    reader, writer = await acp.open_fd_streams(in_fd, out_fd)
-    if pending:
-        reader.feed_data(pending)  # before anything the transport reads later
+    # bytes read past the first frame are served first, even if stdin is already closed
+    reader, writer = await acp.open_fd_streams(in_fd, out_fd, prefix=pending)
     connection = acp.AgentSideConnection(factory, reader, writer)
     if init is not None:  # answered by fastinit: record what the client offered
         capabilities = init.get("clientCapabilities")
@@ -87,6 +90,53 @@ async def _serve(
         writer.close()
 
 
+def _listen(args: argparse.Namespace) -> int:
+    """``zeph-tui acp --listen HOST:PORT``: ACP over HTTP+SSE and WebSocket (see :mod:`.network`)."""
+    import asyncio
+
+    host, sep, port_text = str(args.listen).rpartition(":")
+    if not sep or not port_text.isdigit() or not host:
+        sys.stderr.write(f"zeph-tui acp: --listen: expected HOST:PORT, got {args.listen!r}\n")
+        return 2
+    _configure_logging()
+    from zeph_tui.drivers.acp import network
+
+    token = os.environ.get("ZEPH_ACP_TOKEN") or None
+    if not network.is_loopback(host) and token is None:
+        sys.stderr.write(
+            f"zeph-tui acp: --listen {host} is not a loopback address: set ZEPH_ACP_TOKEN"
+            " (clients send it as 'Authorization: Bearer TOKEN')\n"
+        )
+        return 2
+    from zeph_tui.drivers.acp.agent import SharedRuntime, ZephAgent
+
+    shared = SharedRuntime(getattr(args, "provider", None), getattr(args, "model", None))
+
+    def factory(client: acp.Client) -> ZephAgent:
+        return ZephAgent(client, shared=shared)
+
+    async def run() -> None:
+        try:
+            await network.serve(
+                factory,
+                host.strip("[]"),
+                int(port_text),
+                network.NetworkOptions(token=token),
+                ready=lambda port: network.announce(port, host),
+            )
+        finally:
+            await shared.aclose()
+
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
+        return 130
+    except OSError as exc:
+        sys.stderr.write(f"zeph-tui acp: cannot listen on {args.listen}: {exc.strerror or exc}\n")
+        return 2
+    return 0
+
+
 def main(args: argparse.Namespace) -> int:
     """Serve ACP on stdin/stdout until EOF.
 
@@ -98,6 +148,8 @@ def main(args: argparse.Namespace) -> int:
         The process exit code: 0 after a clean EOF, 130 on Ctrl-C, 1 on an
         unexpected error (logged to stderr).
     """
+    if getattr(args, "listen", None):
+        return _listen(args)
     from zeph_tui.drivers.acp import fastinit
 
     out_fd = fastinit.guard_stdout()

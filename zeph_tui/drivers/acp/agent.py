@@ -24,7 +24,14 @@ import acp
 from acp import RequestError
 from acp import messages as m
 from zeph_tui.drivers.acp.commands import available_commands_update, parse_command, run_command
-from zeph_tui.drivers.acp.modes import CONFIG_MODE, CONFIG_MODEL
+from zeph_tui.drivers.acp.modes import CONFIG_MODE, CONFIG_MODEL, CONFIG_THINKING
+from zeph_tui.drivers.acp.setup import (
+    TurnTicket,
+    compaction_updates,
+    notice,
+    replay_payload,
+    workspace_dir,
+)
 
 if TYPE_CHECKING:
     from zeph_tui.core import Command, Runtime
@@ -38,12 +45,56 @@ _LIST_PAGE = 50
 
 
 def _cwd(params: dict[str, Any]) -> Path:
-    cwd = Path(params["cwd"])
-    if not cwd.is_absolute():
-        raise RequestError.invalid_params("cwd: must be an absolute path")
-    if not cwd.is_dir():
-        raise RequestError.invalid_params(f"cwd: not a directory: {str(cwd)[:200]}")
-    return cwd
+    return workspace_dir(params["cwd"], "cwd")
+
+
+def _extra_dirs(params: dict[str, Any]) -> list[Path]:
+    """``additionalDirectories``: extra workspace roots (read and write), same rule as ``cwd``."""
+    dirs = params.get("additionalDirectories") or []
+    return [workspace_dir(d, f"additionalDirectories[{i}]") for i, d in enumerate(dirs)]
+
+
+def _options(runtime: Runtime, extra_dirs: list[Path]) -> Any:
+    """The runtime's session options with ``additionalDirectories`` as extra write roots."""
+    options = runtime.session_options()
+    if extra_dirs:
+        options.extra_write_roots = (*options.extra_write_roots, *extra_dirs)
+    return options
+
+
+class SharedRuntime:
+    """The process's one :class:`Runtime`, started on first use (shared by network connections).
+
+    Args:
+        provider / model: command-line overrides of the provider resolution.
+    """
+
+    def __init__(self, provider: str | None = None, model: str | None = None) -> None:
+        self._provider = provider
+        self._model = model
+        self._runtime: Runtime | None = None
+        self._lock = asyncio.Lock()
+
+    async def get(self) -> Runtime:
+        """The runtime (started once). Raises ``RequestError`` -32603 when it cannot start."""
+        async with self._lock:
+            if self._runtime is None:
+                from zeph_tui.core import Runtime, ZephError
+
+                try:
+                    self._runtime = await Runtime.start(provider=self._provider, model=self._model)
+                    notice = await asyncio.to_thread(self._runtime.sandbox_notice)
+                    if notice:  # once per agent process, on stderr (the client's log)
+                        log.warning("%s", notice)
+                except ZephError as exc:
+                    log.error("runtime start failed: %s", exc)
+                    raise RequestError(acp.ErrorCode.INTERNAL_ERROR, str(exc)) from exc
+            return self._runtime
+
+    async def aclose(self) -> None:
+        if self._runtime is not None:
+            await self._runtime.aclose()
+            self._runtime = None
 
 
 class ZephAgent(acp.BaseAgent):
@@ -55,13 +106,16 @@ class ZephAgent(acp.BaseAgent):
     """
 
     def __init__(
-        self, client: acp.Client, *, provider: str | None = None, model: str | None = None
+        self,
+        client: acp.Client,
+        *,
+        provider: str | None = None,
+        model: str | None = None,
+        shared: SharedRuntime | None = None,
     ) -> None:
         super().__init__(client)
-        self._provider_name = provider
-        self._model = model
-        self._runtime: Runtime | None = None
-        self._runtime_lock = asyncio.Lock()
+        self._shared = shared or SharedRuntime(provider, model)
+        self._owns_runtime = shared is None
         self._sessions: dict[str, SessionState] = {}
         self._opening: dict[str, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -85,26 +139,11 @@ class ZephAgent(acp.BaseAgent):
             with contextlib.suppress(Exception):
                 await state.aclose()
         self._sessions.clear()
-        if self._runtime is not None:
-            await self._runtime.aclose()
-            self._runtime = None
+        if self._owns_runtime:
+            await self._shared.aclose()
 
     async def _get_runtime(self) -> Runtime:
-        async with self._runtime_lock:
-            if self._runtime is None:
-                from zeph_tui.core import Runtime, ZephError
-
-                try:
-                    self._runtime = await Runtime.start(
-                        provider=self._provider_name, model=self._model
-                    )
-                    notice = await asyncio.to_thread(self._runtime.sandbox_notice)
-                    if notice:  # once per agent process, on stderr (the client's log)
-                        log.warning("%s", notice)
-                except ZephError as exc:
-                    log.error("runtime start failed: %s", exc)
-                    raise RequestError(acp.ErrorCode.INTERNAL_ERROR, str(exc)) from exc
-            return self._runtime
+        return await self._shared.get()
 
     def _spawn(self, coro: Any) -> None:
         task: asyncio.Task[None] = asyncio.create_task(coro)
@@ -126,6 +165,7 @@ class ZephAgent(acp.BaseAgent):
         session_id: str | None,
         mode: str | None = None,
         model: str | None = None,
+        extra_dirs: list[Path] | None = None,
     ) -> SessionState:
         from zeph_tui.core import ZephError
         from zeph_tui.drivers.acp.ports import AcpApprover, AcpFS, AcpSink, AcpTerminal
@@ -167,14 +207,29 @@ class ZephAgent(acp.BaseAgent):
                 tools=tools,
                 fs=fs,
                 terminal=AcpTerminal(client, sid) if client.can("terminal") else None,
+                options=_options(runtime, extra_dirs or []),
             )
         except (ZephError, OSError) as exc:
             if servers is not None:
                 await servers.aclose()
             raise RequestError(acp.ErrorCode.INTERNAL_ERROR, f"cannot open session: {exc}") from exc
+        if client.can("elicitation", "form"):
+            from zeph_tui.drivers.acp.ask_tool import AskUser
+
+            session.tools[AskUser.name] = AskUser(client)
         state = SessionState(session, runtime, sink, cwd, servers)
         self._sessions[session.id] = state
+        if servers is not None:
+            acp.after_response(lambda: self._report_mcp(state))
         return state
+
+    async def _report_mcp(self, state: SessionState) -> None:
+        """Tell the person which MCP servers did not start (after the session answer)."""
+        assert state.mcp is not None
+        for name, problem in state.mcp.failures():
+            await state.sink.send(
+                notice(self.client, f"MCP server {name!r} did not start", problem, "warning")
+            )
 
     def _setup_response(self, state: SessionState) -> dict[str, Any]:
         return {"modes": state.modes(), "configOptions": state.config_options()}
@@ -185,15 +240,16 @@ class ZephAgent(acp.BaseAgent):
         Answers ``sessionId``, ``modes`` and ``configOptions``; the slash
         commands follow as ``available_commands_update`` right after.
         """
-        state = await self._open(_cwd(dict(params)), params.get("mcpServers") or [], None)
-        self._spawn(state.sink.send(available_commands_update()))
+        cwd, extra = _cwd(dict(params)), _extra_dirs(dict(params))
+        state = await self._open(cwd, params.get("mcpServers") or [], None, extra_dirs=extra)
+        self._commands_after_response(state)
         response: m.NewSessionResponse = {"sessionId": state.session.id}
         response.update(self._setup_response(state))  # type: ignore[typeddict-item]
         return response
 
     async def _reopen(self, params: dict[str, Any]) -> SessionState:
         session_id = params["sessionId"]
-        cwd = _cwd(params)
+        cwd, extra = _cwd(params), _extra_dirs(params)
         lock = self._opening.setdefault(session_id, asyncio.Lock())
         async with lock:
             state = self._sessions.get(session_id)
@@ -204,7 +260,7 @@ class ZephAgent(acp.BaseAgent):
             if record is None:
                 raise RequestError.resource_not_found(f"session {session_id}")
             return await self._open(
-                cwd, params.get("mcpServers") or [], session_id, record.mode, record.model
+                cwd, params.get("mcpServers") or [], session_id, record.mode, record.model, extra
             )
 
     async def load_session(self, params: m.LoadSessionRequest) -> m.LoadSessionResponse:
@@ -216,15 +272,23 @@ class ZephAgent(acp.BaseAgent):
         state = await self._reopen(dict(params))
         stored: list[dict[str, Any]] = await state.runtime.store.sessions.events(state.session.id)
         for payload in stored:
-            await state.sink.send(payload)
-        self._spawn(state.sink.send(available_commands_update()))
+            await state.sink.send(replay_payload(payload))
+        self._commands_after_response(state)
         return self._setup_response(state)  # type: ignore[return-value]
 
     async def resume_session(self, params: m.ResumeSessionRequest) -> m.ResumeSessionResponse:
         """``session/resume``: reattach without replaying history."""
         state = await self._reopen(dict(params))
-        self._spawn(state.sink.send(available_commands_update()))
+        self._commands_after_response(state)
         return self._setup_response(state)  # type: ignore[return-value]
+
+    def _commands_after_response(self, state: SessionState) -> None:
+        """``available_commands_update`` once the client has read the session answer.
+
+        Zed ignores updates for a session it has not registered yet; the list is
+        sent again on the first prompt (see :meth:`prompt`).
+        """
+        acp.after_response(lambda: state.sink.send(available_commands_update()))
 
     async def list_sessions(self, params: m.ListSessionsRequest) -> m.ListSessionsResponse:
         """``session/list``: newest first, ``cwd`` filter, pages of 50 (cursor = offset)."""
@@ -258,6 +322,22 @@ class ZephAgent(acp.BaseAgent):
         await state.aclose()
         return {}
 
+    async def delete_session(self, params: m.DeleteSessionRequest) -> dict[str, Any] | None:
+        """``session/delete``: close it if open, then remove it and its history from the store.
+
+        Raises:
+            RequestError: ``-32002`` when no such session is stored.
+        """
+        session_id = params["sessionId"]
+        runtime = await self._get_runtime()
+        state = self._sessions.pop(session_id, None)
+        if state is not None:
+            await state.aclose()
+        if await runtime.store.sessions.get(session_id) is None:
+            raise RequestError.resource_not_found(f"session {session_id}")
+        await runtime.store.sessions.delete(session_id)
+        return {}
+
     # ------------------------------------------------------------ modes and config
 
     async def set_session_mode(self, params: m.SetSessionModeRequest) -> dict[str, Any] | None:
@@ -271,11 +351,19 @@ class ZephAgent(acp.BaseAgent):
         """``session/set_config_option``: ``mode`` or ``model``; answers every option."""
         state = self._state(params["sessionId"])
         config_id, value = params["configId"], params["value"]
-        if config_id not in (CONFIG_MODE, CONFIG_MODEL):
+        if config_id not in (CONFIG_MODE, CONFIG_MODEL, CONFIG_THINKING):
             raise RequestError.invalid_params(f"configId: unknown option {config_id[:40]!r}")
-        if not isinstance(value, str):
+        if (params.get("type") == "boolean") != isinstance(value, bool):
+            raise RequestError.invalid_params(
+                'value: expected boolean with type "boolean", else a string'
+            )
+        if config_id == CONFIG_THINKING:
+            if not isinstance(value, bool):
+                raise RequestError.invalid_params("value: expected boolean (type: boolean)")
+            await state.set_thinking(value)
+        elif not isinstance(value, str):
             raise RequestError.invalid_params("value: expected string")
-        if config_id == CONFIG_MODE:
+        elif config_id == CONFIG_MODE:
             await state.set_mode(value, field_name="value")
         else:
             await state.set_model(value)
@@ -286,8 +374,9 @@ class ZephAgent(acp.BaseAgent):
     async def prompt(self, params: m.PromptRequest) -> m.PromptResponse:
         """``session/prompt`` (spec: /prompt-turn): run one turn, stream updates.
 
-        Ends with ``cancelled`` after ``session/cancel`` (never an error), and
-        with ``refusal`` when the store fails (a full disk, a read-only
+        Ends with ``cancelled`` after ``session/cancel`` (never an error), however
+        many cancels arrive and however early (same write as the prompt included),
+        and with ``refusal`` when the store fails (a full disk, a read-only
         database): the open tool calls are updated ``failed`` and the message,
         saying what to do, arrives as an ``agent_message_chunk``.
 
@@ -295,38 +384,79 @@ class ZephAgent(acp.BaseAgent):
             RequestError: ``-32002`` unknown session, ``-32602`` bad content,
                 ``-32600`` a prompt already running, ``-32603`` provider failure.
         """
+        state = self._state(params["sessionId"])
+        command = parse_command(params["prompt"])
+        if command is not None:  # slash commands answer even while a turn runs
+            await self._first_prompt(state)
+            return await self._slash(state, *command)
+        if state.turn is not None:
+            raise RequestError.invalid_request("a prompt is already running in this session")
+        ticket = state.turn = TurnTicket()  # before the first await: cancels find it
+        try:
+            return await self._run_prompt(state, ticket, params["prompt"])
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if ticket.cancelled and task is not None and not task.cancelling():
+                return {"stopReason": "cancelled"}  # the turn's cancel, not ours
+            raise
+        finally:
+            if state.turn is ticket:
+                state.turn = None
+
+    async def _run_prompt(
+        self, state: SessionState, ticket: TurnTicket, prompt: list[dict[str, Any]]
+    ) -> m.PromptResponse:
         from zeph_tui.core import PromptInProgress, StoreError, ZephError
         from zeph_tui.core.failed_turn import find_error
         from zeph_tui.drivers.acp.content import to_prompt_blocks
 
-        state = self._state(params["sessionId"])
-        command = parse_command(params["prompt"])
-        if command is not None:
-            return await self._slash(state, *command)
-        blocks = to_prompt_blocks(params["prompt"])
+        blocks = to_prompt_blocks(prompt)
         if not blocks:
             raise RequestError.invalid_params("prompt: empty")
-        session = state.session
-        state.cancel_requested = False
+        await self._first_prompt(state)
+        if ticket.cancelled:
+            return {"stopReason": "cancelled"}
+        compactions = len(state.session.context.results)
         try:
-            stop = await session.prompt(blocks)
+            stop = await state.session.prompt(blocks)
         except PromptInProgress as exc:
             raise RequestError.invalid_request(str(exc)) from exc
         except ZephError as exc:
-            if state.cancel_requested:
+            if ticket.cancelled:
                 return {"stopReason": "cancelled"}
             if isinstance(exc, StoreError):
                 return await self._store_failed(state, exc)
             log.warning("turn failed: %s", exc)
             raise RequestError(acp.ErrorCode.INTERNAL_ERROR, str(exc)[:500]) from exc
         except BaseExceptionGroup as group:  # a tool batch failed (e.g. the disk is full)
-            if state.cancel_requested:
+            if ticket.cancelled:
                 return {"stopReason": "cancelled"}
             found = find_error(group)
             if isinstance(found, StoreError):
                 return await self._store_failed(state, group)
             raise
-        return {"stopReason": stop}
+        await self._report_compactions(state, compactions)
+        return {"stopReason": "cancelled" if ticket.cancelled else stop}
+
+    @staticmethod
+    async def _first_prompt(state: SessionState) -> None:
+        """Re-send the commands with the first prompt (Zed may have dropped the first list)."""
+        if not state.prompted:
+            state.prompted = True
+            await state.sink.send(available_commands_update())
+
+    async def _report_compactions(self, state: SessionState, since: int) -> None:
+        """``compaction_update``s for automatic compactions of the last turn (when advertised)."""
+        for index, result in enumerate(state.session.context.results[since:], since):
+            if result.action == "none":
+                continue
+            compaction_id = f"compaction-{index + 1}"
+            summary = result.summary or (
+                f"Context compacted ({result.action}): {result.tokens_before} -> "
+                f"{result.tokens_after} tokens"
+            )
+            for update in compaction_updates(self.client, compaction_id, "completed", summary):
+                await state.sink.send(update)
 
     async def _store_failed(self, state: SessionState, exc: BaseException) -> m.PromptResponse:
         """A storage failure (full disk, read-only): calls failed, the message, ``refusal``."""
@@ -342,11 +472,22 @@ class ZephAgent(acp.BaseAgent):
     async def _slash(
         self, state: SessionState, command: Command, argument: str
     ) -> m.PromptResponse:
+        name = command.name
+        compactions = len(state.session.context.results)
+        compaction_id = f"compaction-{compactions + 1}"
+        if name == "compact":
+            for update in compaction_updates(self.client, compaction_id, "in_progress"):
+                await state.sink.send(update)
         text = await run_command(state, command, argument)
         await state.sink.send(
             {"sessionUpdate": "agent_message_chunk", "content": {"type": "text", "text": text}}
         )
-        if command.name in ("compact", "clear"):  # the context fill after it, after the reply
+        if name == "compact":  # the context fill after the compaction, after the reply
+            done = len(state.session.context.results) > compactions
+            status = "completed" if done else "failed"
+            for update in compaction_updates(self.client, compaction_id, status, text):
+                await state.sink.send(update)
+        if name in ("compact", "clear"):  # the context fill after it, after the reply
             await state.sink(state.session.usage_update())
         user = f"/{command.name} {argument}".strip()
         await state.runtime.store.sessions.append_events(
@@ -359,11 +500,16 @@ class ZephAgent(acp.BaseAgent):
         return {"stopReason": "end_turn"}
 
     async def cancel(self, params: m.CancelNotification) -> None:
-        """``session/cancel``: stop the session's running turn (quick; unknown ids ignored)."""
+        """``session/cancel``: stop the session's running turn (quick; unknown ids ignored).
+
+        Only the first cancel of a turn reaches the core; later ones are no-ops.
+        """
         state = self._sessions.get(params["sessionId"])
-        if state is not None:
-            state.cancel_requested = True
-            state.session.cancel()
+        ticket = state.turn if state is not None else None
+        if state is None or ticket is None or ticket.cancelled:
+            return
+        ticket.cancelled = True
+        state.session.cancel()
 
 
 class _ReadOnlyClientFS:

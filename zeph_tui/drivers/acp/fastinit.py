@@ -38,8 +38,14 @@ def initialize_result() -> dict[str, Any]:
         "agentCapabilities": {
             "loadSession": True,
             "promptCapabilities": {"image": True, "audio": False, "embeddedContext": True},
-            "mcpCapabilities": {"http": False, "sse": False},
-            "sessionCapabilities": {"list": {}, "resume": {}, "close": {}},
+            "mcpCapabilities": {"http": True, "sse": True},
+            "sessionCapabilities": {
+                "list": {},
+                "resume": {},
+                "close": {},
+                "delete": {},
+                "additionalDirectories": {},
+            },
         },
         "authMethods": [],
         "agentInfo": {"name": "zeph-tui", "title": "zeph-tui", "version": __version__},
@@ -106,8 +112,15 @@ def try_initialize(line: bytes) -> tuple[bytes, dict[str, Any]] | None:
         frame to the connection.
     """
     try:
+        return _answer(line)
+    except Exception:  # deep nesting, lone surrogates...: the connection answers it
+        return None
+
+
+def _answer(line: bytes) -> tuple[bytes, dict[str, Any]] | None:
+    try:
         message = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if not isinstance(message, dict) or message.get("jsonrpc") != "2.0":
         return None

@@ -1,8 +1,7 @@
 """MCP servers given in ``session/new``: started, their tools offered to the model.
 
 Spec: https://agentclientprotocol.com/protocol/v1/session-setup#mcp-servers
-(stdio transport; ``http``/``sse`` are not advertised and are skipped with a
-warning). Each server runs under one owner task that enters the ``mcp``
+(stdio, ``http`` (streamable HTTP) and ``sse``, with their ``headers``). Each server runs under one owner task that enters the ``mcp``
 client's context managers (``stdio_client`` + ``ClientSession``) and leaves
 them on :meth:`McpServers.aclose`, so the anyio scopes open and close in the
 same task. Tools appear as ``mcp__<server>__<tool>`` (kind ``other``, not
@@ -77,7 +76,7 @@ class McpTool(Tool):
 
 
 class _Server:
-    """One running stdio MCP server, owned by its task."""
+    """One running MCP server connection (stdio, http or sse), owned by its task."""
 
     def __init__(self, config: Mapping[str, Any]) -> None:
         self.name = str(config["name"])
@@ -89,34 +88,68 @@ class _Server:
         self.error: BaseException | None = None
         self.task: asyncio.Task[None] | None = None
 
-    async def serve(self) -> None:
-        from mcp import ClientSession, StdioServerParameters
+    def _transport(self) -> Any:
+        """The ``mcp`` client context manager for this entry's transport."""
+        kind = self.config.get("type", "stdio")
+        if kind in ("http", "sse"):
+            headers = {h["name"]: h["value"] for h in self.config.get("headers") or []}
+            url = str(self.config["url"])
+            if kind == "sse":
+                from mcp.client.sse import sse_client
+
+                return sse_client(url, headers=headers or None)
+            from mcp.client.streamable_http import streamable_http_client
+            from mcp.shared._httpx_utils import create_mcp_http_client
+
+            return streamable_http_client(url, http_client=create_mcp_http_client(headers))
+        from mcp import StdioServerParameters
         from mcp.client.stdio import stdio_client
 
-        env = {e["name"]: e["value"] for e in self.config.get("env") or [] if isinstance(e, dict)}
+        env = {e["name"]: e["value"] for e in self.config.get("env") or []}
         params = StdioServerParameters(
             command=str(self.config["command"]),
             args=[str(a) for a in self.config.get("args") or []],
             env=env or None,
         )
+        return stdio_client(params)
+
+    async def serve(self) -> None:
         try:
-            async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
-                await session.initialize()
-                self.tools = list((await session.list_tools()).tools)
-                self.session = session
-                self.ready.set()
-                await self.stop.wait()
-        except Exception as exc:
+            from mcp import ClientSession
+
+            async with self._transport() as streams:
+                read, write = streams[0], streams[1]
+                async with ClientSession(read, write) as session:
+                    await self._run(session)
+        except BaseException as exc:
             self.error = exc
-            log.warning("MCP server %s failed: %s", self.name, exc)
+            log.warning("MCP server %s failed: %s", self.name, _describe(exc))
+            if not isinstance(exc, Exception):
+                raise
         finally:
             self.session = None
             self.ready.set()
+
+    async def _run(self, session: Any) -> None:
+        await session.initialize()
+        self.tools = list((await session.list_tools()).tools)
+        self.session = session
+        self.ready.set()
+        await self.stop.wait()
 
     async def call(self, name: str, args: dict[str, Any]) -> Any:
         if self.session is None:
             raise ZephError(f"MCP server {self.name} is not running")
         return await self.session.call_tool(name, args)
+
+
+def _describe(exc: BaseException) -> str:
+    """One line for a start failure (exception groups from anyio are unwrapped)."""
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    if isinstance(exc, FileNotFoundError):
+        return f"command not found: {exc.filename or exc}"
+    return f"{type(exc).__name__}: {exc}"[:300]
 
 
 class McpServers:
@@ -128,10 +161,11 @@ class McpServers:
 
     def __init__(self) -> None:
         self._servers: list[_Server] = []
+        self.skipped: list[tuple[str, str]] = []
 
     @classmethod
     async def start(cls, configs: list[dict[str, Any]]) -> McpServers:
-        """Start the stdio servers among ``configs`` (``$defs/McpServer`` dicts).
+        """Start the servers of ``configs`` (``$defs/McpServer`` dicts: stdio, http, sse).
 
         A server that fails to start is logged and skipped; the session works
         without it.
@@ -139,8 +173,10 @@ class McpServers:
         servers = cls()
         for config in configs:
             kind = config.get("type", "stdio")
-            if kind != "stdio" or "command" not in config or "name" not in config:
-                log.warning("skipping MCP server %r: only stdio is supported", config.get("name"))
+            needed = "command" if kind == "stdio" else "url"
+            if kind not in ("stdio", "http", "sse") or needed not in config or "name" not in config:
+                log.warning("skipping MCP server %r: unsupported entry", config.get("name"))
+                servers.skipped.append((str(config.get("name")), f"{kind} is not supported"))
                 continue
             server = _Server(config)
             server.task = asyncio.create_task(server.serve(), name=f"mcp-{server.name}")
@@ -150,6 +186,16 @@ class McpServers:
                 async with asyncio.timeout(_START_TIMEOUT_S):
                     await server.ready.wait()
         return servers
+
+    def failures(self) -> list[tuple[str, str]]:
+        """``(server name, one-line reason)`` for every server that is not running."""
+        out = []
+        for server in self._servers:
+            if server.session is None:
+                reason = _describe(server.error) if server.error else "did not answer in time"
+                out.append((server.name, reason))
+        out.extend(self.skipped)
+        return out
 
     def tools(self) -> list[Tool]:
         """One :class:`McpTool` per tool of every running server."""

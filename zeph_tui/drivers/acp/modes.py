@@ -15,6 +15,7 @@ __all__ = [
     "ACP_MODES",
     "CONFIG_MODE",
     "CONFIG_MODEL",
+    "CONFIG_THINKING",
     "config_options",
     "from_acp_mode",
     "mode_state",
@@ -23,6 +24,7 @@ __all__ = [
 
 CONFIG_MODE = "mode"
 CONFIG_MODEL = "model"
+CONFIG_THINKING = "thinking"
 
 ACP_MODES: tuple[tuple[str, str, str, str], ...] = (
     ("ask", "ask", "Ask", "Reads run freely; edits and commands ask first."),
@@ -61,16 +63,21 @@ def mode_state(core_mode: str) -> dict[str, Any]:
     }
 
 
-def config_options(core_mode: str, model: str, models: Sequence[str]) -> list[dict[str, Any]]:
-    """``$defs/SessionConfigOption`` list: permission mode and model selectors.
+def config_options(
+    core_mode: str, model: str, models: Sequence[str], thinking: bool | None = None
+) -> list[dict[str, Any]]:
+    """``$defs/SessionConfigOption`` list: permission mode and model selectors, thinking toggle.
 
     Args:
         core_mode: the session's current core mode.
         model: the current model id.
         models: model ids to offer (``model`` is added when missing).
+        thinking: extended thinking on/off as a ``boolean`` option (category
+            ``thought_level``); None leaves it out (the client did not advertise
+            ``session.configOptions.boolean``).
     """
     choices = list(dict.fromkeys([model, *models])) if model else list(models)
-    return [
+    options: list[dict[str, Any]] = [
         {
             "id": CONFIG_MODE,
             "name": "Permission mode",
@@ -93,3 +100,15 @@ def config_options(core_mode: str, model: str, models: Sequence[str]) -> list[di
             or [{"value": "default", "name": "default"}],
         },
     ]
+    if thinking is not None:
+        options.append(
+            {
+                "id": CONFIG_THINKING,
+                "name": "Extended thinking",
+                "description": "Let the model think before it answers (uses more tokens).",
+                "category": "thought_level",
+                "type": "boolean",
+                "currentValue": thinking,
+            }
+        )
+    return options

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from zeph_tui.core.providers.base import Provider
     from zeph_tui.drivers.acp.mcp_tools import McpServers
     from zeph_tui.drivers.acp.ports import AcpSink
+    from zeph_tui.drivers.acp.setup import TurnTicket
 
 __all__ = ["SessionState"]
 
@@ -45,6 +46,8 @@ class SessionState:
         cwd: the session's working directory (absolute).
         mcp: its MCP servers, when the client gave some.
         retired: providers replaced by a model switch, closed with the session.
+        turn: the prompt being served (from its arrival to its answer), if any.
+        prompted: a prompt was received (commands were re-sent with the first).
     """
 
     session: Session
@@ -53,7 +56,8 @@ class SessionState:
     cwd: Path
     mcp: McpServers | None = None
     retired: list[Provider] = field(default_factory=list)
-    cancel_requested: bool = False
+    turn: TurnTicket | None = None
+    prompted: bool = False
 
     @property
     def acp_mode(self) -> str:
@@ -66,7 +70,18 @@ class SessionState:
     def config_options(self) -> list[dict[str, Any]]:
         """``$defs/SessionConfigOption`` list with the current values."""
         provider = self.session.provider
-        return config_options(self.session.mode, provider.model, _known_models(provider.name))
+        thinking = None
+        if self.sink.client.can("session", "configOptions", "boolean"):
+            thinking = self.session.options.thinking_budget_tokens > 0
+        return config_options(
+            self.session.mode, provider.model, _known_models(provider.name), thinking
+        )
+
+    async def set_thinking(self, on: bool) -> None:
+        """Extended thinking on (the configured budget, else 4096 tokens) or off; tell the client."""
+        configured = self.runtime.settings.provider.thinking_budget_tokens
+        self.session.options.thinking_budget_tokens = (configured or 4096) if on else 0
+        await self.send_config_update()
 
     async def set_mode(self, acp_mode: str, *, field_name: str = "modeId") -> None:
         """Switch the permission mode and tell the client.

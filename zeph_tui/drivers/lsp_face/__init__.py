@@ -1,9 +1,11 @@
 """``zeph-tui lsp``: a language server an editor attaches next to its usual one.
 
-It offers "rename with call sites" at a symbol: a ``refactor.rename`` code
-action backed by ``workspace/executeCommand`` ``zeph.renameWithCallSites``
-(see :mod:`zeph_tui.drivers.lsp_face.server`). The real language servers run
-behind it through :mod:`lsp_bridge`. Speaks LSP on stdio; logs go to stderr.
+It serves the editor's own rename with call sites (``textDocument/prepareRename``
+and ``textDocument/rename``, :mod:`~zeph_tui.drivers.lsp_face.native`) and a
+``refactor.rename`` code action (:mod:`~zeph_tui.drivers.lsp_face.actions`),
+both through the core rename flow. The real language servers run behind it
+through :mod:`lsp_bridge`, warm for its whole life. Speaks LSP on stdio; logs
+go to stderr.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ def main(args: argparse.Namespace) -> int:
         args: ``args.workspace`` (may be ``None``: the client's root is used).
     """
     from zeph_tui.core.config import DIAGNOSTICS_TIMEOUT_S
-    from zeph_tui.drivers.lsp_face.server import build_server
+    from zeph_tui.drivers.lsp_face.build import build_server
 
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
     workspace = getattr(args, "workspace", None)

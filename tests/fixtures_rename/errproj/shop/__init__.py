@@ -1,0 +1,3 @@
+from shop.pricing import total
+
+__all__ = ["total"]

@@ -1,0 +1,217 @@
+"""``textDocument/prepareRename`` and ``textDocument/rename`` on the LSP face (LSP 3.17 §rename).
+
+Both go through the core flow every face uses
+(:func:`zeph_tui.core.code.rename.prepare_rename` and ``plan_rename``), so
+the refusals are the same words as in ``zeph-tui rename`` and the agent's
+tool. A refusal is a JSON-RPC error (code ``-32803`` RequestFailed) whose
+message is that one line, also shown with ``window/showMessage``.
+
+Before the edit the person sees the call sites:
+
+- the client supports ``workspace.workspaceEdit.changeAnnotationSupport``:
+  every edit is an ``AnnotatedTextEdit`` under one ``ChangeAnnotation`` with
+  ``needsConfirmation: true``, labelled with the summary (the client asks);
+- otherwise ``window/showMessageRequest`` with ``Apply`` / ``Cancel`` and
+  the summary ``N call sites in M files: file: enclosing symbol, ...``;
+  ``Cancel`` or a dismissed question answers ``null`` (nothing changes); a
+  client that answers the request with an error gets the edit (the person
+  typed the name in its rename prompt) and the list after.
+
+After the reply: a ``window/showMessage`` summary and the full list of call
+sites in ``window/logMessage``. The reply does not wait for diagnostics:
+the delta against the pre-rename baseline follows later as another
+``window/logMessage`` (and ``showMessage`` when something broke).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException
+
+from zeph_tui.core.code.rename import (
+    RenamePlan,
+    plan_rename,
+    prepare_rename,
+    render_call_sites,
+    summary_line,
+)
+from zeph_tui.core.code.rename_checks import RenameError
+from zeph_tui.core.code.rename_sync import rename_delta
+from zeph_tui.drivers.lsp_face.edits import line_edits
+from zeph_tui.drivers.lsp_face.server import ZephLanguageServer
+
+__all__ = ["APPLY", "CANCEL", "RenameRefused", "register_native", "workspace_edit"]
+
+APPLY = "Apply"
+CANCEL = "Cancel"
+_ANNOTATION = "zeph.rename"
+
+log = logging.getLogger(__name__)
+
+
+class RenameRefused(JsonRpcException):
+    """A refused rename: LSP ``RequestFailed`` with the refusal as its message."""
+
+    CODE = -32803
+
+
+def _refuse(ls: ZephLanguageServer, exc: Exception) -> RenameRefused:
+    ls.window_show_message(types.ShowMessageParams(types.MessageType.Error, str(exc)))
+    return RenameRefused(str(exc))
+
+
+def _annotations_supported(ls: ZephLanguageServer) -> bool:
+    workspace = ls.client_capabilities.workspace
+    edit = workspace.workspace_edit if workspace is not None else None
+    return edit is not None and edit.change_annotation_support is not None
+
+
+def check_buffers(ls: ZephLanguageServer, plan: RenamePlan) -> None:
+    """Refuse file operations and open buffers that differ from the disk the plan read.
+
+    Raises:
+        RenameError: ``<file> has unsaved changes: save the file first`` or
+            the rename moves or creates files.
+    """
+    if plan.edit.operations:
+        raise RenameError("the rename moves or creates files; run `zeph-tui rename` instead")
+    for change in plan.edit.changes:
+        text = ls.buffer_text(change.path.as_uri())
+        if text is not None and text != change.old_text:
+            shown = change.path.relative_to(plan.root).as_posix()
+            raise RenameError(f"{shown} has unsaved changes: save the file first")
+
+
+def workspace_edit(
+    ls: ZephLanguageServer, plan: RenamePlan, *, annotate: bool = False
+) -> types.WorkspaceEdit:
+    """The plan as whole-line ``TextDocumentEdit``s (any position encoding works).
+
+    With ``annotate`` every edit carries one ``ChangeAnnotation`` needing
+    confirmation (LSP 3.16 §ChangeAnnotation), labelled with the summary.
+    """
+    codec = ls.workspace.position_codec
+    changes: list[types.TextDocumentEdit] = []
+    for change in plan.edit.changes:
+        uri = change.path.as_uri()
+        doc = ls.workspace.text_documents.get(uri)
+        version = doc.version if doc is not None else None
+        edits: list[types.TextEdit | types.AnnotatedTextEdit] = []
+        for edit in line_edits(
+            change.old_text or "", change.new_text or "", codec.client_num_units
+        ):
+            if annotate:
+                edits.append(
+                    types.AnnotatedTextEdit(
+                        annotation_id=_ANNOTATION, range=edit.range, new_text=edit.new_text
+                    )
+                )
+            else:
+                edits.append(edit)
+        ident = types.OptionalVersionedTextDocumentIdentifier(uri, version)
+        changes.append(types.TextDocumentEdit(ident, edits))  # type: ignore[arg-type]
+    if not annotate:
+        return types.WorkspaceEdit(document_changes=changes)  # type: ignore[arg-type]
+    note = types.ChangeAnnotation(
+        label=f"Rename {plan.old_name} to {plan.new_name}",
+        needs_confirmation=True,
+        description=summary_line(plan),
+    )
+    return types.WorkspaceEdit(document_changes=changes, change_annotations={_ANNOTATION: note})  # type: ignore[arg-type]
+
+
+async def confirmed(ls: ZephLanguageServer, plan: RenamePlan) -> bool:
+    """Ask ``Apply`` / ``Cancel`` with the summary.
+
+    Returns:
+        ``True`` for ``Apply``; ``False`` for ``Cancel`` or a dismissed
+        question; ``True`` when the client answers the request with an error
+        (it cannot show one, e.g. Helix): the person typed the new name in
+        the editor's own rename prompt, and the list follows after the edit.
+    """
+    params = types.ShowMessageRequestParams(
+        types.MessageType.Info,
+        f"Rename {plan.old_name} to {plan.new_name}? {summary_line(plan)}",
+        [types.MessageActionItem(APPLY), types.MessageActionItem(CANCEL)],
+    )
+    try:
+        answer = await ls.window_show_message_request_async(params)
+    except JsonRpcException as exc:  # the client cannot show it
+        log.info("showMessageRequest failed (%s): applying, list after", exc)
+        return True
+    return answer is not None and answer.title == APPLY
+
+
+def after_reply(ls: ZephLanguageServer, plan: RenamePlan) -> None:
+    """The summary and the full list (sent after the reply), then the diagnostics delta."""
+    summary = (
+        f"Renamed {plan.old_name} to {plan.new_name}: {summary_line(plan)}; "
+        f"{len(plan.files)} file(s) edited (full list in the log)."
+    )
+    ls.owned(_after(ls, plan, summary))
+
+
+async def _after(ls: ZephLanguageServer, plan: RenamePlan, summary: str) -> None:
+    for _ in range(3):  # let the reply go out first (it is sent from a done-callback)
+        await asyncio.sleep(0)
+    ls.tell(types.MessageType.Info, summary, log_too=render_call_sites(plan))
+    new, _fixed, texts = await rename_delta(ls.bridge(), plan.edit, (plan.old_name, plan.new_name))
+    head = f"diagnostics after renaming {plan.old_name} to {plan.new_name}: {len(new)} new"
+    errors = [d for d in new if d.severity == "error"]
+    if errors:
+        ls.tell(
+            types.MessageType.Warning, f"{head} ({len(errors)} errors)", log_too="\n".join(texts)
+        )
+    else:
+        ls.window_log_message(types.LogMessageParams(types.MessageType.Log, head))
+
+
+def _target_range(
+    ls: ZephLanguageServer, uri: str, line: int, col: int, end_col: int
+) -> types.Range:
+    lines = ls.workspace.get_text_document(uri).lines
+    rng = types.Range(types.Position(line - 1, col - 1), types.Position(line - 1, end_col - 1))
+    return ls.workspace.position_codec.range_to_client_units(lines, rng)
+
+
+def register_native(server: ZephLanguageServer) -> None:
+    """Register ``prepareRename`` and ``rename`` (with ``prepareProvider``) on ``server``."""
+
+    @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
+    async def _prepare(
+        ls: ZephLanguageServer, params: types.PrepareRenameParams
+    ) -> types.PrepareRenamePlaceholder:
+        uri = params.text_document.uri
+        path, line, column, _name = ls.point(uri, params.position)
+        try:
+            target = await prepare_rename(
+                ls.bridge(), path, line, column, buffer_text=ls.buffer_text(uri)
+            )
+        except RenameError as exc:
+            raise _refuse(ls, exc) from exc
+        where = target.location
+        rng = _target_range(ls, uri, where.line, where.col, where.end_col)
+        return types.PrepareRenamePlaceholder(rng, target.placeholder)
+
+    @server.feature(types.TEXT_DOCUMENT_RENAME, types.RenameOptions(prepare_provider=True))
+    async def _rename(
+        ls: ZephLanguageServer, params: types.RenameParams
+    ) -> types.WorkspaceEdit | None:
+        uri = params.text_document.uri
+        path, line, column, _name = ls.point(uri, params.position)
+        try:
+            plan = await plan_rename(
+                ls.bridge(), path, line, column, params.new_name, buffer_text=ls.buffer_text(uri)
+            )
+            check_buffers(ls, plan)
+        except RenameError as exc:
+            raise _refuse(ls, exc) from exc
+        annotate = _annotations_supported(ls)
+        if not annotate and not await confirmed(ls, plan):
+            ls.tell(types.MessageType.Info, f"rename of {plan.old_name} cancelled: nothing changed")
+            return None
+        after_reply(ls, plan)
+        return workspace_edit(ls, plan, annotate=annotate)
