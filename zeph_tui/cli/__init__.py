@@ -4,7 +4,9 @@
 The public contract (names kept stable)::
 
     zeph-tui [--workspace DIR] [--provider NAME] [--model ID] [--yes] [--resume [ID]]
-    zeph-tui run [--workspace DIR] [--json] [--yes] PROMPT
+    zeph-tui run [--workspace DIR] [--json] [--yes] [--record PATH | --replay PATH] PROMPT
+    zeph-tui replay PATH [--workspace DIR] [--json]
+    zeph-tui memory list | search QUERY [--workspace DIR] [--all] [--json] | show ID | forget ID
     zeph-tui overflow list | show ID [--offset N --limit N --grep RE]
     zeph-tui skills list [--json] | search QUERY [--json] | show NAME
     zeph-tui rename PATH:LINE:COL NEW_NAME [--dry-run] [--json] [--yes]
@@ -64,6 +66,12 @@ def _common(p: argparse.ArgumentParser, *, model_options: bool = True) -> None:
     )
 
 
+def _tape_options(p: argparse.ArgumentParser) -> None:
+    tape = p.add_mutually_exclusive_group()
+    tape.add_argument("--record", metavar="PATH", help="record model calls to a JSONL tape")
+    tape.add_argument("--replay", metavar="PATH", help="answer model calls from a tape")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from zeph_tui import __version__
 
@@ -91,6 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="print each event as one JSON object per line (ACP update shape)",
     )
     run.add_argument("prompt", metavar="PROMPT", help="the prompt ('-' reads stdin)")
+    _tape_options(run)
+    replay = sub.add_parser("replay", help="re-run a recorded session and say if it matched")
+    replay.add_argument("tape", metavar="PATH", help="a tape written by --record")
+    replay.add_argument("--workspace", "-w", default=".", metavar="DIR")
+    replay.add_argument("--json", action="store_true", help="print events as `run --json` does")
 
     ovf = sub.add_parser("overflow", help="inspect the archive of long tool output")
     ovf_sub = ovf.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -117,6 +130,10 @@ def build_parser() -> argparse.ArgumentParser:
             sp.add_argument("name", metavar="NAME")
         else:
             sp.add_argument("--json", action="store_true")
+
+    from zeph_tui.cli.memory import add_parser as add_memory_parser
+
+    add_memory_parser(sub)
 
     rename = sub.add_parser("rename", help="rename a symbol with its call sites (LSP)")
     _common(rename, model_options=False)
@@ -183,6 +200,14 @@ def _command(command: str | None) -> Callable[[argparse.Namespace], int]:
         from zeph_tui.cli.run import run
 
         return run
+    if command == "replay":
+        from zeph_tui.cli.replay import run as replay
+
+        return replay
+    if command == "memory":
+        from zeph_tui.cli.memory import run as memory
+
+        return memory
     if command == "overflow":
         from zeph_tui.cli.overflow import run as overflow
 

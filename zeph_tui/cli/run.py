@@ -20,8 +20,9 @@ import gc
 import json
 import logging
 import sys
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from zeph_tui.core import PermissionOutcome, PermissionRequest
 from zeph_tui.core.events import (
@@ -33,8 +34,9 @@ from zeph_tui.core.events import (
 
 if TYPE_CHECKING:
     from zeph_tui.core import Session
+    from zeph_tui.core.replay import TapeDeck
 
-__all__ = ["DenyingApprover", "run"]
+__all__ = ["DenyingApprover", "open_tapes", "run", "run_in_workspace"]
 
 
 class DenyingApprover:
@@ -70,13 +72,25 @@ class _Printer:
             print(f"  {mark} {event.status}", file=sys.stderr)
 
 
+def open_tapes(args: argparse.Namespace) -> TapeDeck | None:
+    """The --record / --replay deck of a command (None without either); raises TapeError."""
+    record, replay = getattr(args, "record", None), getattr(args, "replay", None)
+    if record is None and replay is None:
+        return None
+    from zeph_tui.core.replay import open_tapes as open_deck
+
+    return open_deck(record, replay)
+
+
 async def _run(args: argparse.Namespace) -> int:
     from zeph_tui.core import Runtime
 
     prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
     workspace: Path = args.workspace
     printer = _Printer(args.json)
+    tapes = open_tapes(args)
     runtime = await Runtime.start(provider=args.provider, model=args.model)
+    runtime.tapes = tapes or runtime.tapes
     notice = await asyncio.to_thread(runtime.sandbox_notice)
     if notice:  # once per run, on stderr (stdout may carry JSON)
         print(f"zeph-tui: {notice}", file=sys.stderr)
@@ -143,11 +157,18 @@ def _log_to_stderr() -> None:
 def run(args: argparse.Namespace) -> int:
     """Run ``zeph-tui run``; returns the exit code (see module doc)."""
     _log_to_stderr()
+    return run_in_workspace(args, _run)
+
+
+def run_in_workspace(
+    args: argparse.Namespace, main: Callable[[argparse.Namespace], Coroutine[Any, Any, int]]
+) -> int:
+    """Check ``args.workspace`` (exit 2), then run ``main(args)`` (130 when interrupted)."""
     args.workspace = Path(args.workspace).resolve()
     if not args.workspace.is_dir():
         print(f"zeph-tui: workspace {args.workspace} is not a directory", file=sys.stderr)
         return 2
     try:
-        return asyncio.run(_run(args))
+        return asyncio.run(main(args))
     except KeyboardInterrupt:
         return 130

@@ -126,6 +126,10 @@ def _settings_classes() -> Any:
         enabled: bool = True
         network: bool = True
 
+    class MemorySection(BaseModel):  # zeph_tui.core.memory: tools and the prompt section
+        enabled: bool = True
+        budget_tokens: int = Field(default=300, ge=0)
+
     class SettingsModel(BaseSettings):
         model_config = SettingsConfigDict(extra="forbid")
         provider: ProviderSection = Field(default_factory=ProviderSection)
@@ -133,6 +137,7 @@ def _settings_classes() -> Any:
         limits: LimitsSection = Field(default_factory=LimitsSection)
         lsp: LspSection = Field(default_factory=LspSection)
         archive: ArchiveSection = Field(default_factory=ArchiveSection)
+        memory: MemorySection = Field(default_factory=MemorySection)
         sandbox: SandboxSection = Field(default_factory=SandboxSection)
         mcp_servers: dict[str, dict[str, Any]] = Field(default_factory=dict)
 

@@ -37,6 +37,7 @@ from zeph_tui.core.warmup import Warmup
 
 if TYPE_CHECKING:
     from zeph_tui.core.code.intel import LspCodeIntel
+    from zeph_tui.core.replay import TapeDeck
     from zeph_tui.core.safety.sandbox import Sandbox
     from zeph_tui.core.skills import SkillLibrary
     from zeph_tui.core.tools.repomap_tool import RepoMapSection
@@ -72,6 +73,8 @@ class Runtime:
     prompt_sections: list[PromptSection] = field(default_factory=list)
     repo_map: RepoMapSection | None = None
     code_intels: dict[Path, LspCodeIntel] = field(default_factory=dict)
+    tapes: TapeDeck | None = None
+    """--record / --replay of model calls (:mod:`zeph_tui.core.replay`); None = neither."""
     sandbox: Sandbox | None = None
     warmup: Warmup = field(default_factory=Warmup)
 
@@ -81,15 +84,21 @@ class Runtime:
     ) -> Runtime:
         """Load settings, open (and migrate) the database; old overflow is pruned behind.
 
+        ``ZEPH_RECORD=PATH`` / ``ZEPH_REPLAY=PATH`` set :attr:`tapes` for every
+        face (a face's ``--record`` / ``--replay`` flags replace it).
+
         Raises:
             ConfigError: invalid config.toml or environment.
             StoreError: the database cannot be opened.
+            TapeError: ``ZEPH_RECORD`` / ``ZEPH_REPLAY`` are unusable.
         """
         home = home or zeph_home()
         settings = load_settings()
+        tapes = _env_tapes()
         store = await open_store(db_path(home))
         _install_redaction()
         runtime = cls(home, settings, store, provider, model)
+        runtime.tapes = tapes
         runtime.sandbox = _sandbox(settings, home)
         retention_s = settings.archive.retention_days * 86400
         runtime.warmup.start("prune", lambda: store.archive.prune(older_than_s=retention_s))
@@ -103,6 +112,9 @@ class Runtime:
         """Resolve the provider: argument > --provider > env/config > keys present > local."""
         from zeph_tui.core.providers.resolve import resolve_provider
 
+        replayed = self.tapes.provider() if self.tapes else None
+        if replayed is not None:
+            return replayed
         section = self.settings.provider
         config: dict[str, Any] = {}
         if section.name:
@@ -171,7 +183,12 @@ class Runtime:
             from zeph_tui.core.tools.repomap_tool import RepoMapTool
             from zeph_tui.core.tools.skill_tools import LoadSkill
 
-            tools = [*default_tools(self.sandbox), LoadSkill(library), RepoMapTool()]
+            tools = [
+                *default_tools(self.sandbox),
+                LoadSkill(library),
+                RepoMapTool(),
+                *self._memory_tools(),
+            ]
         if options is None:
             options = self.session_options()
             options.read_roots = (*options.read_roots, *library_read_roots(library))
@@ -196,6 +213,7 @@ class Runtime:
             prompt_sections=[
                 *_standard_sections(library, self.warmup),
                 *self._context_sections(),
+                *self._memory_sections(),
                 *self.prompt_sections,
             ],
         )
@@ -207,6 +225,7 @@ class Runtime:
             audit_path=self.home / "audit.jsonl",
             rename_preview="rename_symbol" in session.tools,
             extra=self.extra_layers,
+            tape=self.tapes.layer(session) if self.tapes else None,
         )
         if warm:
             self._warm(session, library, code_intel)
@@ -247,6 +266,24 @@ class Runtime:
     def warming(self) -> list[str]:
         """What is still warming, e.g. ``["provider", "lsp"]`` (for a status bar)."""
         return sorted({key.split(":", 1)[0] for key in self.warmup.pending()} - {"prune"})
+
+    def _memory_tools(self) -> list[Tool]:
+        """``remember`` / ``recall`` on this database ([] with ``[memory] enabled = false``)."""
+        if not self.settings.memory.enabled:
+            return []
+        from zeph_tui.core.memory import MemoryStore
+        from zeph_tui.core.tools.memory_tools import memory_tools
+
+        return memory_tools(MemoryStore(self.store.db))
+
+    def _memory_sections(self) -> list[PromptSection]:
+        """The relevant memories of each turn within ``[memory] budget_tokens``."""
+        if not self.settings.memory.enabled:
+            return []
+        from zeph_tui.core.memory import MemoryStore
+        from zeph_tui.core.memory.section import memory_section
+
+        return [memory_section(MemoryStore(self.store.db), self.settings.memory.budget_tokens)]
 
     def _context_sections(self) -> list[PromptSection]:
         from zeph_tui.core.layers.safety import untrusted_content_section
@@ -330,6 +367,15 @@ def _rename_tools(intel: LspCodeIntel, tools: Sequence[Tool]) -> list[Tool]:
     from zeph_tui.core.tools.rename_tool import RenameSymbol
 
     return [] if any(t.name == RenameSymbol.name for t in tools) else [RenameSymbol(intel)]
+
+
+def _env_tapes() -> TapeDeck | None:
+    record, replay = os.environ.get("ZEPH_RECORD"), os.environ.get("ZEPH_REPLAY")
+    if not record and not replay:
+        return None  # the common case imports nothing
+    from zeph_tui.core.replay import open_tapes
+
+    return open_tapes(record, replay)
 
 
 def _sandbox(settings: Settings, home: Path) -> Sandbox:

@@ -10,6 +10,12 @@ Semantics of :class:`LayerStack` (with layers ``[A, B, C]``):
 
 - ``before_model``: A, B, C, each given the previous one's request.
 - ``after_model``: C, B, A, each given the previous one's reply.
+- ``stream_model``: between the two, the provider's stream. A layer that
+  overrides it gets the (final) request and ``upstream``, the rest of the chain
+  (the next such layer, or the provider); it may pass the stream through,
+  observe it (recording) or not call ``upstream`` at all and answer from
+  elsewhere (replay): that short-circuits the model call. Layers that do not
+  override it add nothing; with none the provider's stream is used as is.
 - ``before_tool``: A, B, C until one returns a :class:`~zeph_tui.core.tools.base.ToolResult`;
   that short-circuits the call: the tool does not run and the later layers'
   ``before_tool`` hooks are skipped.
@@ -23,15 +29,19 @@ An empty stack costs one loop.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from zeph_tui.core.events import ToolCall, ToolCallContent
-from zeph_tui.core.providers.base import MessageStop, ModelRequest
+from zeph_tui.core.providers.base import MessageStop, ModelRequest, StreamEvent
 from zeph_tui.core.tools.base import Tool, ToolResult
 
-__all__ = ["Layer", "LayerStack", "ToolInvocation"]
+__all__ = ["Layer", "LayerStack", "ModelStream", "ToolInvocation"]
+
+ModelStream = Callable[[ModelRequest], AsyncIterator[StreamEvent]]
+"""A model call: request -> stream of events ending in one MessageStop (``Provider.stream``)."""
 
 
 @dataclass(slots=True)
@@ -75,6 +85,12 @@ class Layer:
     async def after_model(self, stop: MessageStop) -> MessageStop:
         return stop
 
+    def stream_model(
+        self, request: ModelRequest, upstream: ModelStream
+    ) -> AsyncIterator[StreamEvent]:
+        """The model call itself: return ``upstream(request)``, wrapped or replaced."""
+        return upstream(request)
+
     async def before_tool(self, invocation: ToolInvocation) -> ToolResult | None:
         """Return a result to short-circuit the call (e.g. a denial)."""
         return None
@@ -101,6 +117,15 @@ class LayerStack:
         for layer in reversed(self.layers):
             stop = await layer.after_model(stop)
         return stop
+
+    def stream_model(
+        self, request: ModelRequest, upstream: ModelStream
+    ) -> AsyncIterator[StreamEvent]:
+        """The provider's stream through every layer that overrides ``stream_model``."""
+        for layer in reversed(self.layers):
+            if type(layer).stream_model is not Layer.stream_model:
+                upstream = functools.partial(layer.stream_model, upstream=upstream)
+        return upstream(request)
 
     async def before_tool(self, invocation: ToolInvocation) -> ToolResult | None:
         for layer in self.layers:

@@ -2,6 +2,8 @@
 
 :func:`standard_stack` builds, outermost first::
 
+    RecordLayer or        (only with --record / --replay) sees the model call
+    ReplayLayer           as the provider gets it, after every before_model hook
     RenamePreviewLayer    (only with a rename_symbol tool) plans the rename so
                           the permission request can show its diffs
     PermissionLayer       confinement, policy, then the person
@@ -43,6 +45,7 @@ def standard_stack(
     audit_path: Path,
     rename_preview: bool = False,
     extra: Sequence[Layer] = (),
+    tape: Layer | None = None,
 ) -> LayerStack:
     """The layer stack of a session, in the order of the module docstring.
 
@@ -54,8 +57,9 @@ def standard_stack(
         audit_path: the audit JSONL file (``$ZEPH_HOME/audit.jsonl``).
         rename_preview: the session has a ``rename_symbol`` tool.
         extra: more layers, placed just outside the sanitiser.
+        tape: the record or replay layer (:mod:`zeph_tui.core.replay`), outermost.
     """
-    layers: list[Layer] = []
+    layers: list[Layer] = [tape] if tape is not None else []
     if rename_preview:
         from zeph_tui.core.layers.rename_preview import RenamePreviewLayer  # tree-sitter, LSP
 

@@ -365,7 +365,7 @@ class Session:
         request = await self.layers.before_model(request)
         message_id = uuid.uuid4().hex[:12]
         stop: MessageStop | None = None
-        async for item in self.provider.stream(request):
+        async for item in self.layers.stream_model(request, self.provider.stream):
             if isinstance(item, MessageStop):
                 stop = item
             elif recorder is None:

@@ -94,6 +94,35 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE messages ADD COLUMN compacted INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX overflow_created ON overflow(created_at);
     """,
+    # v3: long-term memory (zeph_tui.core.memory): notes and facts, FTS5 index kept by triggers
+    """
+    CREATE TABLE memories (
+        id INTEGER PRIMARY KEY,
+        scope TEXT NOT NULL CHECK (scope IN ('project', 'user')),
+        project TEXT NOT NULL DEFAULT '',
+        kind TEXT NOT NULL DEFAULT 'note',
+        text TEXT NOT NULL,
+        importance REAL NOT NULL DEFAULT 0.5,
+        source_session TEXT,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        merges INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX memories_scope ON memories(scope, project, updated_at);
+    CREATE VIRTUAL TABLE memories_fts USING fts5(
+        text, content='memories', content_rowid='id', tokenize='porter unicode61'
+    );
+    CREATE TRIGGER memories_ai AFTER INSERT ON memories BEGIN
+        INSERT INTO memories_fts(rowid, text) VALUES (new.id, new.text);
+    END;
+    CREATE TRIGGER memories_ad AFTER DELETE ON memories BEGIN
+        INSERT INTO memories_fts(memories_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    END;
+    CREATE TRIGGER memories_au AFTER UPDATE OF text ON memories BEGIN
+        INSERT INTO memories_fts(memories_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        INSERT INTO memories_fts(rowid, text) VALUES (new.id, new.text);
+    END;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,0 +1,104 @@
+"""``zeph-tui memory list | search QUERY | show ID | forget ID``.
+
+``list`` and ``search`` show the memories visible in ``--workspace`` (its
+project memories and the user's), or every memory with ``--all``; ``--json``
+prints one JSON object per memory. Exit codes: 0 done, 1 no such memory id,
+2 a user mistake (an id that is not a number, a workspace that is not a
+folder, a database that cannot be opened).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from zeph_tui.core.memory import Memory, MemoryStore
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
+    """Add the ``memory`` command and its actions to the CLI's subparsers."""
+    memory = sub.add_parser("memory", help="list, search, show and forget long-term memories")
+    actions = memory.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for name, helptext in (
+        ("list", "recent memories"),
+        ("search", "rank memories for a query"),
+        ("show", "print one memory"),
+        ("forget", "delete one memory"),
+    ):
+        p = actions.add_parser(name, help=helptext)
+        if name in ("list", "search"):
+            p.add_argument("--workspace", "-w", default=".", metavar="DIR")
+            p.add_argument("--all", action="store_true", help="every project's memories")
+            p.add_argument("--json", action="store_true")
+            p.add_argument("--limit", type=int, default=20)
+        if name == "search":
+            p.add_argument("query", metavar="QUERY")
+        if name in ("show", "forget"):
+            p.add_argument("id", metavar="ID")
+
+
+def _line(memory: Memory, as_json: bool) -> str:
+    if as_json:
+        return json.dumps(memory.to_json(), ensure_ascii=False)
+    when = time.strftime("%Y-%m-%d", time.localtime(memory.updated_at))
+    return f"{memory.id:>5}  {when}  {memory.scope:<7} {memory.importance:.2f}  {memory.text}"
+
+
+async def _act(args: argparse.Namespace, store: MemoryStore) -> int:
+    if args.action in ("list", "search"):
+        project = None if args.all else str(args.workspace)
+        if args.action == "list":
+            found = await store.list(project=project, limit=args.limit)
+        else:
+            found = await store.search(args.query, project=project, limit=args.limit)
+        for memory in found:
+            print(_line(memory, args.json))
+        return 0
+    memory_id = int(args.id)
+    if args.action == "show":
+        memory = await store.get(memory_id)
+        print(json.dumps(memory.to_json(), ensure_ascii=False, indent=2))
+        return 0
+    memory = await store.forget(memory_id)
+    print(f"forgot memory {memory.id}: {memory.text}")
+    return 0
+
+
+async def _run(args: argparse.Namespace) -> int:
+    from zeph_tui.core import ZephError, db_path, open_store, zeph_home
+    from zeph_tui.core.memory import MemoryStore, UnknownMemory
+
+    try:
+        store = await open_store(db_path(zeph_home()))
+    except ZephError as exc:
+        print(f"zeph-tui: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return await _act(args, MemoryStore(store.db))
+    except UnknownMemory as exc:
+        print(f"zeph-tui: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        await store.close()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``zeph-tui memory``; returns the exit code (see module doc)."""
+    if getattr(args, "id", None) is not None and not str(args.id).isdigit():
+        print(f"zeph-tui: memory id must be a number, not {args.id!r}", file=sys.stderr)
+        return 2
+    workspace = getattr(args, "workspace", None)
+    if workspace is not None:
+        args.workspace = Path(workspace).resolve()
+        if not args.workspace.is_dir():
+            print(f"zeph-tui: workspace {workspace} is not a directory", file=sys.stderr)
+            return 2
+    return asyncio.run(_run(args))

@@ -1,0 +1,148 @@
+"""The ``remember`` and ``recall`` tools: the model's long-term memory.
+
+Both act on :class:`zeph_tui.core.memory.MemoryStore` in the session's
+database; ``project`` memories belong to the session's workspace, ``user``
+memories to every workspace. ``remember`` has kind ``think`` (like
+``update_plan``: it touches no file of the workspace, only the agent's own
+notebook, and its validator refuses secrets), ``recall`` kind ``search``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from zeph_tui.core.errors import ToolError, ToolInputError
+from zeph_tui.core.events import ToolKind
+from zeph_tui.core.memory import Memory, MemoryDraft, MemoryRejected, MemoryStore
+from zeph_tui.core.memory.validate import KINDS, MAX_TEXT_CHARS, SCOPES
+from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult, check_args
+
+__all__ = ["Recall", "Remember", "format_memory", "memory_tools"]
+
+
+def format_memory(memory: Memory) -> str:
+    """``[id] (scope kind, importance 0.5) text`` on one line."""
+    return f"[{memory.id}] ({memory.scope} {memory.kind}, importance {memory.importance:g}) {memory.text}"
+
+
+class Remember(Tool):
+    """``remember(text, scope?, kind?, importance?)``: store a note or fact for later sessions."""
+
+    name: ClassVar[str] = "remember"
+    description: ClassVar[str] = (
+        "Store a short note or fact for future sessions: a decision, a convention, a "
+        "preference the user stated, a command that works. scope 'project' (default) is "
+        "seen in this workspace only, 'user' everywhere. Never store secrets. A duplicate "
+        "of an existing memory is merged into it."
+    )
+    input_schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "properties": {
+            "text": {
+                "type": "string",
+                "description": f"the memory, at most {MAX_TEXT_CHARS} chars",
+            },
+            "scope": {"type": "string", "enum": list(SCOPES)},
+            "kind": {"type": "string", "enum": list(KINDS)},
+            "importance": {"type": "number", "description": "0.0 .. 1.0 (default 0.5)"},
+        },
+        "required": ["text"],
+        "additionalProperties": False,
+    }
+    kind: ClassVar[ToolKind] = "think"
+    read_only: ClassVar[bool] = True
+
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+
+    def title(self, args: Mapping[str, Any]) -> str:
+        return f"remember {str(args.get('text', ''))[:40]}".rstrip()
+
+    def target_path(self, args: Mapping[str, Any]) -> str | None:
+        return None
+
+    async def run(self, args: Mapping[str, Any], ctx: ToolContext) -> ToolResult:
+        """Store the memory; ``raw_extras`` is ``{"memory": {...}, "merged": bool}``.
+
+        Raises:
+            ToolInputError: a field has the wrong type, or the validator refused it
+                (the message names the field: text, scope, kind, importance).
+        """
+        check_args(self.input_schema, args)
+        draft = MemoryDraft(
+            str(args["text"]),
+            str(args.get("scope", "project")),
+            str(args.get("kind", "note")),
+            float(args.get("importance", 0.5)),
+        )
+        try:
+            written = await self.store.remember(
+                draft, project=str(ctx.workspace), session_id=ctx.session_id
+            )
+        except MemoryRejected as exc:
+            raise ToolInputError(str(exc)) from exc
+        verb = "merged into" if written.merged else "remembered as"
+        return ToolResult(
+            text=f"{verb} memory {written.memory.id}",
+            raw_extras={"memory": written.memory.to_json(), "merged": written.merged},
+        )
+
+
+class Recall(Tool):
+    """``recall(query, limit?)``: search the memories of this project and of the user."""
+
+    name: ClassVar[str] = "recall"
+    description: ClassVar[str] = (
+        "Search long-term memory (notes and facts from earlier sessions of this project, "
+        "and the user's own) by keywords. Returns the best matches, one per line."
+    )
+    input_schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "properties": {
+            "query": {"type": "string", "description": "keywords"},
+            "limit": {"type": "integer", "description": "1 .. 20 (default 5)"},
+        },
+        "required": ["query"],
+        "additionalProperties": False,
+    }
+    kind: ClassVar[ToolKind] = "search"
+    read_only: ClassVar[bool] = True
+
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+
+    def title(self, args: Mapping[str, Any]) -> str:
+        return f"recall {args.get('query', '')}".rstrip()
+
+    def target_path(self, args: Mapping[str, Any]) -> str | None:
+        return None
+
+    async def run(self, args: Mapping[str, Any], ctx: ToolContext) -> ToolResult:
+        """The matches, best first, or a line saying there are none.
+
+        Raises:
+            ToolInputError: ``query`` missing, ``limit`` out of 1 .. 20.
+        """
+        check_args(self.input_schema, args)
+        limit = int(args.get("limit", 5))
+        if not 1 <= limit <= 20:
+            raise ToolInputError(f"limit: {limit} is outside 1 .. 20")
+        try:
+            found = await self.store.search(
+                str(args["query"]), project=str(ctx.workspace), limit=limit
+            )
+        except sqlite3.Error as exc:  # a broken database is a failed call, not a crash
+            raise ToolError(f"recall failed: {exc}") from exc
+        if not found:
+            return ToolResult(text="no memory matches that query")
+        return ToolResult(
+            text="\n".join(format_memory(m) for m in found),
+            raw_extras={"memories": [m.id for m in found]},
+        )
+
+
+def memory_tools(store: MemoryStore) -> list[Tool]:
+    """The two memory tools on ``store``."""
+    return [Remember(store), Recall(store)]
