@@ -101,7 +101,10 @@ def _listen(args: argparse.Namespace) -> int:
     _configure_logging()
     from zeph_tui.drivers.acp import network
 
-    token = os.environ.get("ZEPH_ACP_TOKEN") or None
+    from zeph_tui.core.safety.keys import taken_secrets
+
+    # the CLI moved secret-looking variables out of os.environ at start (safety.keys)
+    token = os.environ.get("ZEPH_ACP_TOKEN") or taken_secrets().get("ZEPH_ACP_TOKEN") or None
     if not network.is_loopback(host) and token is None:
         sys.stderr.write(
             f"zeph-tui acp: --listen {host} is not a loopback address: set ZEPH_ACP_TOKEN"
