@@ -99,9 +99,8 @@ def _listen(args: argparse.Namespace) -> int:
         sys.stderr.write(f"zeph-tui acp: --listen: expected HOST:PORT, got {args.listen!r}\n")
         return 2
     _configure_logging()
-    from zeph_tui.drivers.acp import network
-
     from zeph_tui.core.safety.keys import taken_secrets
+    from zeph_tui.drivers.acp import network
 
     # the CLI moved secret-looking variables out of os.environ at start (safety.keys)
     token = os.environ.get("ZEPH_ACP_TOKEN") or taken_secrets().get("ZEPH_ACP_TOKEN") or None
