@@ -70,11 +70,14 @@ async def scripted_session(
     mode: str = "bypass",
     provider_kwargs: Mapping[str, Any] | None = None,
     fs: WorkspaceFS | None = None,
+    warm: bool = True,
 ) -> AsyncIterator[tuple[Session, FakeAnthropic]]:
     """A session on the real anthropic provider, talking to a fake serving ``script``.
 
     ``provider_kwargs`` go to :class:`AnthropicProvider` as well (e.g.
-    ``context_window_tokens``); ``fs`` is the face's file access (default: the disk).
+    ``context_window_tokens``); ``fs`` is the face's file access (default: the disk);
+    ``warm=False`` opens without background warm-ups (a system prompt that does not
+    depend on how far they got, as ``zeph-tui run`` opens).
     """
     async with FakeAnthropic(script) as fake:
         provider = AnthropicProvider(
@@ -91,6 +94,7 @@ async def scripted_session(
                 mode=mode,
                 provider=provider,
                 fs=fs,
+                warm=warm,
             )
             yield session, fake
         finally:

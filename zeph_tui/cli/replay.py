@@ -71,12 +71,13 @@ async def _replay(args: argparse.Namespace) -> int:
             sink=_Printer(args.json),
             approver=DenyingApprover(),
             mode=str(player.tape.header.get("mode", "ask")),
+            warm=False,  # open as `run` does, so the system prompt is built the same way
         )
         for prompt in prompts:
             try:
                 await session.prompt([prompt])
             except ReplayDivergence as exc:
-                return _verdict(args, False, str(exc).removeprefix("replay "))
+                return _verdict(args, False, exc.verdict)
             except ProviderError as exc:  # recorded failures replay as they happened
                 print(f"\nzeph-tui: {exc}", file=sys.stderr)
             except ZephError as exc:  # a malformed tape

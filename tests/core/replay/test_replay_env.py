@@ -27,7 +27,7 @@ async def test_env_record_then_replay_in_process(
     recorder = await Runtime.start()
     try:
         assert recorder.tapes is not None
-        async with scripted_session(recorder, workspace, SCRIPT) as (session, _):
+        async with scripted_session(recorder, workspace, SCRIPT, warm=False) as (session, _):
             assert await session.prompt(["what is in pkg/calc.py?"]) == "end_turn"
     finally:
         await recorder.aclose()
@@ -40,7 +40,7 @@ async def test_env_record_then_replay_in_process(
     try:
         sink = Recorder()
         session = await player.open_session(
-            workspace=workspace, sink=sink, approver=AllowAll(), mode="bypass"
+            workspace=workspace, sink=sink, approver=AllowAll(), mode="bypass", warm=False
         )
         assert isinstance(session.provider, RecordedProvider)
         assert session.provider.model == "claude-sonnet-4-6"

@@ -76,9 +76,14 @@ class ReplayDivergence(ProviderError):
 
     def __init__(self, seq: int, field: str, recorded: str, now: str) -> None:
         self.seq, self.field, self.recorded, self.now = seq, field, recorded, now
-        super().__init__(
-            f"replay diverged at model call {seq + 1}, field {field}: "
-            f"recorded {recorded}, now {now}"
+        super().__init__(f"replay {self.verdict}")
+
+    @property
+    def verdict(self) -> str:
+        """``diverged at model call N, field F: recorded R, now X`` (``zeph-tui replay``)."""
+        return (
+            f"diverged at model call {self.seq + 1}, field {self.field}: "
+            f"recorded {self.recorded}, now {self.now}"
         )
 
 
