@@ -23,7 +23,7 @@ from zeph_tui.core.code.render import (
 from zeph_tui.core.errors import ToolError, ToolInputError
 from zeph_tui.core.events import Location as EventLocation
 from zeph_tui.core.events import ToolKind
-from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
+from zeph_tui.core.tools.base import PATH_PROPERTY, Tool, ToolContext, ToolResult
 
 if TYPE_CHECKING:
     from lsp_bridge import DiagnosticItem, Location
@@ -34,7 +34,7 @@ __all__ = ["Definition", "Diagnostics", "Hover", "References", "lsp_tools"]
 _POSITION_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        "path": {"type": "string", "description": "Path relative to the workspace."},
+        "path": PATH_PROPERTY,
         "line": {"type": "integer", "description": "1-based line."},
         "column": {"type": "integer", "description": "1-based column (characters)."},
     },
@@ -85,9 +85,7 @@ class Diagnostics(_LspTool):
     )
     input_schema: ClassVar[dict[str, Any]] = {
         "type": "object",
-        "properties": {
-            "path": {"type": "string", "description": "Path relative to the workspace."}
-        },
+        "properties": {"path": PATH_PROPERTY},
     }
     kind: ClassVar[ToolKind] = "read"
 

@@ -79,7 +79,6 @@ class ZephAgent(acp.BaseAgent):
         self._owns_runtime = shared is None
         self._sessions: dict[str, SessionState] = {}
         self._opening: dict[str, asyncio.Lock] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
 
     # ------------------------------------------------------------ lifecycle
 
@@ -90,12 +89,7 @@ class ZephAgent(acp.BaseAgent):
         return initialize_result()  # type: ignore[return-value]
 
     async def aclose(self) -> None:
-        """Close every session, background task and the runtime (at EOF)."""
-        for task in list(self._tasks):
-            task.cancel()
-        for task in list(self._tasks):
-            with contextlib.suppress(BaseException):
-                await task
+        """Close every session and the runtime (at EOF)."""
         for state in list(self._sessions.values()):
             with contextlib.suppress(Exception):
                 await state.aclose()
@@ -105,11 +99,6 @@ class ZephAgent(acp.BaseAgent):
 
     async def _get_runtime(self) -> Runtime:
         return await self._shared.get()
-
-    def _spawn(self, coro: Any) -> None:
-        task: asyncio.Task[None] = asyncio.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
     # ------------------------------------------------------------ sessions
 
