@@ -69,7 +69,7 @@ async def run_script(
     ):
         stop = await session.prompt(["try to escape"])
     assert stop == "end_turn"
-    return [r for body in fake.requests[1:] for r in tool_results(body).values()], fake
+    return [r for body in fake.requests[1:] for r in tool_results(body)], fake
 
 
 def use(name: str, **args: Any) -> dict[str, Any]:

@@ -40,7 +40,7 @@ def script(body: dict[str, Any], index: int) -> dict[str, Any]:
             ]
         }
     if index == 1:
-        results = list(tool_results(body).values())
+        results = tool_results(body)
         assert "def add(a: int, b: int) -> int:" in results[0]["text"]
         assert "pkg/calc.py" in results[1]["text"]
         return {
@@ -247,7 +247,9 @@ async def test_repeated_failing_call_turns_tools_off_and_the_model_answers(
     workspace: Path, runtime: Any, anthropic_env: None
 ) -> None:
     """Loop guard: the third identical failing call makes the next request tool_choice none."""
-    bad = {"blocks": [{"type": "tool_use", "name": "read_file", "input": {"path": "nope.py"}}]}
+    bad: dict[str, Any] = {
+        "blocks": [{"type": "tool_use", "name": "read_file", "input": {"path": "nope.py"}}]
+    }
     script = [bad, bad, bad, {"blocks": [{"type": "text", "text": "nope.py does not exist."}]}]
     sink = Recorder()
     async with scripted_session(runtime, workspace, script, sink=sink, approver=AllowAll()) as (

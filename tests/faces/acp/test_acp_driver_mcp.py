@@ -16,16 +16,9 @@ import pytest
 from tests.fakes.anthropic_api import FakeAnthropic
 from tests.fixtures_acp.zeph_agent import INIT_NONE, ZephPeer, agent_env, route
 from tests.paths import TESTS
+from tests.turns import only_result
 
 SERVER = TESTS / "fixtures_acp" / "mcp_server.py"
-
-
-def result_text(body: dict[str, Any]) -> tuple[str, bool]:
-    block = body["messages"][-1]["content"][0]
-    assert block["type"] == "tool_result"
-    content = block["content"]
-    text = content if isinstance(content, str) else "".join(c.get("text", "") for c in content)
-    return text, bool(block.get("is_error"))
 
 
 def case_mcp(body: dict[str, Any], step: int) -> dict[str, Any]:
@@ -38,7 +31,7 @@ def case_mcp(body: dict[str, Any], step: int) -> dict[str, Any]:
             "blocks": [{"type": "tool_use", "name": "mcp__calc__add", "input": {"a": 2, "b": 3}}]
         }
     if step == 1:
-        text, is_error = result_text(body)
+        text, is_error = only_result(body).values()
         assert not is_error
         assert text.startswith('<untrusted source="mcp:calc">'), text
         assert "2+3=5" in text, text
@@ -46,13 +39,13 @@ def case_mcp(body: dict[str, Any], step: int) -> dict[str, Any]:
             "blocks": [{"type": "tool_use", "name": "mcp__calc__shout", "input": {"text": "hi"}}]
         }
     if step == 2:
-        text, _ = result_text(body)
+        text, _ = only_result(body).values()
         assert "HI" in text, repr(text)
         assert "\x1b" not in text, repr(text)
         assert "\u200b" not in text, repr(text)
         assert "ansi_escapes" in text, text
         return {"blocks": [{"type": "tool_use", "name": "mcp__calc__fail", "input": {}}]}
-    text, is_error = result_text(body)
+    text, is_error = only_result(body).values()
     assert is_error
     assert "always fails" in text, text
     return {"blocks": [{"type": "text", "text": "mcp done"}]}
@@ -106,7 +99,7 @@ def case_add(body: dict[str, Any], step: int) -> dict[str, Any]:
         return {
             "blocks": [{"type": "tool_use", "name": "mcp__calc__add", "input": {"a": 4, "b": 5}}]
         }
-    text, is_error = result_text(body)
+    text, is_error = only_result(body).values()
     assert not is_error
     return {"blocks": [{"type": "text", "text": f"got {text.split('>')[1].split('<')[0].strip()}"}]}
 
