@@ -101,17 +101,6 @@ async def fake() -> AsyncIterator[FakeAnthropic]:
         yield server
 
 
-@pytest.fixture
-async def peer(fake: FakeAnthropic) -> AsyncIterator[ZephPeer]:
-    agent = await ZephPeer(agent_env(fake.base_url)).start()
-    try:
-        yield agent
-    finally:
-        code = await agent.close()
-    agent.check_all()
-    assert code == 0, agent.stderr.decode(errors="replace")[-3000:]
-
-
 def prompt(sid: str, *blocks: Any) -> dict[str, Any]:
     return {
         "sessionId": sid,
