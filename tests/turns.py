@@ -38,6 +38,16 @@ class AllowAll:
         return "allow_once"
 
 
+def calls(*uses: tuple[str, dict[str, Any]]) -> dict[str, Any]:
+    """A fake-API script step: one ``tool_use`` block per ``(name, input)``, in order."""
+    return {"blocks": [{"type": "tool_use", "name": n, "input": a} for n, a in uses]}
+
+
+def use(name: str, **args: Any) -> dict[str, Any]:
+    """A fake-API script step with one ``tool_use`` block."""
+    return calls((name, args))
+
+
 def _text(content: str | list[dict[str, Any]]) -> str:
     return content if isinstance(content, str) else "".join(c.get("text", "") for c in content)
 

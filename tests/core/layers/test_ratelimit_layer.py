@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.turns import scripted_session, tool_results
+from tests.turns import calls, scripted_session, tool_results
 from zeph_tui.core.layers.safety import RateLimitLayer
 from zeph_tui.core.safety import BreakerConfig, RateLimit, ToolRateLimiter
 
@@ -20,10 +20,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now_s
-
-
-def calls(*uses: tuple[str, dict[str, Any]]) -> dict[str, Any]:
-    return {"blocks": [{"type": "tool_use", "name": n, "input": a} for n, a in uses]}
 
 
 async def run(runtime: Any, workspace: Path, script: Any, limiter: ToolRateLimiter) -> Any:

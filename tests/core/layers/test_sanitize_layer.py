@@ -12,14 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from tests.core.safety.test_safety_sanitize import CASES
-from tests.turns import Recorder, result_texts, scripted_session
+from tests.turns import Recorder, calls, result_texts, scripted_session
 from zeph_tui.core.events import TextContent, ToolCallUpdate
 from zeph_tui.core.safety import INJECTION_PATTERNS
-
-
-def calls(*uses: tuple[str, dict[str, Any]]) -> dict[str, Any]:
-    return {"blocks": [{"type": "tool_use", "name": n, "input": a} for n, a in uses]}
-
 
 WRAPPED = re.compile(r'^<untrusted source="([^"]+)" flags="([^"]+)">\n(.*)\n</untrusted>$', re.S)
 

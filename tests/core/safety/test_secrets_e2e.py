@@ -12,11 +12,10 @@ import logging
 import os
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.turns import Recorder, result_texts, scripted_session
+from tests.turns import Recorder, result_texts, scripted_session, use
 from zeph_tui.core.config import db_path
 from zeph_tui.core.events import (
     AgentMessageChunk,
@@ -54,10 +53,6 @@ class Sink(Recorder):
                 out.append(str(getattr(e, "raw_output", "")))
                 out.append(e.title or "")
         return "\n".join(out)
-
-
-def use(name: str, **args: Any) -> dict[str, Any]:
-    return {"blocks": [{"type": "tool_use", "name": name, "input": args}]}
 
 
 def scan_database(path: Path) -> tuple[list[str], int]:
