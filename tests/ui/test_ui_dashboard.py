@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.fakes.anthropic_api import FakeAnthropic
-from tests.turns import only_result
+from tests.turns import only_result, use
 from tests.ui_helpers import screen_text, type_text, wait_until
 from zeph_tui.core.providers.anthropic import AnthropicProvider
 from zeph_tui.ui import create_app
@@ -87,19 +87,7 @@ async def test_permission_modal_allow_once_applies_the_edit(
     workspace: Path, runtime: Any, anthropic_env: None
 ) -> None:
     script = [
-        {
-            "blocks": [
-                {
-                    "type": "tool_use",
-                    "name": "edit_file",
-                    "input": {
-                        "path": "pkg/calc.py",
-                        "old_string": "return a * b",
-                        "new_string": "return b * a",
-                    },
-                }
-            ]
-        },
+        use("edit_file", path="pkg/calc.py", old_string="return a * b", new_string="return b * a"),
         {"blocks": [{"type": "text", "text": "Edited."}]},
     ]
     async with dashboard(script, workspace, runtime, mode="ask") as (app, pilot, fake):

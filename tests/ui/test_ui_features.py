@@ -13,6 +13,7 @@ import pytest
 from textual.widgets import Log
 
 from tests.fakes.anthropic_api import FakeAnthropic
+from tests.turns import calls
 from tests.ui.test_ui_dashboard import agent_text, dashboard
 from tests.ui_helpers import screen_text, type_text, wait_until
 from zeph_tui.core.providers.anthropic import AnthropicProvider
@@ -158,24 +159,13 @@ async def test_undo_restores_the_checkpoint_taken_before_the_edit(
     workspace: Path, runtime: Any, anthropic_env: None
 ) -> None:
     script = [
-        {
-            "blocks": [
-                {
-                    "type": "tool_use",
-                    "name": "edit_file",
-                    "input": {
-                        "path": "pkg/calc.py",
-                        "old_string": "return a * b",
-                        "new_string": "return 0",
-                    },
-                },
-                {
-                    "type": "tool_use",
-                    "name": "write_file",
-                    "input": {"path": "pkg/extra.py", "content": "X = 1\n"},
-                },
-            ]
-        },
+        calls(
+            (
+                "edit_file",
+                {"path": "pkg/calc.py", "old_string": "return a * b", "new_string": "return 0"},
+            ),
+            ("write_file", {"path": "pkg/extra.py", "content": "X = 1\n"}),
+        ),
         {"blocks": [{"type": "text", "text": "Changed."}]},
     ]
     original = (workspace / "pkg/calc.py").read_text()

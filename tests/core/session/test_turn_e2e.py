@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.turns import AllowAll, Recorder, only_result, scripted_session, tool_results
+from tests.turns import AllowAll, Recorder, only_result, scripted_session, tool_results, use
 from zeph_tui.core.events import (
     AgentMessageChunk,
     DiffContent,
@@ -57,19 +57,9 @@ def script(body: dict[str, Any], index: int) -> dict[str, Any]:
         }
     if index == 2:
         assert "Created pkg/util.py" in only_result(body)["text"]
-        return {
-            "blocks": [
-                {
-                    "type": "tool_use",
-                    "name": "edit_file",
-                    "input": {
-                        "path": "pkg/calc.py",
-                        "old_string": "return a * b",
-                        "new_string": "return b * a",
-                    },
-                }
-            ]
-        }
+        return use(
+            "edit_file", path="pkg/calc.py", old_string="return a * b", new_string="return b * a"
+        )
     if index == 3:
         assert "Edited pkg/calc.py" in only_result(body)["text"]
         return {"blocks": [{"type": "tool_use", "name": "bash", "input": {"command": BIG_CMD}}]}
