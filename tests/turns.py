@@ -38,25 +38,46 @@ class AllowAll:
         return "allow_once"
 
 
-def tool_results(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """tool_use_id -> {text, is_error} of the last user message of a request."""
-    last = body["messages"][-1]
-    assert last["role"] == "user"
-    out = {}
-    for block in last["content"]:
-        if block.get("type") == "tool_result":
-            content = block["content"]
-            text = (
-                content if isinstance(content, str) else "".join(c.get("text", "") for c in content)
-            )
-            out[block["tool_use_id"]] = {"text": text, "is_error": block.get("is_error", False)}
-    return out
+def calls(*uses: tuple[str, dict[str, Any]]) -> dict[str, Any]:
+    """A fake-API script step: one ``tool_use`` block per ``(name, input)``, in order."""
+    return {"blocks": [{"type": "tool_use", "name": n, "input": a} for n, a in uses]}
+
+
+def use(name: str, **args: Any) -> dict[str, Any]:
+    """A fake-API script step with one ``tool_use`` block."""
+    return calls((name, args))
+
+
+def _text(content: str | list[dict[str, Any]]) -> str:
+    return content if isinstance(content, str) else "".join(c.get("text", "") for c in content)
+
+
+def tool_results(body: dict[str, Any], *, every_message: bool = False) -> list[dict[str, Any]]:
+    """The tool results of a recorded Messages API request, in order: ``[{text, is_error}]``.
+
+    Only the last message's (which must be the user's) unless ``every_message``.
+    """
+    messages = body["messages"] if every_message else body["messages"][-1:]
+    assert every_message or messages[0]["role"] == "user", messages[0]
+    return [
+        {"text": _text(block["content"]), "is_error": block.get("is_error", False)}
+        for message in messages
+        if isinstance(message["content"], list)
+        for block in message["content"]
+        if block.get("type") == "tool_result"
+    ]
+
+
+def result_texts(body: dict[str, Any], *, every_message: bool = False) -> list[str]:
+    """The texts of :func:`tool_results`, in order."""
+    return [r["text"] for r in tool_results(body, every_message=every_message)]
 
 
 def only_result(body: dict[str, Any]) -> dict[str, Any]:
+    """The one ``{text, is_error}`` of the last message (fails unless there is exactly one)."""
     results = tool_results(body)
     assert len(results) == 1, results
-    return next(iter(results.values()))
+    return results[0]
 
 
 @asynccontextmanager

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.fixtures_acp.peer import AgentPeer
+from tests.fixtures_acp.peer import AgentPeer, running
 
 INIT = {
     "protocolVersion": 1,
@@ -25,13 +25,8 @@ INIT = {
 
 @pytest.fixture
 async def peer() -> AsyncIterator[AgentPeer]:
-    agent = await AgentPeer().start()
-    try:
+    async with running(AgentPeer()) as agent:
         yield agent
-    finally:
-        code = await agent.close()
-    agent.check_all()
-    assert code == 0, agent.stderr.decode(errors="replace")[-2000:]
 
 
 async def new_session(peer: AgentPeer) -> str:

@@ -15,13 +15,14 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tests.acp_schema import AGENT_TO_CLIENT, CLIENT_TO_AGENT, validate_frame
 
-__all__ = ["ECHO_AGENT", "REPO_ROOT", "AgentPeer", "ClientHandler"]
+__all__ = ["ECHO_AGENT", "REPO_ROOT", "AgentPeer", "ClientHandler", "running"]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ECHO_AGENT = Path(__file__).resolve().parent / "echo_agent.py"
@@ -50,12 +51,16 @@ class AgentPeer:
         self._ids = itertools.count(1)
         self._tasks: list[asyncio.Task[None]] = []
         self.reader_error: BaseException | None = None
+        self.timeout_s = 15.0
 
     async def start(self, script: Path = ECHO_AGENT) -> AgentPeer:
         env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), PYTHONUNBUFFERED="1")
+        return await self.spawn([sys.executable, str(script)], env)
+
+    async def spawn(self, argv: list[str], env: dict[str, str]) -> AgentPeer:
+        """Run ``argv`` (own process group, cwd REPO_ROOT) and start reading its pipes."""
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            str(script),
+            *argv,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
@@ -110,11 +115,11 @@ class AgentPeer:
         return rid, future
 
     async def request(
-        self, method: str, params: Any = None, *, check: bool = True, timeout_s: float = 15.0
+        self, method: str, params: Any = None, *, check: bool = True, timeout_s: float | None = None
     ) -> dict[str, Any]:
-        """Send a request and return the response frame."""
+        """Send a request and return the response frame (``timeout_s`` default: ``self.timeout_s``)."""
         _, future = await self.start_request(method, params, check=check)
-        async with asyncio.timeout(timeout_s):
+        async with asyncio.timeout(self.timeout_s if timeout_s is None else timeout_s):
             return await future
 
     async def notify(self, method: str, params: Any = None, *, check: bool = True) -> None:
@@ -191,3 +196,28 @@ class AgentPeer:
                     await asyncio.wait_for(task, 5)
         assert proc.returncode is not None
         return proc.returncode
+
+    async def close_cleanly(self) -> None:
+        """:meth:`close`, then assert a clean exit: every stdout line valid ACP, exit code 0."""
+        code = await self.close()
+        self.check_all()
+        assert code == 0, self.stderr.decode(errors="replace")[-3000:]
+
+
+PeerT = TypeVar("PeerT", bound=AgentPeer)
+
+
+@asynccontextmanager
+async def running(peer: PeerT) -> AsyncIterator[PeerT]:
+    """Start ``peer`` and yield it; close it after, asserting a clean exit if the body passed.
+
+    If the body raises, the agent is still closed (and killed after 10 s) but its exit is
+    not checked, so the body's own failure is the one reported.
+    """
+    await peer.start()
+    try:
+        yield peer
+    except BaseException:
+        await peer.close()
+        raise
+    await peer.close_cleanly()

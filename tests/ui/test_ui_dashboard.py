@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.fakes.anthropic_api import FakeAnthropic
+from tests.turns import only_result, use
 from tests.ui_helpers import screen_text, type_text, wait_until
 from zeph_tui.core.providers.anthropic import AnthropicProvider
 from zeph_tui.ui import create_app
@@ -82,34 +83,11 @@ def modal_text(app: ZephApp) -> str:
     return screen_text(app)
 
 
-def tool_result_text(body: dict[str, Any]) -> str:
-    last = body["messages"][-1]
-    return "".join(
-        b["content"]
-        if isinstance(b["content"], str)
-        else "".join(c.get("text", "") for c in b["content"])
-        for b in last["content"]
-        if b.get("type") == "tool_result"
-    )
-
-
 async def test_permission_modal_allow_once_applies_the_edit(
     workspace: Path, runtime: Any, anthropic_env: None
 ) -> None:
     script = [
-        {
-            "blocks": [
-                {
-                    "type": "tool_use",
-                    "name": "edit_file",
-                    "input": {
-                        "path": "pkg/calc.py",
-                        "old_string": "return a * b",
-                        "new_string": "return b * a",
-                    },
-                }
-            ]
-        },
+        use("edit_file", path="pkg/calc.py", old_string="return a * b", new_string="return b * a"),
         {"blocks": [{"type": "text", "text": "Edited."}]},
     ]
     async with dashboard(script, workspace, runtime, mode="ask") as (app, pilot, fake):
@@ -125,7 +103,7 @@ async def test_permission_modal_allow_once_applies_the_edit(
         await wait_until(pilot, lambda: app.last_stop_reason is not None)
         assert app.last_stop_reason == "end_turn"
         assert "return b * a" in (workspace / "pkg/calc.py").read_text()
-        assert "Edited pkg/calc.py" in tool_result_text(fake.requests[1])
+        assert "Edited pkg/calc.py" in only_result(fake.requests[1])["text"]
         (block,) = app.query(ToolBlock)
         assert block.status == "completed"
         assert block.diffs
@@ -156,7 +134,7 @@ async def test_permission_modal_deny_blocks_the_command(
         await pilot.press("n")
         await wait_until(pilot, lambda: app.last_stop_reason is not None)
         assert not (workspace / "created_by_agent.txt").exists()
-        assert "permission rejected" in tool_result_text(fake.requests[1])
+        assert "permission rejected" in only_result(fake.requests[1])["text"]
         (block,) = app.query(ToolBlock)
         assert block.status == "failed"
         assert "not creating it" in agent_text(app)

@@ -3,13 +3,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.widgets import Log
 
 from tests.fakes.anthropic_api import FakeAnthropic
+from tests.turns import calls
 from tests.ui.test_ui_dashboard import agent_text, dashboard
 from tests.ui_helpers import screen_text, type_text, wait_until
 from zeph_tui.core.providers.anthropic import AnthropicProvider
@@ -155,24 +159,13 @@ async def test_undo_restores_the_checkpoint_taken_before_the_edit(
     workspace: Path, runtime: Any, anthropic_env: None
 ) -> None:
     script = [
-        {
-            "blocks": [
-                {
-                    "type": "tool_use",
-                    "name": "edit_file",
-                    "input": {
-                        "path": "pkg/calc.py",
-                        "old_string": "return a * b",
-                        "new_string": "return 0",
-                    },
-                },
-                {
-                    "type": "tool_use",
-                    "name": "write_file",
-                    "input": {"path": "pkg/extra.py", "content": "X = 1\n"},
-                },
-            ]
-        },
+        calls(
+            (
+                "edit_file",
+                {"path": "pkg/calc.py", "old_string": "return a * b", "new_string": "return 0"},
+            ),
+            ("write_file", {"path": "pkg/extra.py", "content": "X = 1\n"}),
+        ),
         {"blocks": [{"type": "text", "text": "Changed."}]},
     ]
     original = (workspace / "pkg/calc.py").read_text()
@@ -231,7 +224,9 @@ async def test_open_full_output_pages_the_archive(
         await pilot.press("slash")
         await type_text(pilot, "row-999[0-9]$")
         await pilot.press("enter")
-        await wait_until(pilot, lambda: log.lines and log.lines[0].split() == ["9990", "row-9990"])
+        await wait_until(
+            pilot, lambda: bool(log.lines) and log.lines[0].split() == ["9990", "row-9990"]
+        )
         assert len([line for line in log.lines if line]) == 10
         await pilot.press("escape")
         await wait_until(pilot, lambda: not isinstance(app.screen, OverflowModal))
@@ -247,7 +242,16 @@ async def test_no_provider_shows_an_error_instead_of_crashing(
         assert app.session is None
 
 
-async def test_fake_is_closed_cleanly(workspace: Path, runtime: Any, anthropic_env: None) -> None:
+async def test_fake_is_closed_cleanly(
+    workspace: Path, runtime: Any, anthropic_env: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Quitting the dashboard with Ctrl+Q, then closing the provider and the fake, leaves nothing behind.
+
+    Checked: the app exits with code 0, its session is released, no asyncio task started
+    during the test is still alive, the fake's server stopped, and nothing was logged at
+    WARNING or above (no traceback, no connection reset).
+    """
+    before = asyncio.all_tasks()
     async with FakeAnthropic(REPLY) as fake:
         provider = AnthropicProvider(
             model="claude-sonnet-4-6", base_url=fake.base_url, max_retries=0
@@ -258,8 +262,15 @@ async def test_fake_is_closed_cleanly(workspace: Path, runtime: Any, anthropic_e
             await type_text(pilot, "hi")
             await pilot.press("enter")
             await wait_until(pilot, lambda: app.last_stop_reason == "end_turn")
+            await pilot.press("ctrl+q")  # quit as a user does
         await provider.aclose()
     assert len(fake.requests) == 1
+    assert app.return_code == 0
+    await asyncio.sleep(0)  # let cancelled tasks finish their last step
+    left = {t for t in asyncio.all_tasks() - before if t is not asyncio.current_task()}
+    assert not left, left
+    problems = [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
+    assert not problems, [r.getMessage() for r in problems]
 
 
 async def test_bang_command_goes_through_the_bash_tool_redacted_archived_and_killed_by_esc(

@@ -51,12 +51,21 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
         print(f"{score}{r['name']:<{width}}  {r['source']:<9}{flag}  {desc}")
 
 
-def _show(lib: SkillLibrary, name: str) -> int:
+def _one_skill(lib: SkillLibrary, action: str, name: str) -> int:
+    """``show`` / ``approve`` one skill: exit 1 with one line when it is unknown or refused."""
     try:
-        skill = lib.get(name)
+        if action == "show":
+            _show(lib.get(name))
+        else:
+            skill = lib.approve(name)
+            print(f"{skill.name}: trusted ({skill.source}, sha256 {skill.sha256[:12]})")
     except SkillError as exc:
         print(f"zeph-tui skills: {exc}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _show(skill: Skill) -> None:
     trust = "trusted" if skill.trusted else "untrusted (approve with: zeph-tui skills approve)"
     print(f"# {skill.name} ({skill.source}, {trust})")
     print(f"# {skill.skill_file}")
@@ -67,17 +76,6 @@ def _show(lib: SkillLibrary, name: str) -> int:
         print("Resources:")
         for rel in skill.resources:
             print(f"- {rel}")
-    return 0
-
-
-def _approve(lib: SkillLibrary, name: str) -> int:
-    try:
-        skill = lib.approve(name)
-    except SkillError as exc:
-        print(f"zeph-tui skills: {exc}", file=sys.stderr)
-        return 1
-    print(f"{skill.name}: trusted ({skill.source}, sha256 {skill.sha256[:12]})")
-    return 0
 
 
 def run(args: argparse.Namespace) -> int:
@@ -102,10 +100,8 @@ def run(args: argparse.Namespace) -> int:
     elif action == "search":
         hits = lib.search(str(getattr(args, "query", "") or ""), k=SEARCH_LIMIT)
         rows = [{**_row(h.skill), "score": round(h.score, 4)} for h in hits]
-    elif action == "show":
-        return _show(lib, str(args.name))
-    elif action == "approve":
-        return _approve(lib, str(args.name))
+    elif action in ("show", "approve"):
+        return _one_skill(lib, action, str(args.name))
     else:
         print(f"zeph-tui skills: unknown action {action!r}", file=sys.stderr)
         return 2

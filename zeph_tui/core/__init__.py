@@ -38,21 +38,19 @@ if TYPE_CHECKING:
         plan_rename,
         render_call_sites,
     )
-    from zeph_tui.core.commands import (
+    from zeph_tui.core.commands.builtin import switch_model
+    from zeph_tui.core.commands.host import CommandError, CommandHost, Feature, Pane
+    from zeph_tui.core.commands.registry import (
         COMMANDS,
         Command,
-        CommandError,
-        CommandHost,
-        Feature,
         available_commands,
         find_command,
         help_text,
         offered,
         parse_command,
         run_command,
-        run_shell,
     )
-    from zeph_tui.core.commands.builtin import switch_model
+    from zeph_tui.core.commands.shell import run_shell
     from zeph_tui.core.config import Settings, db_path, load_settings, zeph_home
     from zeph_tui.core.errors import (
         ConfigError,
@@ -79,18 +77,19 @@ if TYPE_CHECKING:
     from zeph_tui.core.store import Store, open_store
 
 _SURFACE: dict[str, str] = {
-    "COMMANDS": "commands",
-    "Command": "commands",
-    "CommandError": "commands",
-    "CommandHost": "commands",
-    "Feature": "commands",
-    "available_commands": "commands",
-    "find_command": "commands",
-    "help_text": "commands",
-    "offered": "commands",
-    "parse_command": "commands",
-    "run_command": "commands",
-    "run_shell": "commands",
+    "COMMANDS": "commands.registry",
+    "Command": "commands.registry",
+    "CommandError": "commands.host",
+    "CommandHost": "commands.host",
+    "Feature": "commands.host",
+    "Pane": "commands.host",
+    "available_commands": "commands.registry",
+    "find_command": "commands.registry",
+    "help_text": "commands.registry",
+    "offered": "commands.registry",
+    "parse_command": "commands.registry",
+    "run_command": "commands.registry",
+    "run_shell": "commands.shell",
     "switch_model": "commands.builtin",
     "CheckpointError": "checkpoints",
     "create_checkpoint": "checkpoints",
@@ -143,6 +142,7 @@ __all__ = [
     "EventSink",
     "Feature",
     "LocalFS",
+    "Pane",
     "PermissionDenied",
     "PermissionOutcome",
     "PermissionRequest",

@@ -54,8 +54,7 @@ from zeph_tui.ui.widgets.tool_pane import ToolPane
 from zeph_tui.ui.widgets.tool_panes import ToolPanes
 
 if TYPE_CHECKING:
-    from zeph_tui.core import Session
-    from zeph_tui.core.commands import Pane
+    from zeph_tui.core import Pane, Session
     from zeph_tui.core.providers.base import Provider
     from zeph_tui.core.store.sessions import SessionRecord
 

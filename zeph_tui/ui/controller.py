@@ -22,8 +22,7 @@ from zeph_tui.ui.completion import FileIndex, complete_slash, prompt_blocks
 from zeph_tui.ui.git_state import read_git_state
 
 if TYPE_CHECKING:
-    from zeph_tui.core import Approver, EventSink, Feature, Runtime, Session
-    from zeph_tui.core.commands import Pane
+    from zeph_tui.core import Approver, EventSink, Feature, Pane, Runtime, Session
     from zeph_tui.core.providers.base import Provider
     from zeph_tui.core.store.sessions import SessionRecord
 

@@ -118,17 +118,12 @@ class EventFeed:
         """Queue one event (O(size of its text); never blocks, never renders)."""
         ops = self._ops
         last = ops[-1] if ops else None
-        if isinstance(event, AgentMessageChunk):
-            if isinstance(last, AgentText) and last.message_id == event.message_id:
-                last.text += event.text
+        if isinstance(event, AgentMessageChunk | AgentThoughtChunk):
+            op = AgentText if isinstance(event, AgentMessageChunk) else ThoughtText
+            if isinstance(last, op) and last.message_id == event.message_id:
+                last.text += event.text  # chunks of one message coalesce
             else:
-                ops.append(AgentText(event.text, event.message_id))
-            return
-        if isinstance(event, AgentThoughtChunk):
-            if isinstance(last, ThoughtText) and last.message_id == event.message_id:
-                last.text += event.text
-            else:
-                ops.append(ThoughtText(event.text, event.message_id))
+                ops.append(op(event.text, event.message_id))
             return
         if isinstance(event, ToolCallUpdate) and event.content:
             texts = [c.text for c in event.content if isinstance(c, TextContent)]

@@ -151,7 +151,7 @@ async def test_in_a_turn_a_short_circuit_keeps_the_tool_from_running(
     async with scripted_session(runtime, workspace, script, sink=Recorder()) as (session, fake):
         assert await session.prompt(["write x"]) == "end_turn"
     assert not (workspace / "x.txt").exists()
-    (result,) = tool_results(fake.requests[1]).values()
+    (result,) = tool_results(fake.requests[1])
     assert result == {"text": "held by A", "is_error": True}
     tool_trace = [t for t in trace if "_tool" in t]
     assert tool_trace == [

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.turns import scripted_session, tool_results
+from tests.turns import calls, scripted_session, tool_results
 from zeph_tui.core.layers.safety import RateLimitLayer
 from zeph_tui.core.safety import BreakerConfig, RateLimit, ToolRateLimiter
 
@@ -20,15 +20,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now_s
-
-
-def results(body: dict[str, Any]) -> list[dict[str, Any]]:
-    """The tool results of a request's last message, in order."""
-    return list(tool_results(body).values())
-
-
-def calls(*uses: tuple[str, dict[str, Any]]) -> dict[str, Any]:
-    return {"blocks": [{"type": "tool_use", "name": n, "input": a} for n, a in uses]}
 
 
 async def run(runtime: Any, workspace: Path, script: Any, limiter: ToolRateLimiter) -> Any:
@@ -58,11 +49,11 @@ async def test_bucket_per_category(runtime: Any, workspace: Path, anthropic_env:
         return script[index]
 
     fake = await run(runtime, workspace, advancing, limiter)
-    first = results(fake.requests[1])
+    first = tool_results(fake.requests[1])
     assert [r["is_error"] for r in first] == [False, False, True, False]  # search: own bucket
     assert "rate limited: too many read calls" in first[2]["text"]
     assert "retry in" in first[2]["text"]
-    assert results(fake.requests[2])[0]["is_error"] is False
+    assert tool_results(fake.requests[2])[0]["is_error"] is False
 
 
 async def test_circuit_breaker_opens_after_failures_and_recovers(
@@ -88,7 +79,7 @@ async def test_circuit_breaker_opens_after_failures_and_recovers(
         return script[index]
 
     fake = await run(runtime, workspace, advancing, limiter)
-    got = [results(fake.requests[i])[0] for i in range(1, 8)]
+    got = [tool_results(fake.requests[i])[0] for i in range(1, 8)]
     assert all(g["is_error"] and "file not found" in g["text"] for g in got[:3])
     assert got[3]["is_error"] and "paused after 3 consecutive failures" in got[3]["text"]
     assert got[4]["is_error"] is False and "other categories" in got[4]["text"]
@@ -110,7 +101,7 @@ async def test_commands_exiting_non_zero_do_not_trip_the_breaker(
         {"blocks": [{"type": "text", "text": "ok"}]},
     ]
     fake = await run(runtime, workspace, script, limiter)
-    got = [results(fake.requests[i])[0] for i in range(1, 8)]
+    got = [tool_results(fake.requests[i])[0] for i in range(1, 8)]
     assert all(g["text"].startswith("exit code 3") for g in got[:4])
     assert all("timed out" in g["text"] for g in got[4:6])  # real failures: counted
     assert "paused after 2 consecutive failures" in got[6]["text"]

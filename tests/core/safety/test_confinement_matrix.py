@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.turns import AllowAll, scripted_session, tool_results
+from tests.turns import AllowAll, scripted_session, tool_results, use
 from zeph_tui.core.ports import PermissionOutcome, PermissionRequest
 
 SECRET = "OUTSIDE-SECRET-CONTENT-42"
@@ -69,11 +69,7 @@ async def run_script(
     ):
         stop = await session.prompt(["try to escape"])
     assert stop == "end_turn"
-    return [r for body in fake.requests[1:] for r in tool_results(body).values()], fake
-
-
-def use(name: str, **args: Any) -> dict[str, Any]:
-    return {"blocks": [{"type": "tool_use", "name": name, "input": args}]}
+    return [r for body in fake.requests[1:] for r in tool_results(body)], fake
 
 
 ESCAPES = [

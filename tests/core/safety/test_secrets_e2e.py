@@ -12,11 +12,10 @@ import logging
 import os
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.turns import Recorder, scripted_session, tool_results
+from tests.turns import Recorder, result_texts, scripted_session, use
 from zeph_tui.core.config import db_path
 from zeph_tui.core.events import (
     AgentMessageChunk,
@@ -54,15 +53,6 @@ class Sink(Recorder):
                 out.append(str(getattr(e, "raw_output", "")))
                 out.append(e.title or "")
         return "\n".join(out)
-
-
-def results(body: dict[str, Any]) -> list[str]:
-    """The texts of the tool results of a request's last message, in order."""
-    return [r["text"] for r in tool_results(body).values()]
-
-
-def use(name: str, **args: Any) -> dict[str, Any]:
-    return {"blocks": [{"type": "tool_use", "name": name, "input": args}]}
 
 
 def scan_database(path: Path) -> tuple[list[str], int]:
@@ -130,18 +120,18 @@ async def test_secrets_never_reach_child_env_store_logs_or_panes(
     assert stop == "end_turn"
 
     # 1. the child process never saw the key; the variable is not even set
-    env_out = results(fake.requests[1])[0]
+    env_out = result_texts(fake.requests[1])[0]
     assert "PATH=" in env_out  # it is the env listing
     assert "ANTHROPIC_API_KEY=unset" in env_out
     assert ENV_KEY not in env_out
 
     # 2. the model's copy is redacted
-    printed = results(fake.requests[2])[0]
+    printed = result_texts(fake.requests[2])[0]
     assert "printed: [REDACTED:anthropic_key]" in printed
     assert "token=[REDACTED:github_token]" in printed
-    assert "[REDACTED" in results(fake.requests[5])[0]  # read_file of config.env
+    assert "[REDACTED" in result_texts(fake.requests[5])[0]  # read_file of config.env
     for body in fake.requests[1:]:  # (the model's own tool inputs are its words, not a leak)
-        assert not any(s in r for r in results(body) for s in SECRETS)
+        assert not any(s in r for r in result_texts(body) for s in SECRETS)
 
     # 3. SQLite: every table, and the raw database files
     await runtime.store.db.conn.commit()

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.turns import Recorder, scripted_session
+from tests.turns import Recorder, result_texts, scripted_session
 from zeph_tui.core.events import UsageUpdate
 from zeph_tui.core.layers.base import Layer
 from zeph_tui.core.providers.base import MessageStop, ModelRequest, ToolResultPart, Usage
@@ -32,21 +32,6 @@ def bash(command: str, input_tokens: int) -> dict[str, Any]:
 
 def medium(tag: str) -> str:
     return f"python3 -c \"print('{tag} ' + 'z' * 1500)\""
-
-
-def tool_results(body: dict[str, Any]) -> list[str]:
-    # unlike tests.turns.tool_results: every message of the request, not just the last one
-    out = []
-    for message in body["messages"]:
-        for block in message["content"] if isinstance(message["content"], list) else ():
-            if block.get("type") == "tool_result":
-                content = block["content"]
-                out.append(
-                    content
-                    if isinstance(content, str)
-                    else "".join(c.get("text", "") for c in content)
-                )
-    return out
 
 
 def system_text(body: dict[str, Any]) -> str:
@@ -96,7 +81,7 @@ async def test_session_compacts_and_keeps_working(
     assert len(reqs) == 10
 
     # 70 %: before request 5 the older tool results became references
-    results5 = tool_results(reqs[5])
+    results5 = result_texts(reqs[5], every_message=True)
     assert len(results5) == 5
     assert "earlier tool result elided" in results5[0] and "overflow_id=ovf_" in results5[0]
     assert "read_overflow" in results5[0]
@@ -104,7 +89,7 @@ async def test_session_compacts_and_keeps_working(
         assert "earlier tool result elided" in ref and "session store, message" in ref
         assert "zzzzzzzzzz" not in ref
     assert all("z" * 1500 in r for r in results5[3:])  # the two most recent stay verbatim
-    assert "z" * 1500 in tool_results(reqs[4])[1]  # not before the threshold
+    assert "z" * 1500 in result_texts(reqs[4], every_message=True)[1]  # not before the threshold
 
     # 85 %: one summary request over a transcript, no tools
     summary_req = reqs[6]
@@ -121,7 +106,7 @@ async def test_session_compacts_and_keeps_working(
     assert "Please fix the bug in calc (TASK-MARKER)." in head
     assert after["messages"][1]["role"] == "assistant"
     assert len(after["messages"]) < len(reqs[5]["messages"])
-    assert any("R6 " in r for r in tool_results(after))  # recent turns verbatim
+    assert any("R6 " in r for r in result_texts(after, every_message=True))  # recent turns verbatim
     assert after.get("tools")  # the real request still offers the tools
 
     # the session kept working; a second prompt went through on the compacted history
@@ -170,7 +155,7 @@ async def test_below_threshold_nothing_changes(
         runtime, workspace, script, provider_kwargs={"context_window_tokens": WINDOW}
     ) as (session, fake):
         assert await session.prompt(["go"]) == "end_turn"
-    assert all("z" * 1500 in r for r in tool_results(fake.requests[3]))
+    assert all("z" * 1500 in r for r in result_texts(fake.requests[3], every_message=True))
     assert session.context.results == []
 
 

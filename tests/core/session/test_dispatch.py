@@ -68,10 +68,6 @@ def reply(*blocks: dict[str, Any]) -> dict[str, Any]:
 DONE = {"blocks": [{"type": "text", "text": "done"}]}
 
 
-def results_of(body: dict[str, Any]) -> list[dict[str, Any]]:
-    return list(tool_results(body).values())
-
-
 async def test_independent_reads_run_concurrently(
     runtime: Any, workspace: Path, anthropic_env: None
 ) -> None:
@@ -84,7 +80,7 @@ async def test_independent_reads_run_concurrently(
     ]
     async with scripted_session(runtime, workspace, script, fs=fs) as (session, fake):
         assert await session.prompt(["read three files"]) == "end_turn"
-    results = results_of(fake.requests[1])
+    results = tool_results(fake.requests[1])
     assert [r["is_error"] for r in results] == [False, False, False], results
     assert [r["text"].split("\t", 1)[1] for r in results] == [
         "a.txt body",
@@ -108,7 +104,7 @@ async def test_writes_to_one_path_run_in_order_and_to_two_paths_together(
     ]
     async with scripted_session(runtime, workspace, script, fs=fs) as (session, fake):
         assert await session.prompt(["write"]) == "end_turn"
-    results = results_of(fake.requests[1])
+    results = tool_results(fake.requests[1])
     assert [r["is_error"] for r in results] == [False] * 4, results
     assert (workspace / "x.txt").read_text() == "two\n"
     x_log = [entry for entry in fs.log if entry[2] == "x.txt"]
@@ -167,7 +163,7 @@ async def test_zeph_errors_of_a_run_become_failed_calls_and_the_turn_goes_on(
     async with scripted_session(runtime, workspace, script, sink=sink) as (session, fake):
         session.tools[BrokenArchive.name] = BrokenArchive()
         assert await session.prompt(["stats"]) == "end_turn"
-    stats, overflow = results_of(fake.requests[1])
+    stats, overflow = tool_results(fake.requests[1])
     assert stats == {
         "text": "archive_stats failed: StoreError: database disk image is malformed",
         "is_error": True,
@@ -187,7 +183,7 @@ async def test_a_layer_failing_after_the_run_fails_the_call_not_the_turn(
     script = [reply(use("write_file", path="new.txt", content="hello\n")), DONE]
     async with scripted_session(runtime, workspace, script, sink=sink) as (session, fake):
         assert await session.prompt(["write it"]) == "end_turn"
-    (result,) = results_of(fake.requests[1])
+    (result,) = tool_results(fake.requests[1])
     assert result["is_error"]
     assert result["text"].startswith("write_file ran, but its result could not be processed: ")
     assert "audit.jsonl" in result["text"] and "Is a directory" in result["text"]
@@ -269,7 +265,7 @@ async def test_a_store_failing_to_record_a_call_fails_that_call_only(
     ]
     async with scripted_session(runtime, workspace, script, sink=sink) as (session, fake):
         assert await session.prompt(["go"]) == "end_turn"
-    written, read = results_of(fake.requests[1])
+    written, read = tool_results(fake.requests[1])
     assert written["is_error"] and "StoreError" in written["text"], written
     assert "disk quota exceeded" in written["text"]
     assert not (workspace / "w.txt").exists()  # not recorded, so not run

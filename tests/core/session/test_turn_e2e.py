@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.turns import AllowAll, Recorder, only_result, scripted_session, tool_results
+from tests.turns import AllowAll, Recorder, only_result, scripted_session, tool_results, use
 from zeph_tui.core.events import (
     AgentMessageChunk,
     DiffContent,
@@ -40,7 +40,7 @@ def script(body: dict[str, Any], index: int) -> dict[str, Any]:
             ]
         }
     if index == 1:
-        results = list(tool_results(body).values())
+        results = tool_results(body)
         assert "def add(a: int, b: int) -> int:" in results[0]["text"]
         assert "pkg/calc.py" in results[1]["text"]
         return {
@@ -57,19 +57,9 @@ def script(body: dict[str, Any], index: int) -> dict[str, Any]:
         }
     if index == 2:
         assert "Created pkg/util.py" in only_result(body)["text"]
-        return {
-            "blocks": [
-                {
-                    "type": "tool_use",
-                    "name": "edit_file",
-                    "input": {
-                        "path": "pkg/calc.py",
-                        "old_string": "return a * b",
-                        "new_string": "return b * a",
-                    },
-                }
-            ]
-        }
+        return use(
+            "edit_file", path="pkg/calc.py", old_string="return a * b", new_string="return b * a"
+        )
     if index == 3:
         assert "Edited pkg/calc.py" in only_result(body)["text"]
         return {"blocks": [{"type": "tool_use", "name": "bash", "input": {"command": BIG_CMD}}]}
@@ -247,7 +237,9 @@ async def test_repeated_failing_call_turns_tools_off_and_the_model_answers(
     workspace: Path, runtime: Any, anthropic_env: None
 ) -> None:
     """Loop guard: the third identical failing call makes the next request tool_choice none."""
-    bad = {"blocks": [{"type": "tool_use", "name": "read_file", "input": {"path": "nope.py"}}]}
+    bad: dict[str, Any] = {
+        "blocks": [{"type": "tool_use", "name": "read_file", "input": {"path": "nope.py"}}]
+    }
     script = [bad, bad, bad, {"blocks": [{"type": "text", "text": "nope.py does not exist."}]}]
     sink = Recorder()
     async with scripted_session(runtime, workspace, script, sink=sink, approver=AllowAll()) as (

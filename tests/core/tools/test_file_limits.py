@@ -3,43 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from zeph_tui.core.errors import ToolError
-from zeph_tui.core.events import Event
-from zeph_tui.core.ports import LocalFS
-from zeph_tui.core.safety.paths import WorkspaceRoots
-from zeph_tui.core.store.db import open_database
-from zeph_tui.core.store.overflow import OverflowArchive
 from zeph_tui.core.tools.base import ToolContext
 from zeph_tui.core.tools.files import MAX_EDIT_BYTES, EditFile, ReadFile, WriteFile
 from zeph_tui.core.tools.search import MAX_GREP_FILE_BYTES, Glob, Grep
-
-
-@pytest.fixture
-async def ctx(tmp_path: Path) -> AsyncIterator[ToolContext]:
-    ws = tmp_path / "ws"
-    ws.mkdir()
-    db = await open_database(tmp_path / "zeph.db")
-
-    async def emit(event: Event) -> None:
-        return None
-
-    try:
-        yield ToolContext(
-            workspace=ws.resolve(),
-            roots=WorkspaceRoots(ws),
-            fs=LocalFS(),
-            archive=OverflowArchive(db),
-            emit=emit,
-            tool_call_id="call_1",
-            session_id="sess_1",
-        )
-    finally:
-        await db.close()
 
 
 def _big_text_file(path: Path, min_bytes: int) -> int:

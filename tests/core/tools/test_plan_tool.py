@@ -44,11 +44,6 @@ def call(entries: Any) -> dict[str, Any]:
     return {"blocks": [{"type": "tool_use", "name": "update_plan", "input": {"entries": entries}}]}
 
 
-def tool_result(body: dict[str, Any]) -> tuple[str, bool]:
-    result = only_result(body)
-    return result["text"], bool(result["is_error"])
-
-
 async def run_script(
     runtime: Any, workspace: Path, script: list[dict[str, Any]], mode: str
 ) -> tuple[Recorder, Approver, list[dict[str, Any]]]:
@@ -72,7 +67,7 @@ async def test_plan_reaches_the_faces(runtime: Any, workspace: Path, anthropic_e
     # plan mode: only read-only kinds run, and think is one of them, without asking
     sink, approver, requests = await run_script(runtime, workspace, script, "plan")
     assert approver.requests == []
-    text, is_error = tool_result(requests[1])
+    text, is_error = only_result(requests[1]).values()
     assert not is_error
     assert text == "Plan updated: 3 entries (1 completed, 1 in progress, 1 pending)."
 
@@ -104,7 +99,7 @@ async def test_plan_reaches_the_faces(runtime: Any, workspace: Path, anthropic_e
 async def test_empty_plan_clears(runtime: Any, workspace: Path, anthropic_env: None) -> None:
     script = [call([]), {"blocks": [{"type": "text", "text": "ok"}]}]
     sink, _, requests = await run_script(runtime, workspace, script, "ask")
-    assert tool_result(requests[1]) == ("Plan cleared.", False)
+    assert only_result(requests[1]) == {"text": "Plan cleared.", "is_error": False}
     plans = [e for e in sink.events if isinstance(e, Plan)]
     assert plans == [Plan(())]
     validate("SessionUpdate", plans[0].to_acp())
@@ -139,7 +134,7 @@ async def test_bad_entries_name_the_field(
 ) -> None:
     script = [call(entries), {"blocks": [{"type": "text", "text": "ok"}]}]
     sink, _, requests = await run_script(runtime, workspace, script, "ask")
-    text, is_error = tool_result(requests[1])
+    text, is_error = only_result(requests[1]).values()
     assert is_error, text
     assert message in text, text
     assert not [e for e in sink.events if isinstance(e, Plan)]

@@ -2,44 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from zeph_tui.core.errors import ToolError, ToolInputError
-from zeph_tui.core.events import Event
-from zeph_tui.core.ports import LocalFS
-from zeph_tui.core.safety.paths import WorkspaceRoots
 from zeph_tui.core.skills import SkillLibrary
-from zeph_tui.core.store.db import open_database
-from zeph_tui.core.store.overflow import OverflowArchive
 from zeph_tui.core.tools.base import ToolContext
 from zeph_tui.core.tools.skill_tools import BODY_LIMIT_BYTES, LoadSkill
-
-
-@pytest.fixture
-async def ctx(tmp_path: Path) -> AsyncIterator[ToolContext]:
-    ws = tmp_path / "ws"
-    ws.mkdir()
-    db = await open_database(tmp_path / "zeph.db")
-    events: list[Event] = []
-
-    async def emit(event: Event) -> None:
-        events.append(event)
-
-    try:
-        yield ToolContext(
-            workspace=ws,
-            roots=WorkspaceRoots(ws),
-            fs=LocalFS(),
-            archive=OverflowArchive(db),
-            emit=emit,
-            tool_call_id="call_1",
-            session_id="sess_1",
-        )
-    finally:
-        await db.close()
 
 
 def _lib(ctx: ToolContext, tmp_path: Path) -> SkillLibrary:

@@ -18,7 +18,7 @@ import pytest
 
 from tests.acp_schema import validate
 from tests.fakes.anthropic_api import FakeAnthropic
-from tests.fixtures_acp.zeph_agent import INIT_NONE, ZephPeer, agent_env, last_user_text
+from tests.fixtures_acp.zeph_agent import INIT_NONE, ZephPeer, last_user_text
 from zeph_tui.core.session.context import SUMMARY_HEADER
 
 Script = Callable[[dict[str, Any], int], dict[str, Any]]
@@ -57,17 +57,6 @@ def model(body: dict[str, Any], _index: int) -> dict[str, Any]:
 async def fake() -> AsyncIterator[FakeAnthropic]:
     async with FakeAnthropic(model) as server:
         yield server
-
-
-@pytest.fixture
-async def peer(fake: FakeAnthropic) -> AsyncIterator[ZephPeer]:
-    agent = await ZephPeer(agent_env(fake.base_url)).start()
-    try:
-        yield agent
-    finally:
-        code = await agent.close()
-    agent.check_all()
-    assert code == 0, agent.stderr.decode(errors="replace")[-3000:]
 
 
 async def open_session(peer: ZephPeer, workspace: Path) -> tuple[str, dict[str, Any]]:

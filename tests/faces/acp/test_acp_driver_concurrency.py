@@ -15,6 +15,7 @@ from typing import Any
 
 from tests.conftest import make_repo
 from tests.fakes.anthropic_api import FakeAnthropic
+from tests.fixtures_acp.peer import running
 from tests.fixtures_acp.zeph_agent import INIT_FULL, ZephPeer, agent_env, last_user_text
 
 N_SESSIONS = 20
@@ -53,7 +54,7 @@ def script(body: dict[str, Any], _index: int) -> dict[str, Any]:
 
 async def test_twenty_sessions_isolated(tmp_path: Path) -> None:
     async with FakeAnthropic(script) as fake:
-        peer = await ZephPeer(agent_env(fake.base_url)).start()
+        peer = ZephPeer(agent_env(fake.base_url))
 
         def answer(params: dict[str, Any]) -> str:
             n = owners[params["sessionId"]]
@@ -62,7 +63,7 @@ async def test_twenty_sessions_isolated(tmp_path: Path) -> None:
             return "allow_once" if n % 2 == 0 else "reject_once"
 
         peer.editor.permission = answer
-        try:
+        async with running(peer):
             await peer.ok("initialize", INIT_FULL)
             workspaces = [make_repo(tmp_path / f"ws{n}") for n in range(N_SESSIONS)]
             new = await asyncio.gather(
@@ -85,10 +86,6 @@ async def test_twenty_sessions_isolated(tmp_path: Path) -> None:
                 )
             )
             assert all(r == {"stopReason": "end_turn"} for r in results)
-        finally:
-            code = await peer.close()
-        peer.check_all()
-        assert code == 0, peer.stderr.decode(errors="replace")[-3000:]
 
     by_session: dict[str, list[dict[str, Any]]] = {sid: [] for sid in sids}
     for line in peer.lines:

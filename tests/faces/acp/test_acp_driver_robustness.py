@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from tests.fakes.anthropic_api import FakeAnthropic
+from tests.fixtures_acp.peer import running
 from tests.fixtures_acp.zeph_agent import INIT_FULL, INIT_NONE, ZephPeer, agent_env, route
 
 
@@ -42,16 +43,6 @@ async def fake() -> AsyncIterator[FakeAnthropic]:
 
     async with FakeAnthropic(route({"sleep": case_sleep, "hello": case_hello})) as server:
         yield server
-
-
-async def started(fake: FakeAnthropic) -> ZephPeer:
-    return await ZephPeer(agent_env(fake.base_url)).start()
-
-
-async def finish(peer: ZephPeer) -> None:
-    code = await peer.close()
-    peer.check_all()
-    assert code == 0, peer.stderr.decode(errors="replace")[-3000:]
 
 
 def command_pgid(agent_pid: int) -> int:
@@ -84,8 +75,7 @@ async def group_gone(pgid: int, within_s: float = 2.0) -> bool:
 async def test_cancel_sleep_in_bash(
     fake: FakeAnthropic, workspace: Path, init: dict[str, Any]
 ) -> None:
-    peer = await started(fake)
-    try:
+    async with running(ZephPeer(agent_env(fake.base_url))) as peer:
         await peer.ok("initialize", init)
         sid = (await peer.ok("session/new", {"cwd": str(workspace), "mcpServers": []}))["sessionId"]
         await peer.ok("session/set_mode", {"sessionId": sid, "modeId": "bypass"})
@@ -125,15 +115,12 @@ async def test_cancel_sleep_in_bash(
             if m["role"] == "user" and isinstance(m["content"], list)
             for b in m["content"]
         )
-    finally:
-        await finish(peer)
 
 
 async def test_bad_input_is_answered_and_serving_continues(
     fake: FakeAnthropic, workspace: Path
 ) -> None:
-    peer = await started(fake)
-    try:
+    async with running(ZephPeer(agent_env(fake.base_url))) as peer:
         # a prompt before initialize / session/new: unknown session
         early = await peer.request(
             "session/prompt", {"sessionId": "sess_x", "prompt": [{"type": "text", "text": "hi"}]}
@@ -189,5 +176,3 @@ async def test_bad_input_is_answered_and_serving_continues(
         # still serving
         listed = await peer.ok("session/list", {})
         assert [s["sessionId"] for s in listed["sessions"]] == [sid]
-    finally:
-        await finish(peer)

@@ -25,6 +25,7 @@ from tests.fixtures_acp.zeph_agent import (
     last_user_text,
     route,
 )
+from tests.turns import only_result
 
 
 def text(t: str) -> dict[str, Any]:
@@ -33,16 +34,6 @@ def text(t: str) -> dict[str, Any]:
 
 def tool(name: str, **args: Any) -> dict[str, Any]:
     return {"blocks": [{"type": "tool_use", "name": name, "input": args}]}
-
-
-def last_tool_result(body: dict[str, Any]) -> str:
-    for block in body["messages"][-1]["content"]:
-        if block.get("type") == "tool_result":
-            content = block["content"]
-            return (
-                content if isinstance(content, str) else "".join(c.get("text", "") for c in content)
-            )
-    raise AssertionError("no tool result")
 
 
 def case_hello(body: dict[str, Any], step: int) -> dict[str, Any]:
@@ -68,7 +59,7 @@ def case_fs(body: dict[str, Any], step: int) -> dict[str, Any]:
     if step == 0:
         return tool("read_file", path="pkg/calc.py")
     if step == 1:
-        assert "UNSAVED-BUFFER" in last_tool_result(body), last_tool_result(body)
+        assert "UNSAVED-BUFFER" in only_result(body)["text"], only_result(body)["text"]
         return tool(
             "edit_file",
             path="pkg/calc.py",
@@ -76,7 +67,7 @@ def case_fs(body: dict[str, Any], step: int) -> dict[str, Any]:
             new_string="EDITED-BY-AGENT",
         )
     if step == 2:
-        assert "Edited" in last_tool_result(body), last_tool_result(body)
+        assert "Edited" in only_result(body)["text"], only_result(body)["text"]
         return text("fs done")
     raise AssertionError(step)
 
@@ -84,15 +75,15 @@ def case_fs(body: dict[str, Any], step: int) -> dict[str, Any]:
 def case_term(body: dict[str, Any], step: int) -> dict[str, Any]:
     if step == 0:
         return tool("bash", command="echo term-out-$((6*7)); exit 3")
-    assert "term-out-42" in last_tool_result(body)
-    assert "exit code 3" in last_tool_result(body)
+    assert "term-out-42" in only_result(body)["text"]
+    assert "exit code 3" in only_result(body)["text"]
     return text("term done")
 
 
 def case_perm(body: dict[str, Any], step: int) -> dict[str, Any]:
     if step < 3:
         return tool("bash", command=("ls -l pkg", "ls -a pkg", "ls -1 pkg")[step])
-    return text(last_tool_result(body)[:200])
+    return text(only_result(body)["text"][:200])
 
 
 @pytest.fixture
@@ -108,17 +99,6 @@ async def fake() -> AsyncIterator[FakeAnthropic]:
     )
     async with FakeAnthropic(script) as server:
         yield server
-
-
-@pytest.fixture
-async def peer(fake: FakeAnthropic) -> AsyncIterator[ZephPeer]:
-    agent = await ZephPeer(agent_env(fake.base_url)).start()
-    try:
-        yield agent
-    finally:
-        code = await agent.close()
-    agent.check_all()
-    assert code == 0, agent.stderr.decode(errors="replace")[-3000:]
 
 
 def prompt(sid: str, *blocks: Any) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 
 from tests.fakes.anthropic_api import FakeAnthropic
+from tests.fixtures_acp.peer import running
 from tests.fixtures_acp.zeph_agent import INIT_NONE, ZephPeer, agent_env
 
 SEED = 1313
@@ -240,8 +241,7 @@ async def test_ten_thousand_hostile_frames_in_one_process(
     fake: FakeAnthropic, workspace: Path
 ) -> None:
     rng = random.Random(SEED)
-    peer = await ZephPeer(agent_env(fake.base_url)).start()
-    try:
+    async with running(ZephPeer(agent_env(fake.base_url))) as peer:
         await peer.ok("initialize", INIT_NONE)
         sid = (await peer.ok("session/new", {"cwd": str(workspace), "mcpServers": []}))["sessionId"]
         flood = Flood(rng, sid, str(workspace))
@@ -273,7 +273,3 @@ async def test_ten_thousand_hostile_frames_in_one_process(
             "session/prompt", {"sessionId": sid, "prompt": [{"type": "text", "text": "after"}]}
         )
         assert result == {"stopReason": "end_turn"}
-    finally:
-        code = await peer.close()
-    peer.check_all()
-    assert code == 0, peer.stderr.decode(errors="replace")[-3000:]

@@ -25,28 +25,18 @@ import pytest
 from tests.fakes.anthropic_api import FakeAnthropic
 from tests.fixtures_acp.peer import REPO_ROOT
 from tests.fixtures_acp.zeph_agent import agent_env, route
+from tests.turns import result_texts
 
 SDK_DIR = REPO_ROOT / ".venv" / "node-acp" / "node_modules" / "@agentclientprotocol" / "sdk"
 SCRIPT = REPO_ROOT / "tests" / "fixtures_acp" / "ts_sdk_client.mjs"
 NODE = shutil.which("node")
 
 
-def last_tool_result(body: dict[str, Any]) -> str:
-    for message in reversed(body["messages"]):
-        for block in message["content"] if isinstance(message["content"], list) else []:
-            if block.get("type") == "tool_result":
-                content = block.get("content")
-                if isinstance(content, list):
-                    return "".join(c.get("text", "") for c in content)
-                return str(content)
-    return ""
-
-
 def case_ask(body: dict[str, Any], step: int) -> dict[str, Any]:
     if step == 0:
         question = {"question": "Which colour?", "choices": ["red", "blue"]}
         return {"blocks": [{"type": "tool_use", "name": "ask_user", "input": question}]}
-    return {"blocks": [{"type": "text", "text": f"noted: {last_tool_result(body)}"}]}
+    return {"blocks": [{"type": "text", "text": f"noted: {result_texts(body)[-1]}"}]}
 
 
 def case_sleep(body: dict[str, Any], step: int) -> dict[str, Any]:

@@ -30,6 +30,7 @@ import pytest
 from tests.acp_schema import validate
 from tests.conftest import make_repo
 from tests.fakes.anthropic_api import FakeAnthropic
+from tests.fixtures_acp.peer import running
 from tests.fixtures_acp.zeph_agent import INIT_NONE, ZephPeer, agent_env
 from tests.turns import Recorder
 
@@ -204,8 +205,7 @@ async def face_run(workspace: Path, base_url: str, home: Path) -> list[dict[str,
 
 
 async def face_acp(workspace: Path, base_url: str, home: Path) -> list[dict[str, Any]]:
-    peer = await ZephPeer(dict(agent_env(base_url), ZEPH_HOME=str(home))).start()
-    try:
+    async with running(ZephPeer(dict(agent_env(base_url), ZEPH_HOME=str(home)))) as peer:
         await peer.ok("initialize", INIT_NONE)  # no client fs/terminal: local disk, local bash
         new = await peer.ok("session/new", {"cwd": str(workspace), "mcpServers": []})
         sid = new["sessionId"]
@@ -216,10 +216,6 @@ async def face_acp(workspace: Path, base_url: str, home: Path) -> list[dict[str,
         result = await peer.ok("session/prompt", params, timeout_s=60)
         assert result == {"stopReason": "end_turn"}
         frames = peer.updates()
-    finally:
-        code = await peer.close()
-    peer.check_all()
-    assert code == 0, peer.stderr.decode(errors="replace")[-3000:]
     assert {f["sessionId"] for f in frames} == {sid}
     return [f["update"] for f in frames]
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.fakes.anthropic_api import FakeAnthropic
+from tests.fixtures_acp.peer import running
 from tests.fixtures_acp.zeph_agent import INIT_FULL, INIT_NONE, ZephPeer, agent_env
 from tests.paths import TESTS
 
@@ -20,13 +21,9 @@ FILES = ("__init__.py", "cli.py", "pricing.py", "report.py")
 @pytest.fixture
 async def peer() -> AsyncIterator[ZephPeer]:
     async with FakeAnthropic([{"blocks": [{"type": "text", "text": "unused"}]}]) as fake:
-        agent = await ZephPeer(agent_env(fake.base_url)).start()
-        try:
+        # every frame, both ways, against the ACP v1 schema; exit code 0
+        async with running(ZephPeer(agent_env(fake.base_url))) as agent:
             yield agent
-        finally:
-            code = await agent.close()
-        agent.check_all()  # every frame, both ways, against the ACP v1 schema
-        assert code == 0, agent.stderr.decode(errors="replace")[-3000:]
         assert not fake.requests  # a slash command never calls the model
 
 

@@ -67,6 +67,7 @@ from zeph_tui.core.code.render import (
 )
 from zeph_tui.core.config import DIAGNOSTICS_TIMEOUT_S
 from zeph_tui.core.errors import ConfigError, ZephError
+from zeph_tui.core.tasks import BackgroundTasks
 
 if TYPE_CHECKING:  # lsp_bridge (pygls, lsprotocol) is imported on first use, not at start-up
     from lsp_bridge import (
@@ -152,7 +153,7 @@ class LspCodeIntel:
         self._bridge: LspBridge | None = None
         self._explicit: list[ServerDef] | None = None
         self._lock = asyncio.Lock()
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = BackgroundTasks(log, logging.DEBUG, "code intel task failed")
         self._payloads: dict[Path, dict[str, Any]] = {}
         #: Documents synced with a wait for diagnostics (their sets are known).
         self._analysed_paths: set[Path] = set()
@@ -237,20 +238,9 @@ class LspCodeIntel:
         language = lsp_language(path, self._explicit)
         return sum(1 for s in self._explicit if s.matches(path) or language in s.languages)
 
-    def _owned(self, work: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
-        task = asyncio.get_running_loop().create_task(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._reap)
-        return task
-
-    def _reap(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.debug("code intel task failed", exc_info=task.exception())
-
     async def _run(self, work: Coroutine[Any, Any, T]) -> T:
         """Await ``work`` in an owned task; a cancelled caller leaves it running."""
-        return await asyncio.shield(self._owned(work))
+        return await asyncio.shield(self._tasks.spawn(work))
 
     def _unavailable(self, bridge: LspBridge, pending: Sequence[str]) -> dict[str, str]:
         return {
@@ -304,7 +294,7 @@ class LspCodeIntel:
         if not self.handles(path):
             return ""
         found: list[tuple[int, HoverEntry]] = []
-        task = self._owned(
+        task = self._tasks.spawn(
             prefetch_hovers(
                 bridge, path, text, line_start, line_end, found,
                 root=self.workspace, max_symbols=self.hover_max_symbols,
@@ -331,7 +321,7 @@ class LspCodeIntel:
             if not path.exists():
                 self.tracker.forget(path)
                 self._analysed_paths.discard(path)
-        task = self._owned(self._bridge.sync_from_disk(changed))
+        task = self._tasks.spawn(self._bridge.sync_from_disk(changed))
         await asyncio.wait({task}, timeout=self.sync_budget_s)
 
     # -- queries for the lsp tools ---------------------------------------------------
@@ -410,8 +400,4 @@ class LspCodeIntel:
             bridge, self._bridge = self._bridge, None
         if bridge is not None:
             await bridge.aclose()  # waits for a server start in progress, then stops it
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
+        await self._tasks.cancel_all()

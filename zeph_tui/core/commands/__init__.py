@@ -10,36 +10,6 @@ Public API::
     CommandHost, Feature, CommandError            # what a face implements
     run_shell(session, command, call_id) -> ToolResult   # the dashboard's ``!cmd``
 
-See :mod:`.registry` for the listing rule and :mod:`.host` for the protocol.
+See :mod:`.registry` for the listing rule and :mod:`.host` for the protocol. Faces
+import these names from the core surface (``from zeph_tui.core import ...``).
 """
-
-from __future__ import annotations
-
-from zeph_tui.core.commands.host import CommandError, CommandHost, Feature, Pane
-from zeph_tui.core.commands.registry import (
-    COMMANDS,
-    Command,
-    available_commands,
-    find_command,
-    help_text,
-    offered,
-    parse_command,
-    run_command,
-)
-from zeph_tui.core.commands.shell import run_shell
-
-__all__ = [
-    "COMMANDS",
-    "Command",
-    "CommandError",
-    "CommandHost",
-    "Feature",
-    "Pane",
-    "available_commands",
-    "find_command",
-    "help_text",
-    "offered",
-    "parse_command",
-    "run_command",
-    "run_shell",
-]

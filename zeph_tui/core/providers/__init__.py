@@ -1,30 +1,14 @@
-"""Model providers: Anthropic (SDK), OpenAI-compatible (httpx), local (llama.cpp).
+"""Model providers: Anthropic (SDK), OpenAI-compatible (httpx2), local (llama.cpp).
 
-Only light modules are imported here; ``resolve_provider`` imports the chosen
-provider module (and its heavy SDK) when it builds it.
+The message and stream vocabulary every provider speaks lives in
+:mod:`zeph_tui.core.providers.base`; import it from there. This package exposes
+how a provider is chosen. Only light modules are imported here;
+``resolve_provider`` imports the chosen provider module when it builds it, and
+the provider imports its SDK (or loads its model) lazily on first use.
 """
 
 from __future__ import annotations
 
-from zeph_tui.core.providers.base import (
-    ImagePart,
-    Message,
-    MessageStop,
-    ModelRequest,
-    Part,
-    Provider,
-    ProviderStopReason,
-    StreamEvent,
-    TextDelta,
-    TextPart,
-    ThinkingDelta,
-    ThinkingPart,
-    ToolResultPart,
-    ToolSpec,
-    ToolUse,
-    ToolUsePart,
-    Usage,
-)
 from zeph_tui.core.providers.resolve import (
     PROVIDER_NAMES,
     Resolution,
@@ -35,24 +19,7 @@ from zeph_tui.core.providers.resolve import (
 
 __all__ = [
     "PROVIDER_NAMES",
-    "ImagePart",
-    "Message",
-    "MessageStop",
-    "ModelRequest",
-    "Part",
-    "Provider",
-    "ProviderStopReason",
     "Resolution",
-    "StreamEvent",
-    "TextDelta",
-    "TextPart",
-    "ThinkingDelta",
-    "ThinkingPart",
-    "ToolResultPart",
-    "ToolSpec",
-    "ToolUse",
-    "ToolUsePart",
-    "Usage",
     "describe_resolution",
     "resolve",
     "resolve_provider",

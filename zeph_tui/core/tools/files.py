@@ -35,7 +35,7 @@ from zeph_tui.core.events import (
     ToolCallContent,
     ToolKind,
 )
-from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
+from zeph_tui.core.tools.base import PATH_PROPERTY, Tool, ToolContext, ToolResult
 
 __all__ = ["MAX_EDIT_BYTES", "EditFile", "ReadFile", "WriteFile", "unified_diff"]
 
@@ -116,7 +116,7 @@ class ReadFile(Tool):
     input_schema: ClassVar[dict[str, Any]] = {
         "type": "object",
         "properties": {
-            "path": {"type": "string", "description": "Path relative to the workspace."},
+            "path": PATH_PROPERTY,
             "offset": {"type": "integer", "description": "1-based line to start at."},
             "limit": {"type": "integer", "description": "Maximum number of lines."},
         },
@@ -174,7 +174,7 @@ class WriteFile(Tool):
     input_schema: ClassVar[dict[str, Any]] = {
         "type": "object",
         "properties": {
-            "path": {"type": "string", "description": "Path relative to the workspace."},
+            "path": PATH_PROPERTY,
             "content": {"type": "string", "description": "The complete new file content."},
         },
         "required": ["path", "content"],
@@ -215,7 +215,7 @@ class EditFile(Tool):
     input_schema: ClassVar[dict[str, Any]] = {
         "type": "object",
         "properties": {
-            "path": {"type": "string", "description": "Path relative to the workspace."},
+            "path": PATH_PROPERTY,
             "old_string": {"type": "string", "description": "Exact text to replace."},
             "new_string": {"type": "string", "description": "Replacement text."},
             "replace_all": {"type": "boolean", "description": "Replace every occurrence."},

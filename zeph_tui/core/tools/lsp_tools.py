@@ -23,7 +23,7 @@ from zeph_tui.core.code.render import (
 from zeph_tui.core.errors import ToolError, ToolInputError
 from zeph_tui.core.events import Location as EventLocation
 from zeph_tui.core.events import ToolKind
-from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
+from zeph_tui.core.tools.base import PATH_PROPERTY, Tool, ToolContext, ToolResult
 
 if TYPE_CHECKING:
     from lsp_bridge import DiagnosticItem, Location
@@ -34,7 +34,7 @@ __all__ = ["Definition", "Diagnostics", "Hover", "References", "lsp_tools"]
 _POSITION_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        "path": {"type": "string", "description": "Path relative to the workspace."},
+        "path": PATH_PROPERTY,
         "line": {"type": "integer", "description": "1-based line."},
         "column": {"type": "integer", "description": "1-based column (characters)."},
     },
@@ -55,7 +55,9 @@ class _LspTool(Tool):
     def __init__(self, intel: LspCodeIntel) -> None:
         self.intel = intel
 
-    def _position(self, args: Mapping[str, Any], ctx: ToolContext) -> tuple[Path, int, int]:
+    async def _position(self, args: Mapping[str, Any], ctx: ToolContext) -> tuple[Path, int, int]:
+        """The checked 1-based ``(path, line, column)`` of ``args``, the bridge started."""
+        await self.intel.bridge()
         path = ctx.roots.resolve_for_read(args["path"])
         line, column = int(args["line"]), int(args["column"])
         if line < 1 or column < 1:
@@ -83,9 +85,7 @@ class Diagnostics(_LspTool):
     )
     input_schema: ClassVar[dict[str, Any]] = {
         "type": "object",
-        "properties": {
-            "path": {"type": "string", "description": "Path relative to the workspace."}
-        },
+        "properties": {"path": PATH_PROPERTY},
     }
     kind: ClassVar[ToolKind] = "read"
 
@@ -151,8 +151,7 @@ class Hover(_LspTool):
     kind: ClassVar[ToolKind] = "read"
 
     async def run(self, args: Mapping[str, Any], ctx: ToolContext) -> ToolResult:
-        await self.intel.bridge()
-        path, line, column = self._position(args, ctx)
+        path, line, column = await self._position(args, ctx)
         try:
             info = await self.intel.hover(path, line, column)
         except CodeIntelError as exc:
@@ -166,7 +165,34 @@ class Hover(_LspTool):
         )
 
 
-class Definition(_LspTool):
+class _LocationsTool(_LspTool):
+    """A position query answered by source locations (``definition``, ``references``)."""
+
+    _max_locations: ClassVar[int | None] = None
+    """How many of the found locations the event carries (``None``: all)."""
+
+    async def _lookup(self, path: Path, line: int, column: int) -> list[Location]:
+        raise NotImplementedError
+
+    def _render(self, found: list[Location]) -> str:
+        raise NotImplementedError
+
+    async def run(self, args: Mapping[str, Any], ctx: ToolContext) -> ToolResult:
+        path, line, column = await self._position(args, ctx)
+        try:
+            found = await self._lookup(path, line, column)
+        except CodeIntelError as exc:
+            raise ToolError(f"{self.name} failed: {exc}") from exc
+        if not found:
+            return ToolResult(f"No {self.name} found at {ctx.roots.display_path(path)}:{line}.")
+        shown = found[: self._max_locations]
+        return ToolResult(
+            self._render(found),
+            locations=tuple(EventLocation(str(loc.path), loc.line) for loc in shown),
+        )
+
+
+class Definition(_LocationsTool):
     name: ClassVar[str] = "definition"
     description: ClassVar[str] = (
         "Where the symbol at path:line:column (1-based) is defined: path:line:column "
@@ -174,22 +200,14 @@ class Definition(_LspTool):
     )
     input_schema: ClassVar[dict[str, Any]] = _POSITION_SCHEMA
 
-    async def run(self, args: Mapping[str, Any], ctx: ToolContext) -> ToolResult:
-        await self.intel.bridge()
-        path, line, column = self._position(args, ctx)
-        try:
-            found = await self.intel.definition(path, line, column)
-        except CodeIntelError as exc:
-            raise ToolError(f"definition failed: {exc}") from exc
-        if not found:
-            return ToolResult(f"No definition found at {ctx.roots.display_path(path)}:{line}.")
-        text = "\n".join(loc.render(self.intel.workspace) for loc in found)
-        return ToolResult(
-            text, locations=tuple(EventLocation(str(loc.path), loc.line) for loc in found)
-        )
+    async def _lookup(self, path: Path, line: int, column: int) -> list[Location]:
+        return await self.intel.definition(path, line, column)
+
+    def _render(self, found: list[Location]) -> str:
+        return "\n".join(loc.render(self.intel.workspace) for loc in found)
 
 
-class References(_LspTool):
+class References(_LocationsTool):
     name: ClassVar[str] = "references"
     description: ClassVar[str] = (
         "Every reference to the symbol at path:line:column (1-based), declaration "
@@ -197,20 +215,13 @@ class References(_LspTool):
         "source line of each."
     )
     input_schema: ClassVar[dict[str, Any]] = _POSITION_SCHEMA
+    _max_locations: ClassVar[int | None] = 50
 
-    async def run(self, args: Mapping[str, Any], ctx: ToolContext) -> ToolResult:
-        await self.intel.bridge()
-        path, line, column = self._position(args, ctx)
-        try:
-            found = await self.intel.references(path, line, column)
-        except CodeIntelError as exc:
-            raise ToolError(f"references failed: {exc}") from exc
-        if not found:
-            return ToolResult(f"No references found at {ctx.roots.display_path(path)}:{line}.")
-        return ToolResult(
-            group_references(found, self.intel.workspace),
-            locations=tuple(EventLocation(str(loc.path), loc.line) for loc in found[:50]),
-        )
+    async def _lookup(self, path: Path, line: int, column: int) -> list[Location]:
+        return await self.intel.references(path, line, column)
+
+    def _render(self, found: list[Location]) -> str:
+        return group_references(found, self.intel.workspace)
 
 
 def group_references(found: list[Location], root: Path) -> str:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from zeph_tui.core.errors import PathOutsideWorkspace, ToolError, ToolInputError
 from zeph_tui.core.events import ToolKind
 from zeph_tui.core.ports import LocalFS
-from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
+from zeph_tui.core.tools.base import PATH_PROPERTY, Tool, ToolContext, ToolResult
 
 if TYPE_CHECKING:
     # zeph_tui.core.code.rename pulls in lsp_bridge and lsprotocol: imported where
@@ -57,7 +57,7 @@ class RenameSymbol(Tool):
     input_schema: ClassVar[dict[str, Any]] = {
         "type": "object",
         "properties": {
-            "path": {"type": "string", "description": "Path relative to the workspace."},
+            "path": PATH_PROPERTY,
             "line": {"type": "integer", "description": "1-based line of the symbol."},
             "column": {"type": "integer", "description": "1-based column (characters)."},
             "new_name": {"type": "string", "description": "The new identifier."},

@@ -23,21 +23,17 @@ from typing import TYPE_CHECKING, Any
 import acp
 from acp import RequestError
 from acp import messages as m
-from zeph_tui.drivers.acp.commands import available_commands_update, parse_command, run_command
+from zeph_tui.drivers.acp.commands import available_commands_update, parse_command
 from zeph_tui.drivers.acp.modes import CONFIG_MODE, CONFIG_MODEL, CONFIG_THINKING
-from zeph_tui.drivers.acp.setup import (
-    TurnTicket,
-    compaction_updates,
-    notice,
-    replay_payload,
-    workspace_dir,
-)
+from zeph_tui.drivers.acp.setup import TurnTicket, notice, replay_payload, workspace_dir
+from zeph_tui.drivers.acp.shared_runtime import SharedRuntime
+from zeph_tui.drivers.acp.turn import first_prompt, run_prompt, run_slash
 
 if TYPE_CHECKING:
-    from zeph_tui.core import Command, Runtime
+    from zeph_tui.core import Runtime
     from zeph_tui.drivers.acp.state import SessionState
 
-__all__ = ["ZephAgent"]
+__all__ = ["SharedRuntime", "ZephAgent"]
 
 log = logging.getLogger(__name__)
 
@@ -62,41 +58,6 @@ def _options(runtime: Runtime, extra_dirs: list[Path]) -> Any:
     return options
 
 
-class SharedRuntime:
-    """The process's one :class:`Runtime`, started on first use (shared by network connections).
-
-    Args:
-        provider / model: command-line overrides of the provider resolution.
-    """
-
-    def __init__(self, provider: str | None = None, model: str | None = None) -> None:
-        self._provider = provider
-        self._model = model
-        self._runtime: Runtime | None = None
-        self._lock = asyncio.Lock()
-
-    async def get(self) -> Runtime:
-        """The runtime (started once). Raises ``RequestError`` -32603 when it cannot start."""
-        async with self._lock:
-            if self._runtime is None:
-                from zeph_tui.core import Runtime, ZephError
-
-                try:
-                    self._runtime = await Runtime.start(provider=self._provider, model=self._model)
-                    notice = await asyncio.to_thread(self._runtime.sandbox_notice)
-                    if notice:  # once per agent process, on stderr (the client's log)
-                        log.warning("%s", notice)
-                except ZephError as exc:
-                    log.error("runtime start failed: %s", exc)
-                    raise RequestError(acp.ErrorCode.INTERNAL_ERROR, str(exc)) from exc
-            return self._runtime
-
-    async def aclose(self) -> None:
-        if self._runtime is not None:
-            await self._runtime.aclose()
-            self._runtime = None
-
-
 class ZephAgent(acp.BaseAgent):
     """The zeph-tui ACP agent (one per connection).
 
@@ -118,7 +79,6 @@ class ZephAgent(acp.BaseAgent):
         self._owns_runtime = shared is None
         self._sessions: dict[str, SessionState] = {}
         self._opening: dict[str, asyncio.Lock] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
 
     # ------------------------------------------------------------ lifecycle
 
@@ -129,12 +89,7 @@ class ZephAgent(acp.BaseAgent):
         return initialize_result()  # type: ignore[return-value]
 
     async def aclose(self) -> None:
-        """Close every session, background task and the runtime (at EOF)."""
-        for task in list(self._tasks):
-            task.cancel()
-        for task in list(self._tasks):
-            with contextlib.suppress(BaseException):
-                await task
+        """Close every session and the runtime (at EOF)."""
         for state in list(self._sessions.values()):
             with contextlib.suppress(Exception):
                 await state.aclose()
@@ -144,11 +99,6 @@ class ZephAgent(acp.BaseAgent):
 
     async def _get_runtime(self) -> Runtime:
         return await self._shared.get()
-
-    def _spawn(self, coro: Any) -> None:
-        task: asyncio.Task[None] = asyncio.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
     # ------------------------------------------------------------ sessions
 
@@ -168,7 +118,13 @@ class ZephAgent(acp.BaseAgent):
         extra_dirs: list[Path] | None = None,
     ) -> SessionState:
         from zeph_tui.core import ZephError
-        from zeph_tui.drivers.acp.ports import AcpApprover, AcpFS, AcpSink, AcpTerminal
+        from zeph_tui.drivers.acp.ports import (
+            AcpApprover,
+            AcpFS,
+            AcpSink,
+            AcpTerminal,
+            ReadOnlyClientFS,
+        )
         from zeph_tui.drivers.acp.state import SessionState
 
         runtime = await self._get_runtime()
@@ -195,7 +151,7 @@ class ZephAgent(acp.BaseAgent):
             if not client.can("fs", "writeTextFile"):
                 from zeph_tui.core import LocalFS
 
-                fs = _ReadOnlyClientFS(fs, LocalFS())
+                fs = ReadOnlyClientFS(fs, LocalFS())
         try:
             session = await runtime.open_session(
                 workspace=cwd,
@@ -387,13 +343,13 @@ class ZephAgent(acp.BaseAgent):
         state = self._state(params["sessionId"])
         command = parse_command(params["prompt"])
         if command is not None:  # slash commands answer even while a turn runs
-            await self._first_prompt(state)
-            return await self._slash(state, *command)
+            await first_prompt(state)
+            return await run_slash(self.client, state, *command)
         if state.turn is not None:
             raise RequestError.invalid_request("a prompt is already running in this session")
         ticket = state.turn = TurnTicket()  # before the first await: cancels find it
         try:
-            return await self._run_prompt(state, ticket, params["prompt"])
+            return await run_prompt(self.client, state, ticket, params["prompt"])
         except asyncio.CancelledError:
             task = asyncio.current_task()
             if ticket.cancelled and task is not None and not task.cancelling():
@@ -402,102 +358,6 @@ class ZephAgent(acp.BaseAgent):
         finally:
             if state.turn is ticket:
                 state.turn = None
-
-    async def _run_prompt(
-        self, state: SessionState, ticket: TurnTicket, prompt: list[dict[str, Any]]
-    ) -> m.PromptResponse:
-        from zeph_tui.core import PromptInProgress, StoreError, ZephError
-        from zeph_tui.core.failed_turn import find_error
-        from zeph_tui.drivers.acp.content import to_prompt_blocks
-
-        blocks = to_prompt_blocks(prompt)
-        if not blocks:
-            raise RequestError.invalid_params("prompt: empty")
-        await self._first_prompt(state)
-        if ticket.cancelled:
-            return {"stopReason": "cancelled"}
-        compactions = len(state.session.context.results)
-        try:
-            stop = await state.session.prompt(blocks)
-        except PromptInProgress as exc:
-            raise RequestError.invalid_request(str(exc)) from exc
-        except ZephError as exc:
-            if ticket.cancelled:
-                return {"stopReason": "cancelled"}
-            if isinstance(exc, StoreError):
-                return await self._store_failed(state, exc)
-            log.warning("turn failed: %s", exc)
-            raise RequestError(acp.ErrorCode.INTERNAL_ERROR, str(exc)[:500]) from exc
-        except BaseExceptionGroup as group:  # a tool batch failed (e.g. the disk is full)
-            if ticket.cancelled:
-                return {"stopReason": "cancelled"}
-            found = find_error(group)
-            if isinstance(found, StoreError):
-                return await self._store_failed(state, group)
-            raise
-        await self._report_compactions(state, compactions)
-        return {"stopReason": "cancelled" if ticket.cancelled else stop}
-
-    @staticmethod
-    async def _first_prompt(state: SessionState) -> None:
-        """Re-send the commands with the first prompt (Zed may have dropped the first list)."""
-        if not state.prompted:
-            state.prompted = True
-            await state.sink.send(available_commands_update())
-
-    async def _report_compactions(self, state: SessionState, since: int) -> None:
-        """``compaction_update``s for automatic compactions of the last turn (when advertised)."""
-        for index, result in enumerate(state.session.context.results[since:], since):
-            if result.action == "none":
-                continue
-            compaction_id = f"compaction-{index + 1}"
-            summary = result.summary or (
-                f"Context compacted ({result.action}): {result.tokens_before} -> "
-                f"{result.tokens_after} tokens"
-            )
-            for update in compaction_updates(self.client, compaction_id, "completed", summary):
-                await state.sink.send(update)
-
-    async def _store_failed(self, state: SessionState, exc: BaseException) -> m.PromptResponse:
-        """A storage failure (full disk, read-only): calls failed, the message, ``refusal``."""
-        from zeph_tui.core.failed_turn import end_failed_turn
-
-        message = await end_failed_turn(state.session, exc) or str(exc)
-        log.warning("turn failed: %s", message)
-        await state.sink.send(
-            {"sessionUpdate": "agent_message_chunk", "content": {"type": "text", "text": message}}
-        )
-        return {"stopReason": "refusal"}
-
-    async def _slash(
-        self, state: SessionState, command: Command, argument: str
-    ) -> m.PromptResponse:
-        name = command.name
-        compactions = len(state.session.context.results)
-        compaction_id = f"compaction-{compactions + 1}"
-        if name == "compact":
-            for update in compaction_updates(self.client, compaction_id, "in_progress"):
-                await state.sink.send(update)
-        text = await run_command(state, command, argument)
-        await state.sink.send(
-            {"sessionUpdate": "agent_message_chunk", "content": {"type": "text", "text": text}}
-        )
-        if name == "compact":  # the context fill after the compaction, after the reply
-            done = len(state.session.context.results) > compactions
-            status = "completed" if done else "failed"
-            for update in compaction_updates(self.client, compaction_id, status, text):
-                await state.sink.send(update)
-        if name in ("compact", "clear"):  # the context fill after it, after the reply
-            await state.sink(state.session.usage_update())
-        user = f"/{command.name} {argument}".strip()
-        await state.runtime.store.sessions.append_events(
-            state.session.id,
-            [
-                {"sessionUpdate": "user_message_chunk", "content": {"type": "text", "text": user}},
-                {"sessionUpdate": "agent_message_chunk", "content": {"type": "text", "text": text}},
-            ],
-        )
-        return {"stopReason": "end_turn"}
 
     async def cancel(self, params: m.CancelNotification) -> None:
         """``session/cancel``: stop the session's running turn (quick; unknown ids ignored).
@@ -510,18 +370,3 @@ class ZephAgent(acp.BaseAgent):
             return
         ticket.cancelled = True
         state.session.cancel()
-
-
-class _ReadOnlyClientFS:
-    """Reads through the client (buffers), writes to local disk (no ``writeTextFile``)."""
-
-    def __init__(self, reader: Any, writer: Any) -> None:
-        self._reader = reader
-        self._writer = writer
-
-    async def read_text(self, path: Path) -> str:
-        text: str = await self._reader.read_text(path)
-        return text
-
-    async def write_text(self, path: Path, text: str) -> None:
-        await self._writer.write_text(path, text)

@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from zeph_tui.core import Command, Feature, Runtime, Session
-    from zeph_tui.core.commands import Pane
+    from zeph_tui.core import Command, Feature, Pane, Runtime, Session
     from zeph_tui.core.ports import Approver
     from zeph_tui.core.providers.base import Provider
     from zeph_tui.drivers.acp.state import SessionState

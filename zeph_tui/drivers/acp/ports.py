@@ -8,6 +8,7 @@
 - :class:`AcpFS` (``WorkspaceFS``): ``fs/read_text_file`` / ``fs/write_text_file``
   so the agent sees unsaved buffers and its edits land in them (spec: /file-system).
 - :class:`AcpTerminal` (``ClientTerminal``): ``terminal/*`` (spec: /terminals).
+- :class:`ReadOnlyClientFS`: client reads, local writes (no ``fs/write_text_file``).
 
 Imported lazily (on the first session), never on the ``initialize`` path.
 """
@@ -27,7 +28,14 @@ from zeph_tui.core.events import CurrentModeUpdate, Event
 from zeph_tui.core.ports import PermissionOutcome, PermissionRequest, TerminalExit, TerminalOutput
 from zeph_tui.drivers.acp.modes import to_acp_mode
 
-__all__ = ["PERMISSION_OPTIONS", "AcpApprover", "AcpFS", "AcpSink", "AcpTerminal"]
+__all__ = [
+    "PERMISSION_OPTIONS",
+    "AcpApprover",
+    "AcpFS",
+    "AcpSink",
+    "AcpTerminal",
+    "ReadOnlyClientFS",
+]
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +148,21 @@ class AcpFS:
             await self.client.write_text_file(self.session_id, str(path), text)
         except acp.AcpError as exc:
             raise OSError(f"client could not write {path}: {exc}") from exc
+
+
+class ReadOnlyClientFS:
+    """Reads through the client (buffers), writes to local disk (no ``writeTextFile``)."""
+
+    def __init__(self, reader: Any, writer: Any) -> None:
+        self._reader = reader
+        self._writer = writer
+
+    async def read_text(self, path: Path) -> str:
+        text: str = await self._reader.read_text(path)
+        return text
+
+    async def write_text(self, path: Path, text: str) -> None:
+        await self._writer.write_text(path, text)
 
 
 class AcpTerminal:

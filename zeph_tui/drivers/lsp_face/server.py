@@ -31,6 +31,7 @@ from pygls.lsp.server import LanguageServer
 
 from lsp_bridge import LspBridge
 from lsp_bridge.navigation import identifier_at, path_from_uri
+from zeph_tui.core.tasks import BackgroundTasks
 
 __all__ = ["WARM_PREFIX", "ZephLanguageServer"]
 
@@ -54,7 +55,7 @@ class ZephLanguageServer(LanguageServer):
         self.fixed_root = workspace
         self.diagnostics_timeout_s = diagnostics_timeout_s
         self._bridge: LspBridge | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = BackgroundTasks(log, logging.WARNING, "background task failed")
 
     def root(self) -> Path:
         if self.fixed_root is not None:
@@ -70,22 +71,11 @@ class ZephLanguageServer(LanguageServer):
 
     def owned(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run ``work`` in the background; the face cancels it at shutdown."""
-        task = asyncio.get_running_loop().create_task(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._reap)
-        return task
-
-    def _reap(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.warning("background task failed: %s", task.exception())
+        return self._tasks.spawn(work)
 
     async def close_bridge(self) -> None:
         """Cancel the background tasks, then stop every server."""
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._tasks.cancel_all()
         bridge, self._bridge = self._bridge, None
         if bridge is not None:
             await bridge.aclose()

@@ -1,0 +1,56 @@
+"""``SharedRuntime``: the process's one core Runtime, started on the first session request.
+
+Shared by every ACP connection of the process (stdio, or many network
+connections). Imports only :mod:`acp` and the standard library at import time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+import acp
+from acp import RequestError
+
+if TYPE_CHECKING:
+    from zeph_tui.core import Runtime
+
+__all__ = ["SharedRuntime"]
+
+log = logging.getLogger(__name__)
+
+
+class SharedRuntime:
+    """The process's one :class:`Runtime`, started on first use (shared by network connections).
+
+    Args:
+        provider / model: command-line overrides of the provider resolution.
+    """
+
+    def __init__(self, provider: str | None = None, model: str | None = None) -> None:
+        self._provider = provider
+        self._model = model
+        self._runtime: Runtime | None = None
+        self._lock = asyncio.Lock()
+
+    async def get(self) -> Runtime:
+        """The runtime (started once). Raises ``RequestError`` -32603 when it cannot start."""
+        async with self._lock:
+            if self._runtime is None:
+                from zeph_tui.core import Runtime, ZephError
+
+                try:
+                    self._runtime = await Runtime.start(provider=self._provider, model=self._model)
+                    notice = await asyncio.to_thread(self._runtime.sandbox_notice)
+                    if notice:  # once per agent process, on stderr (the client's log)
+                        log.warning("%s", notice)
+                except ZephError as exc:
+                    log.error("runtime start failed: %s", exc)
+                    raise RequestError(acp.ErrorCode.INTERNAL_ERROR, str(exc)) from exc
+            return self._runtime
+
+    async def aclose(self) -> None:
+        if self._runtime is not None:
+            await self._runtime.aclose()
+            self._runtime = None
