@@ -15,10 +15,9 @@ Rooms:
 - ``store/``: SQLite (sessions, messages, events, tool calls, the overflow archive).
 - ``safety/``: paths, commands, policy, environment, redaction, sanitising.
 - ``skills/``, ``providers/``: SKILL.md skills; Anthropic, OpenAI-compatible, local models.
-- ``commands/``: the one slash-command registry every face runs.
-- ``memory/``, ``replay/``: long-term memory; record/replay of model calls.
 - ``commands/``: the one slash-command registry every face uses (``/help``, ``/mode``,
   ``/rename`` ...), each command implemented once against a small host protocol.
+- ``memory/``, ``replay/``: long-term memory; record/replay of model calls.
 
 At the top: :mod:`.errors` (the one exception tree), :mod:`.events` (the one event
 model, shaped like ACP ``session/update``), :mod:`.config`, :mod:`.ports` (what a
