@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import sys
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -120,3 +122,24 @@ async def scripted_session(
             yield session, fake
         finally:
             await provider.aclose()
+
+
+ZEPH = str(Path(sys.executable).with_name("zeph-tui"))
+"""The installed ``zeph-tui`` console script of this interpreter's environment."""
+
+
+async def run_zeph(
+    args: Sequence[str], cwd: Path, env: Mapping[str, str], timeout_s: float = 60
+) -> tuple[int, str, str]:
+    """Run ``zeph-tui ARGS`` as a real process; return (exit code, stdout, stderr)."""
+    proc = await asyncio.create_subprocess_exec(
+        ZEPH,
+        *args,
+        cwd=cwd,
+        env=dict(env),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), timeout_s)
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(), err.decode()

@@ -6,18 +6,16 @@ Messages API; the replays have no ``ANTHROPIC_*`` variables at all.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
 from tests.conftest import make_repo
 from tests.fakes.anthropic_api import FakeAnthropic
+from tests.turns import run_zeph
 
-ZEPH = str(Path(sys.executable).with_name("zeph-tui"))
 PROMPT = "count to 50000, then add a typed constant"
 
 SCRIPT: list[dict[str, Any]] = [
@@ -43,17 +41,7 @@ SCRIPT: list[dict[str, Any]] = [
 
 
 async def zeph(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, str, str]:
-    proc = await asyncio.create_subprocess_exec(
-        ZEPH,
-        *args,
-        cwd=cwd,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(proc.communicate(), 120)
-    assert proc.returncode is not None
-    return proc.returncode, out.decode(), err.decode()
+    return await run_zeph(args, cwd, env, timeout_s=120)
 
 
 def offline_env() -> dict[str, str]:

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
 from tests.acp_schema import validate
 from tests.fakes.anthropic_api import FakeAnthropic
-
-ZEPH = str(Path(sys.executable).with_name("zeph-tui"))
+from tests.turns import run_zeph
 
 SCRIPT: list[dict[str, Any]] = [
     {
@@ -37,17 +34,7 @@ async def run_cli(args: list[str], base_url: str, cwd: Path) -> tuple[int, str, 
         "ANTHROPIC_BASE_URL": base_url,
         "ZEPH_PROVIDER": "anthropic",
     }
-    proc = await asyncio.create_subprocess_exec(
-        ZEPH,
-        *args,
-        cwd=cwd,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(proc.communicate(), 60)
-    assert proc.returncode is not None
-    return proc.returncode, out.decode(), err.decode()
+    return await run_zeph(args, cwd, env)
 
 
 async def test_run_json_prints_acp_updates_and_stop_reason(workspace: Path) -> None:
