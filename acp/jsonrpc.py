@@ -8,7 +8,9 @@ Incoming requests each run in their own task owned by a
 block anything else. Incoming notifications are awaited inline by the reader,
 in arrival order, so ``session/cancel`` reaches a running prompt at once
 (notification handlers must therefore be quick). ``$/cancel_request`` is
-handled here: it cancels the task of that request, which answers ``-32800``.
+handled here: it cancels the task of that request, which answers ``-32800``;
+a cancel that overtakes its request is remembered (:mod:`acp.cancels`) and that
+request, when it arrives, is answered ``-32800`` at once.
 Responses to our own requests are routed by id to waiting futures.
 """
 
@@ -23,6 +25,7 @@ import re
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
+from acp.cancels import CancelMemory
 from acp.errors import ConnectionClosedError, RequestError, RequestTimeoutError
 from acp.supervisor import TaskSupervisor
 from acp.transport import DEFAULT_MAX_FRAME_BYTES, FrameSink, FrameTooLarge, read_frames
@@ -153,6 +156,8 @@ class Connection:
         shutdown_grace_s: after input EOF, how long running requests may
             finish (and answer) before they are cancelled (each still answers
             ``-32800``, since the peer may still read our output), in seconds.
+        cancels: the memory of cancels that arrived before their request
+            (default: 1,024 ids for 60 s).
     """
 
     def __init__(
@@ -164,6 +169,7 @@ class Connection:
         *,
         max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES,
         shutdown_grace_s: float = 1.0,
+        cancels: CancelMemory | None = None,
     ) -> None:
         self._reader = reader
         self._writer = writer
@@ -177,6 +183,7 @@ class Connection:
         self._cancelled_by_peer: set[asyncio.Task[None]] = set()
         self._started: set[asyncio.Task[None]] = set()
         self._cancelled_before_start: set[asyncio.Task[None]] = set()
+        self._cancels = cancels if cancels is not None else CancelMemory()
         self._pending: dict[int, asyncio.Future[Any]] = {}
         self._ids = itertools.count(1)
         self._input_closed = False
@@ -335,6 +342,8 @@ class Connection:
             await self._send_error(
                 None, RequestError.invalid_request("id: expected string or integer")
             )
+        elif self._cancels.take(_id_key(raw_id)):  # its cancel came first
+            await self._send_error(raw_id, RequestError.request_cancelled())
         else:
             self._start_request(raw_id, method, message.get("params"))
             # Let the handler run up to its first await before the next frame is read,
@@ -395,7 +404,10 @@ class Connection:
             return
         key = _id_key(params["requestId"])
         task = self._running.get(key)
-        if task is None or task.done() or task in self._cancelled_by_peer:
+        if task is None or task.done():
+            self._cancels.cancel(key)  # early: its request may still come
+            return
+        if task in self._cancelled_by_peer:
             return
         self._cancelled_by_peer.add(task)
         if task in self._started:
@@ -413,6 +425,7 @@ class Connection:
         except RuntimeError:  # closing: the peer gets no answer, as with EOF
             return
         self._running[key] = task
+        self._cancels.started(key)
 
     async def _run_request(
         self, request_id: RequestId, key: tuple[str, RequestId], method: str, params: Any
@@ -456,6 +469,7 @@ class Connection:
     def _forget(self, key: tuple[str, RequestId], task: asyncio.Task[Any] | None) -> None:
         if self._running.get(key) is task:
             del self._running[key]
+            self._cancels.answered(key)
         if task is not None:
             self._cancelled_by_peer.discard(task)
             self._started.discard(task)

@@ -91,6 +91,30 @@ async def test_cancel_request_cancels_the_handler(peer: AgentPeer) -> None:
     assert (await peer.request("_ping", {}))["result"] == {"pong": True}
 
 
+async def test_cancel_request_before_its_request_answers_it_cancelled(peer: AgentPeer) -> None:
+    """A "hang" prompt never answers by itself: only the remembered early cancel answers it."""
+    session_id = await new_session(peer)
+    await peer.notify("$/cancel_request", {"requestId": "early"})
+    assert (await peer.request("_ping", {}))["result"] == {"pong": True}
+    _, response = await peer.start_request(
+        "session/prompt", prompt_params(session_id, "hang"), request_id="early"
+    )
+    async with asyncio.timeout(10):
+        frame = await response
+    assert frame["error"] == {"code": -32800, "message": "Request cancelled"}
+    # the memory is spent: the same id again runs (and is cancelled the ordinary way)
+    _, again = await peer.start_request(
+        "session/prompt", prompt_params(session_id, "hang"), request_id="early"
+    )
+    assert (await peer.request("_ping", {}))["result"] == {"pong": True}
+    assert not again.done()
+    await peer.notify("$/cancel_request", {"requestId": "early"})
+    async with asyncio.timeout(10):
+        assert (await again)["error"]["code"] == -32800
+    answered = [json.loads(raw) for raw in peer.lines]
+    assert sum(1 for f in answered if "method" not in f and f.get("id") == "early") == 2
+
+
 async def test_requests_run_concurrently(peer: AgentPeer) -> None:
     session_id = await new_session(peer)
     _, hanging = await peer.start_request("session/prompt", prompt_params(session_id, "wait"))

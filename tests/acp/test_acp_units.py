@@ -283,3 +283,59 @@ def test_mcp_server_entries_are_checked(server: dict[str, Any], problem: str) ->
         check_params("session/new", {"cwd": "/w", "mcpServers": [server]})
     assert info.value.code == -32602
     assert problem in info.value.message
+
+
+def test_cancel_memory_is_bounded_expires_and_knows_late_cancels() -> None:
+    from acp.cancels import CancelMemory
+
+    now = [100.0]
+    memory = CancelMemory(limit=3, ttl_s=10.0, clock=lambda: now[0])
+    assert memory.cancel("a") and memory.cancel("b")
+    assert memory.take("a")
+    assert not memory.take("a")  # spent
+    for key in ("c", "d", "e"):
+        memory.cancel(key)
+    assert len(memory) == 3
+    assert not memory.take("b")  # the oldest was forgotten
+    now[0] += 11.0  # past the ttl
+    assert not memory.take("e")
+    assert len(memory) == 0  # the expired ones were dropped on the way
+    memory.answered("done")
+    assert not memory.cancel("done")  # late: its request was answered
+    memory.started("done")  # the id is in use again: a cancel for it is early once more
+    assert memory.cancel("done") and memory.take("done")
+
+
+async def test_connection_answers_a_request_whose_cancel_came_first() -> None:
+    reader, sink = asyncio.StreamReader(), Sink()
+    ran: list[str] = []
+
+    async def on_request(method: str, params: Any) -> Any:
+        ran.append(method)
+        return {"ran": method}
+
+    async def no_notes(method: str, params: Any) -> None:
+        return None
+
+    connection = Connection(reader, sink, on_request, no_notes)
+    runner = asyncio.create_task(connection.run())
+    frames = [
+        {"jsonrpc": "2.0", "method": "$/cancel_request", "params": {"requestId": 5}},
+        {"jsonrpc": "2.0", "method": "$/cancel_request", "params": {"requestId": "5"}},
+        {"jsonrpc": "2.0", "id": 5, "method": "x/first"},
+        {"jsonrpc": "2.0", "id": 6, "method": "x/second"},
+        {"jsonrpc": "2.0", "id": 5, "method": "x/again"},
+    ]
+    reader.feed_data(b"".join(json.dumps(f).encode() + b"\n" for f in frames))
+    answered = await sink.wait_for(3)
+    reader.feed_eof()
+    await runner
+    by_id = {(f["id"], next(iter(f.get("result", {}).values()), None)): f for f in answered}
+    assert answered[0] == {
+        "jsonrpc": "2.0",
+        "id": 5,
+        "error": {"code": -32800, "message": "Request cancelled"},
+    }
+    assert (6, "x/second") in by_id and (5, "x/again") in by_id  # "5" (a string) is another id
+    assert ran == ["x/second", "x/again"]
+    assert len(answered) == 3
