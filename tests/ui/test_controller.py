@@ -55,6 +55,9 @@ class RecordingView:
     async def choose_session(self, records: list[Any], current_id: str) -> str | None:
         return None
 
+    async def ask_person(self, request: Any) -> Any:
+        raise AssertionError(f"not asked in these tests: {request}")
+
     def quit(self) -> None: ...
 
 

@@ -28,6 +28,7 @@ async def settle(pilot: Pilot[Any]) -> None:
         ("dashboard", WIDE),
         ("permission", WIDE),
         ("permission_edit", WIDE),
+        ("elicitation", WIDE),
         ("sessions", WIDE),
         ("overflow", WIDE),
         ("plan", WIDE),

@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from zeph_tui.cli.run import DenyingApprover, _Printer, run_in_workspace
+from zeph_tui.cli.run import DenyingApprover, NoPersonAsker, _Printer, run_in_workspace
 
 __all__ = ["run", "tape_prompts"]
 
@@ -70,6 +70,7 @@ async def _replay(args: argparse.Namespace) -> int:
             workspace=args.workspace,
             sink=_Printer(args.json),
             approver=DenyingApprover(),
+            asker=NoPersonAsker(),
             mode=str(player.tape.header.get("mode", "ask")),
             warm=False,  # open as `run` does, so the system prompt is built the same way
         )

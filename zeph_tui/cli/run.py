@@ -9,7 +9,9 @@ when interrupted. A turn that fails on the way (a full disk, a provider
 that gave up) ends with ``refusal``, one line on stderr saying why, exit 1.
 
 Without ``--yes`` nothing that needs approval runs: the call is denied and
-the reason printed on stderr.
+the reason printed on stderr. Nobody can answer a question here: the model's
+``ask_user`` gets a tool result saying so (:class:`NoPersonAsker`), and nothing
+extra is printed.
 """
 
 from __future__ import annotations
@@ -24,7 +26,13 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from zeph_tui.core import PermissionOutcome, PermissionRequest
+from zeph_tui.core import (
+    Elicitation,
+    ElicitationAnswer,
+    PermissionOutcome,
+    PermissionRequest,
+    ToolError,
+)
 from zeph_tui.core.events import (
     AgentMessageChunk,
     Event,
@@ -36,7 +44,17 @@ if TYPE_CHECKING:
     from zeph_tui.core import Session
     from zeph_tui.core.replay import TapeDeck
 
-__all__ = ["DenyingApprover", "open_tapes", "run", "run_in_workspace"]
+__all__ = [
+    "CANNOT_ASK",
+    "DenyingApprover",
+    "NoPersonAsker",
+    "open_tapes",
+    "run",
+    "run_in_workspace",
+]
+
+CANNOT_ASK = "cannot ask the person in `zeph-tui run` (non-interactive): decide yourself or say what you need"
+"""What the model reads when it calls ``ask_user`` in ``zeph-tui run``."""
 
 
 class DenyingApprover:
@@ -49,6 +67,13 @@ class DenyingApprover:
             file=sys.stderr,
         )
         return "reject_once"
+
+
+class NoPersonAsker:
+    """Headless asker: nobody reads a question, so ``ask_user`` says so to the model."""
+
+    async def elicit(self, request: Elicitation) -> ElicitationAnswer:
+        raise ToolError(CANNOT_ASK)
 
 
 class _Printer:
@@ -99,6 +124,7 @@ async def _run(args: argparse.Namespace) -> int:
             workspace=workspace,
             sink=printer,
             approver=DenyingApprover(),
+            asker=NoPersonAsker(),
             mode="bypass" if args.yes else None,
             warm=False,  # one prompt: pay only for what it uses (core/runtime.py)
         )

@@ -1,7 +1,8 @@
 """Ports: the small interfaces a face implements for the core.
 
 The dashboard, the ACP driver and the headless CLI each provide an
-:class:`EventSink` and an :class:`Approver`; the ACP driver may also provide a
+:class:`EventSink`, an :class:`Approver` and an :class:`Asker` (the ``ask_user``
+tool's way to the person); the ACP driver may also provide a
 :class:`WorkspaceFS` (so the agent reads unsaved editor buffers and its edits
 land in them) and a :class:`ClientTerminal` (so commands run in the editor's
 terminal). Without them the core works locally.
@@ -12,13 +13,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from zeph_tui.core.events import Event, ToolCall, ToolCallContent
 
 __all__ = [
     "Approver",
+    "Asker",
     "ClientTerminal",
+    "Elicitation",
+    "ElicitationAction",
+    "ElicitationAnswer",
     "EventSink",
     "LocalFS",
     "PermissionOutcome",
@@ -63,6 +68,54 @@ class Approver(Protocol):
     """Asks the person (modal, ACP session/request_permission, or a CLI policy)."""
 
     async def request_permission(self, request: PermissionRequest) -> PermissionOutcome: ...
+
+
+ElicitationAction = Literal["accept", "decline", "cancel"]
+"""ACP ``CreateElicitationResponse.action``: answered, refused, or dismissed/cancelled."""
+
+
+@dataclass(frozen=True, slots=True)
+class Elicitation:
+    """A question to the person mid-turn (ACP ``elicitation/create``, form mode).
+
+    Spec: https://agentclientprotocol.com/rfds/elicitation (``ElicitationFormMode``).
+
+    Attributes:
+        message: the question, shown as is.
+        requested_schema: the form, an ACP ``ElicitationSchema``:
+            ``{"type": "object", "properties": {NAME: FIELD}, "required": [NAME...]}``
+            where FIELD is ``{"type": "string" | "number" | "integer" | "boolean",
+            "title"?, "description"?, "default"?}``, a string with ``enum`` being
+            a single choice.
+        session_id: the session asking.
+        tool_call_id: the ``ask_user`` call asking.
+    """
+
+    message: str
+    requested_schema: Mapping[str, Any]
+    session_id: str
+    tool_call_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ElicitationAnswer:
+    """The person's answer: ``content`` maps field names to values when ``accept``."""
+
+    action: ElicitationAction
+    content: Mapping[str, str | int | float | bool] | None = None
+
+
+class Asker(Protocol):
+    """Asks the person a question (a modal, ACP ``elicitation/create``), or says it cannot."""
+
+    async def elicit(self, request: Elicitation) -> ElicitationAnswer:
+        """The person's answer.
+
+        Raises:
+            ToolError: nobody can be asked here; the message says why and is what
+                the model reads (e.g. ``zeph-tui run`` is non-interactive).
+        """
+        ...
 
 
 class WorkspaceFS(Protocol):

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from zeph_tui.core.config import Settings, db_path, load_settings, zeph_home
 from zeph_tui.core.layers.base import Layer
-from zeph_tui.core.ports import Approver, ClientTerminal, EventSink, WorkspaceFS
+from zeph_tui.core.ports import Approver, Asker, ClientTerminal, EventSink, WorkspaceFS
 from zeph_tui.core.providers.base import Provider
 from zeph_tui.core.session.session import PromptSection, Session, SessionOptions
 from zeph_tui.core.store import Store, open_store
@@ -162,6 +162,7 @@ class Runtime:
         code_intel: CodeIntel | None = None,
         options: SessionOptions | None = None,
         warm: bool = True,
+        asker: Asker | None = None,
     ) -> Session:
         """Create a session (or load ``session_id``) wired with the standard layers.
 
@@ -170,6 +171,8 @@ class Runtime:
         Args:
             warm: start the background warm-ups once the session exists (see
                 the module doc); ``False`` for one-shot use (``zeph-tui run``).
+            asker: the face's way to ask the person; with one the model gets the
+                ``ask_user`` tool (:mod:`zeph_tui.core.tools.ask_tool`).
         """
         from zeph_tui.core.layers.stack import standard_stack
         from zeph_tui.core.safety.policy import PermissionPolicy
@@ -189,6 +192,10 @@ class Runtime:
                 RepoMapTool(),
                 *self._memory_tools(),
             ]
+        if asker is not None:
+            from zeph_tui.core.tools.ask_tool import AskUser
+
+            tools = [*tools, AskUser(asker)]
         if options is None:
             options = self.session_options()
             options.read_roots = (*options.read_roots, *library_read_roots(library))

@@ -37,6 +37,7 @@ from zeph_tui.ui.feed import EventFeed
 from zeph_tui.ui.history import render_history
 from zeph_tui.ui.palette import DashboardCommands
 from zeph_tui.ui.render import EventRenderer, RenderTargets
+from zeph_tui.ui.screens.elicitation_modal import ask_in_modal
 from zeph_tui.ui.screens.file_viewer import FileViewer
 from zeph_tui.ui.screens.overflow_modal import OverflowModal
 from zeph_tui.ui.screens.permission_modal import PermissionModal
@@ -54,7 +55,7 @@ from zeph_tui.ui.widgets.tool_pane import ToolPane
 from zeph_tui.ui.widgets.tool_panes import ToolPanes
 
 if TYPE_CHECKING:
-    from zeph_tui.core import Pane, Session
+    from zeph_tui.core import Elicitation, ElicitationAnswer, Pane, Session
     from zeph_tui.core.providers.base import Provider
     from zeph_tui.core.store.sessions import SessionRecord
 
@@ -251,6 +252,10 @@ class ZephApp(App[int]):
 
     async def choose_session(self, records: list[SessionRecord], current_id: str) -> str | None:
         return await self.push_screen_wait(SessionsScreen(records, current_id=current_id))
+
+    async def ask_person(self, request: Elicitation) -> ElicitationAnswer:
+        self.flush()  # the ask_user tool call shows before its question
+        return await ask_in_modal(self, request)
 
     def quit(self) -> None:
         self.exit(0)

@@ -22,7 +22,16 @@ from zeph_tui.ui.completion import FileIndex, complete_slash, prompt_blocks
 from zeph_tui.ui.git_state import read_git_state
 
 if TYPE_CHECKING:
-    from zeph_tui.core import Approver, EventSink, Feature, Pane, Runtime, Session
+    from zeph_tui.core import (
+        Approver,
+        Elicitation,
+        ElicitationAnswer,
+        EventSink,
+        Feature,
+        Pane,
+        Runtime,
+        Session,
+    )
     from zeph_tui.core.providers.base import Provider
     from zeph_tui.core.store.sessions import SessionRecord
 
@@ -82,6 +91,10 @@ class DashboardView(Protocol):
 
     async def choose_session(self, records: list[SessionRecord], current_id: str) -> str | None:
         """Let the person pick: an id to resume, '' for a new session, None to stay."""
+        ...
+
+    async def ask_person(self, request: Elicitation) -> ElicitationAnswer:
+        """Show the model's question (``ask_user``) and wait for the answer (a modal)."""
         ...
 
     def quit(self) -> None:
@@ -214,6 +227,12 @@ class DashboardController:
     def quit(self) -> None:
         self.view.quit()
 
+    # ------------------------------------------------------------ Asker
+
+    async def elicit(self, request: Elicitation) -> ElicitationAnswer:
+        """The core :class:`~zeph_tui.core.ports.Asker` of the dashboard: the view asks."""
+        return await self.view.ask_person(request)
+
     # ------------------------------------------------------------ sessions
 
     async def open(self, resume: str | None) -> Session | None:
@@ -244,6 +263,7 @@ class DashboardController:
                 workspace=self.workspace,
                 sink=self.sink,
                 approver=self._approver,
+                asker=self,
                 mode=self.startup.mode,
                 session_id=session_id,
                 provider=self.provider,

@@ -163,6 +163,19 @@ def _permission_edit(app: DemoApp) -> None:
     app.push_screen(PermissionModal(request, DEMO_WORKSPACE))
 
 
+def _elicitation(app: DemoApp) -> None:
+    """The model's ``ask_user`` question, with choices, over the turn."""
+    _dashboard(app)
+    from zeph_tui.core import Elicitation
+    from zeph_tui.core.tools.ask_tool import question_form
+    from zeph_tui.ui.screens.elicitation_modal import ElicitationModal
+
+    question = "mul(a, 0) can return early. Should it also skip the call when a is 0?"
+    choices = ["yes, both operands", "only b, as asked", "neither: keep it as it was"]
+    form = question_form(question, choices)
+    app.push_screen(ElicitationModal(Elicitation(question, form, "sess_demo", "call_ask")))
+
+
 def _empty(app: DemoApp) -> None:
     app.chat.add_notice("New session in shop · type a prompt, / for commands, @ for files")
 
@@ -380,6 +393,7 @@ SCENES: dict[str, Any] = {
     "dashboard": _dashboard,
     "permission": _permission,
     "permission_edit": _permission_edit,
+    "elicitation": _elicitation,
     "empty": _empty,
     "plan": _plan,
     "diagnostics": _diagnostics,

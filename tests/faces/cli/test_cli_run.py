@@ -72,7 +72,7 @@ async def test_run_without_yes_denies_and_says_so(workspace: Path) -> None:
 
 
 async def test_overflow_cli_lists_and_shows(workspace: Path) -> None:
-    script = [
+    script: list[dict[str, Any]] = [
         {"blocks": [{"type": "tool_use", "name": "bash", "input": {"command": "seq 1 50000"}}]},
         {"blocks": [{"type": "text", "text": "ok"}]},
     ]
@@ -97,3 +97,39 @@ async def test_overflow_cli_lists_and_shows(workspace: Path) -> None:
             ["overflow", "show", "ovf_000000000000"], fake.base_url, workspace
         )
     assert code == 1 and "unknown overflow id" in err
+
+
+async def test_run_says_the_model_cannot_ask_and_prints_nothing_extra(workspace: Path) -> None:
+    from zeph_tui.cli.run import CANNOT_ASK
+
+    script: list[dict[str, Any]] = [
+        {
+            "blocks": [
+                {
+                    "type": "tool_use",
+                    "name": "ask_user",
+                    "input": {"question": "Which port should the server use?"},
+                }
+            ]
+        },
+        {"blocks": [{"type": "text", "text": "I will use 8080."}]},
+    ]
+    async with FakeAnthropic(script) as fake:
+        code, out, err = await run_cli(["run", "pick a port"], fake.base_url, workspace)
+        offered = [tool["name"] for tool in fake.requests[0]["tools"]]
+        sent_back = fake.requests[1]["messages"][-1]["content"][0]
+    assert code == 0, err
+    assert "ask_user" in offered
+    assert sent_back["type"] == "tool_result"
+    assert sent_back["is_error"] is True
+    assert str(sent_back["content"]).count(CANNOT_ASK) == 1
+    assert CANNOT_ASK.startswith("cannot ask the person in `zeph-tui run` (non-interactive)")
+    assert out == "I will use 8080.\n"
+    # stderr: the tool's usual two lines; at most the one-off sandbox notice besides
+    lines = [line for line in err.splitlines() if line.strip()]
+    notices = [line for line in lines if line.startswith("zeph-tui: ")]
+    assert len(notices) <= 1 and not any("ask" in n.lower() for n in notices), err
+    assert [line for line in lines if line not in notices] == [
+        "→ Ask: Which port should the server use?",
+        "  ✗ failed",
+    ]

@@ -120,6 +120,7 @@ class ZephAgent(acp.BaseAgent):
         from zeph_tui.core import ZephError
         from zeph_tui.drivers.acp.ports import (
             AcpApprover,
+            AcpAsker,
             AcpFS,
             AcpSink,
             AcpTerminal,
@@ -163,16 +164,13 @@ class ZephAgent(acp.BaseAgent):
                 tools=tools,
                 fs=fs,
                 terminal=AcpTerminal(client, sid) if client.can("terminal") else None,
+                asker=AcpAsker(client) if client.can("elicitation", "form") else None,
                 options=_options(runtime, extra_dirs or []),
             )
         except (ZephError, OSError) as exc:
             if servers is not None:
                 await servers.aclose()
             raise RequestError(acp.ErrorCode.INTERNAL_ERROR, f"cannot open session: {exc}") from exc
-        if client.can("elicitation", "form"):
-            from zeph_tui.drivers.acp.ask_tool import AskUser
-
-            session.tools[AskUser.name] = AskUser(client)
         state = SessionState(session, runtime, sink, cwd, servers)
         self._sessions[session.id] = state
         if servers is not None:

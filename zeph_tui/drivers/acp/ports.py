@@ -8,6 +8,8 @@
 - :class:`AcpFS` (``WorkspaceFS``): ``fs/read_text_file`` / ``fs/write_text_file``
   so the agent sees unsaved buffers and its edits land in them (spec: /file-system).
 - :class:`AcpTerminal` (``ClientTerminal``): ``terminal/*`` (spec: /terminals).
+- :class:`AcpAsker` (``Asker``): ``elicitation/create`` in form mode (spec:
+  /rfds/elicitation), offered only when the client advertises ``elicitation.form``.
 - :class:`ReadOnlyClientFS`: client reads, local writes (no ``fs/write_text_file``).
 
 Imported lazily (on the first session), never on the ``initialize`` path.
@@ -24,13 +26,22 @@ from typing import Any
 
 import acp
 from acp import messages as m
+from zeph_tui.core.errors import ToolError
 from zeph_tui.core.events import CurrentModeUpdate, Event
-from zeph_tui.core.ports import PermissionOutcome, PermissionRequest, TerminalExit, TerminalOutput
+from zeph_tui.core.ports import (
+    Elicitation,
+    ElicitationAnswer,
+    PermissionOutcome,
+    PermissionRequest,
+    TerminalExit,
+    TerminalOutput,
+)
 from zeph_tui.drivers.acp.modes import to_acp_mode
 
 __all__ = [
     "PERMISSION_OPTIONS",
     "AcpApprover",
+    "AcpAsker",
     "AcpFS",
     "AcpSink",
     "AcpTerminal",
@@ -118,6 +129,35 @@ class AcpApprover:
                 return mapped
         log.warning("unknown permission optionId %r, treating as rejected", chosen)
         return "reject_once"
+
+
+class AcpAsker:
+    """Asks the client's user through a form (``elicitation/create``, form mode).
+
+    A client error or a closed connection is a :class:`ToolError` the model reads;
+    an action other than ``accept`` / ``decline`` counts as ``cancel``.
+    """
+
+    def __init__(self, client: acp.Client) -> None:
+        self.client = client
+
+    async def elicit(self, request: Elicitation) -> ElicitationAnswer:
+        params = {
+            "sessionId": request.session_id,
+            "toolCallId": request.tool_call_id,
+            "mode": "form",
+            "message": request.message,
+            "requestedSchema": dict(request.requested_schema),
+        }
+        try:
+            result = await self.client.create_elicitation(params)
+        except acp.AcpError as exc:
+            raise ToolError(f"ask_user: the editor could not ask: {exc}") from exc
+        action = result.get("action")
+        content = result.get("content")
+        if action == "accept":
+            return ElicitationAnswer("accept", content if isinstance(content, dict) else None)
+        return ElicitationAnswer("decline" if action == "decline" else "cancel")
 
 
 class AcpFS:
