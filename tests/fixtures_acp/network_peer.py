@@ -19,11 +19,15 @@ from typing import Any
 import httpx
 import websockets
 from websockets.asyncio.client import ClientConnection
+from websockets.client import ClientProtocol
+from websockets.frames import Frame, Opcode
+from websockets.http11 import Response
+from websockets.uri import parse_uri
 
 from tests.acp_schema import AGENT_TO_CLIENT, validate_frame
 from tests.fixtures_acp.peer import REPO_ROOT
 
-__all__ = ["ListenServer", "SsePeer", "WsPeer"]
+__all__ = ["ListenServer", "RawWsPeer", "SsePeer", "WsPeer"]
 
 
 class ListenServer:
@@ -159,6 +163,80 @@ class WsPeer(_Peer):
         await self.ws.close()
         if self.reader is not None:
             await self.reader
+
+
+class RawWsPeer(_Peer):
+    """A WebSocket client on the sans-I/O ``websockets`` protocol over a bare TCP stream.
+
+    It sees every ping the server sends (:attr:`pings`) and answers it with a pong
+    only while :attr:`answering` is true (what it would write is dropped
+    otherwise, as from a client that hung). :attr:`closed` resolves to the
+    server's ``(close code, reason)`` (``(None, "")`` on EOF without a close frame).
+    """
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        super().__init__()
+        self.stream_reader, self.writer = reader, writer
+        self.protocol: ClientProtocol | None = None
+        self.pings = 0
+        self._pinged = asyncio.Event()
+        self.answering = True
+        self.closed: asyncio.Future[tuple[int | None, str]] = (
+            asyncio.get_running_loop().create_future()
+        )
+
+    @classmethod
+    async def connect(cls, url: str) -> RawWsPeer:
+        uri = parse_uri(url)
+        reader, writer = await asyncio.open_connection(uri.host, uri.port)
+        peer = cls(reader, writer)
+        protocol = peer.protocol = ClientProtocol(uri, max_size=None)
+        protocol.send_request(protocol.connect())
+        writer.write(b"".join(protocol.data_to_send()))
+        async with asyncio.timeout(30):
+            while not any(isinstance(e, Response) for e in protocol.events_received()):
+                protocol.receive_data(await reader.read(65536))
+        assert protocol.handshake_exc is None, protocol.handshake_exc
+        peer.reader = asyncio.create_task(peer._read())
+        return peer
+
+    async def _read(self) -> None:
+        protocol = self.protocol
+        assert protocol is not None
+        while data := await self.stream_reader.read(65536):
+            protocol.receive_data(data)
+            for event in protocol.events_received():
+                assert isinstance(event, Frame)
+                if event.opcode is Opcode.PING:
+                    self.pings += 1
+                    self._pinged.set()
+                elif event.opcode is Opcode.TEXT:
+                    self.on_frame(json.loads(bytes(event.data)))
+            out = b"".join(protocol.data_to_send())
+            if self.answering and out:
+                self.writer.write(out)
+        protocol.receive_eof()
+        close = protocol.close_rcvd
+        if not self.closed.done():
+            self.closed.set_result((close.code, close.reason) if close else (None, ""))
+
+    async def wait_for_pings(self, count: int) -> None:
+        """Return once :attr:`pings` reaches ``count``."""
+        while self.pings < count:
+            self._pinged.clear()
+            await self._pinged.wait()
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        assert self.protocol is not None
+        self.protocol.send_text(json.dumps(frame).encode())
+        self.writer.write(b"".join(self.protocol.data_to_send()))
+        await self.writer.drain()
+
+    async def close(self) -> None:
+        self.writer.close()
+        if self.reader is not None:
+            with contextlib.suppress(Exception):
+                await self.reader
 
 
 class SsePeer(_Peer):

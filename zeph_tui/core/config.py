@@ -130,6 +130,17 @@ def _settings_classes() -> Any:
         enabled: bool = True
         budget_tokens: int = Field(default=300, ge=0)
 
+    class NetworkSection(Section):
+        """``[network]``: limits of ``zeph-tui acp --listen``; None keeps the default
+        of ``zeph_tui.drivers.acp.network.NetworkOptions`` (the one place they live)."""
+
+        max_message_bytes: Annotated[int | None, Field(ge=1024)] = None
+        queue_frames: Annotated[int | None, Field(ge=2)] = None
+        stall_timeout_s: Annotated[float | None, Field(gt=0)] = None
+        ping_interval_s: Annotated[float | None, Field(gt=0)] = None
+        ping_timeout_s: Annotated[float | None, Field(gt=0)] = None
+        idle_timeout_s: Annotated[float | None, Field(gt=0)] = None
+
     class SettingsModel(BaseSettings):
         model_config = SettingsConfigDict(extra="forbid")
         provider: ProviderSection = Field(default_factory=ProviderSection)
@@ -138,6 +149,7 @@ def _settings_classes() -> Any:
         lsp: LspSection = Field(default_factory=LspSection)
         archive: ArchiveSection = Field(default_factory=ArchiveSection)
         memory: MemorySection = Field(default_factory=MemorySection)
+        network: NetworkSection = Field(default_factory=NetworkSection)
         sandbox: SandboxSection = Field(default_factory=SandboxSection)
         mcp_servers: dict[str, dict[str, Any]] = Field(default_factory=dict)
 

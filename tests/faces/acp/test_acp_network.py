@@ -7,6 +7,9 @@
   missing or wrong bearer token and accepts the right one; without a token
   configured the server refuses to start (exit 2, one line);
 - an oversize message is refused (WebSocket close 1009, HTTP 413);
+- an idle WebSocket is pinged; a client that stops answering pings is closed
+  (1011, keepalive ping timeout) after ``[network] ping_timeout_s``, and its
+  session loads on a new connection;
 - 20 concurrent sessions over one server.
 Every agent frame is validated against the ACP v1 schema by the peers.
 """
@@ -24,7 +27,7 @@ import pytest
 import websockets
 
 from tests.fakes.anthropic_api import FakeAnthropic
-from tests.fixtures_acp.network_peer import ListenServer, SsePeer, WsPeer
+from tests.fixtures_acp.network_peer import ListenServer, RawWsPeer, SsePeer, WsPeer
 from tests.fixtures_acp.peer import REPO_ROOT
 from tests.fixtures_acp.zeph_agent import INIT_NONE, agent_env, last_user_text
 
@@ -58,7 +61,7 @@ def reply_text(updates: list[dict[str, Any]]) -> str:
     )
 
 
-async def turn(peer: WsPeer | SsePeer, workspace: Path, text: str) -> str:
+async def turn(peer: WsPeer | SsePeer | RawWsPeer, workspace: Path, text: str) -> str:
     await peer.ok("initialize", INIT_NONE)
     sid: str = (await peer.ok("session/new", {"cwd": str(workspace), "mcpServers": []}))[
         "sessionId"
@@ -69,24 +72,29 @@ async def turn(peer: WsPeer | SsePeer, workspace: Path, text: str) -> str:
     return sid
 
 
-async def test_turn_over_websocket_then_reconnect_and_load(
-    server: ListenServer, workspace: Path
-) -> None:
-    first = await WsPeer.connect(server.url("/acp/ws", "ws"))
-    sid = await turn(first, workspace, "over websocket")
-    await first.close()
+async def load_and_prompt(server: ListenServer, workspace: Path, sid: str, first: str) -> None:
+    """On a new WebSocket: ``session/load`` replays ``first``, and a next prompt runs."""
     again = await WsPeer.connect(server.url("/acp/ws", "ws"))
     try:
         await again.ok("initialize", INIT_NONE)
         await again.ok("session/load", {"sessionId": sid, "cwd": str(workspace), "mcpServers": []})
         replayed = [u for u in again.updates if u["sessionUpdate"] == "user_message_chunk"]
-        assert replayed[0]["content"]["text"] == "over websocket"
+        assert replayed[0]["content"]["text"] == first
         again.updates.clear()
         params = {"sessionId": sid, "prompt": [{"type": "text", "text": "after reconnect"}]}
         assert (await again.ok("session/prompt", params)) == {"stopReason": "end_turn"}
         assert reply_text(again.updates) == "echo: after reconnect"
     finally:
         await again.close()
+
+
+async def test_turn_over_websocket_then_reconnect_and_load(
+    server: ListenServer, workspace: Path
+) -> None:
+    first = await WsPeer.connect(server.url("/acp/ws", "ws"))
+    sid = await turn(first, workspace, "over websocket")
+    await first.close()
+    await load_and_prompt(server, workspace, sid, "over websocket")
 
 
 async def test_turn_over_sse_then_reconnect_and_load(server: ListenServer, workspace: Path) -> None:
@@ -109,6 +117,7 @@ async def test_oversize_messages_are_refused(server: ListenServer) -> None:
     big = "x" * (9 * 1024 * 1024)  # the limit is 8 MiB
     peer = await WsPeer.connect(server.url("/acp/ws", "ws"))
     await peer.ws.send('{"jsonrpc":"2.0","id":1,"method":"_x","params":"' + big + '"}')
+    assert peer.reader is not None
     await peer.reader
     assert peer.ws.close_code == 1009
     sse = await SsePeer.connect(server.url(""))
@@ -118,6 +127,57 @@ async def test_oversize_messages_are_refused(server: ListenServer) -> None:
         assert await sse.request("_still_there", {}) is not None  # the connection serves on
     finally:
         await sse.close()
+
+
+PING_INTERVAL_S, PING_TIMEOUT_S = 0.2, 1.0
+
+
+async def test_idle_websocket_is_pinged_and_a_silent_client_closed(
+    fake: FakeAnthropic, workspace: Path, zeph_home: Path
+) -> None:
+    (zeph_home / "config.toml").write_text(
+        f"[network]\nping_interval_s = {PING_INTERVAL_S}\nping_timeout_s = {PING_TIMEOUT_S}\n"
+    )
+    server = await ListenServer(agent_env(fake.base_url)).start()
+    loop = asyncio.get_running_loop()
+    try:
+        peer = await RawWsPeer.connect(server.url("/acp/ws", "ws"))
+        sid = await turn(peer, workspace, "before the pings")
+        # idle, answering every ping: pinged again and again, open well past the timeout
+        async with asyncio.timeout(30):
+            await peer.wait_for_pings(peer.pings + round(2 * PING_TIMEOUT_S / PING_INTERVAL_S))
+        assert not peer.closed.done()
+        assert "result" in await peer.request("session/list", {})
+        # silent from the next ping on: closed by the server, with the keepalive code
+        peer.answering = False
+        silent_from, silent_at = peer.pings, loop.time()
+        async with asyncio.timeout(30):
+            await peer.wait_for_pings(silent_from + 1)
+        unanswered_at = loop.time()
+        async with asyncio.timeout(30):
+            assert await peer.closed == (1011, "keepalive ping timeout")
+        waited_s = loop.time() - unanswered_at
+        assert peer.pings == silent_from + 1  # no ping after the unanswered one
+        assert waited_s >= 0.8 * PING_TIMEOUT_S, waited_s  # not before the timeout
+        assert loop.time() - silent_at > PING_TIMEOUT_S
+        await peer.close()
+        await load_and_prompt(server, workspace, sid, "before the pings")
+    finally:
+        code = await server.stop()
+        assert code in (0, 130), server.stderr.decode(errors="replace")[-3000:]
+        assert b"Traceback" not in server.stderr, server.stderr.decode()[-3000:]
+
+
+async def test_network_limits_come_from_the_config_section(zeph_home: Path) -> None:
+    from zeph_tui.core import ConfigError, load_settings
+    from zeph_tui.drivers.acp.network import NetworkOptions
+
+    (zeph_home / "config.toml").write_text("[network]\nping_timeout_s = 3.5\nqueue_frames = 8\n")
+    options = NetworkOptions.from_settings(load_settings().network, "tok")
+    assert options == NetworkOptions(token="tok", ping_timeout_s=3.5, queue_frames=8)
+    (zeph_home / "config.toml").write_text("[network]\nping_timeout_s = -1\n")
+    with pytest.raises(ConfigError, match=r"network\.ping_timeout_s"):
+        load_settings()
 
 
 async def test_twenty_concurrent_sessions_over_one_server(

@@ -110,6 +110,13 @@ def _listen(args: argparse.Namespace) -> int:
             " (clients send it as 'Authorization: Bearer TOKEN')\n"
         )
         return 2
+    from zeph_tui.core import ZephError, load_settings
+
+    try:
+        options = network.NetworkOptions.from_settings(load_settings().network, token)
+    except ZephError as exc:
+        sys.stderr.write(f"zeph-tui acp: {exc}\n")
+        return 2
     from zeph_tui.drivers.acp.agent import SharedRuntime, ZephAgent
 
     shared = SharedRuntime(getattr(args, "provider", None), getattr(args, "model", None))
@@ -123,7 +130,7 @@ def _listen(args: argparse.Namespace) -> int:
                 factory,
                 host.strip("[]"),
                 int(port_text),
-                network.NetworkOptions(token=token),
+                options,
                 ready=lambda port: network.announce(port, host),
             )
         finally:

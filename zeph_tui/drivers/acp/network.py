@@ -20,8 +20,11 @@ Rules: loopback (``127.0.0.1``) by default; any other bind needs a bearer token
 ``-32600`` from the connection). Back-pressure: each connection queues at most
 ``queue_frames`` outgoing frames; the agent's writes wait while it is full and a
 client that does not read for ``stall_timeout_s`` is disconnected. WebSocket
-pings every ``ping_interval_s`` (uvicorn), SSE comments ``: ping`` likewise;
-idle HTTP keep-alive closes after ``idle_timeout_s``. Sessions live in SQLite
+pings every ``ping_interval_s`` (uvicorn's keepalive, RFC 6455 section 5.5.2), and a client
+that does not answer one with a pong within ``ping_timeout_s`` is closed (code
+1011, "keepalive ping timeout"); SSE comments ``: ping`` every ``ping_interval_s``;
+idle HTTP keep-alive closes after ``idle_timeout_s``. ``[network]`` in
+config.toml overrides any of these (:meth:`NetworkOptions.from_settings`). Sessions live in SQLite
 and one shared runtime, not in a connection: a client that reconnects calls
 ``session/load``.
 """
@@ -30,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import hmac
 import ipaddress
 import json
@@ -56,7 +60,15 @@ class NetworkOptions:
     queue_frames: int = 512
     stall_timeout_s: float = 30.0
     ping_interval_s: float = 20.0
+    ping_timeout_s: float = 20.0
     idle_timeout_s: float = 30.0
+
+    @classmethod
+    def from_settings(cls, section: Any, token: str | None) -> NetworkOptions:
+        """The defaults, overridden by the keys set in ``[network]`` (``settings.network``)."""
+        fields = [f.name for f in dataclasses.fields(cls) if f.name != "token"]
+        chosen = {name: getattr(section, name) for name in fields}
+        return cls(token=token, **{k: v for k, v in chosen.items() if v is not None})
 
 
 def is_loopback(host: str) -> bool:
@@ -284,8 +296,8 @@ async def serve(
         ws="websockets-sansio",
         ws_max_size=options.max_message_bytes,
         ws_ping_interval=options.ping_interval_s,
-        ws_ping_timeout=options.ping_interval_s,
-        timeout_keep_alive=int(options.idle_timeout_s),
+        ws_ping_timeout=options.ping_timeout_s,
+        timeout_keep_alive=max(1, round(options.idle_timeout_s)),
         lifespan="off",
     )
     # Bind here: a busy or invalid address is an OSError for the caller, not uvicorn's exit.
