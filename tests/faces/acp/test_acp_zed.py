@@ -241,12 +241,13 @@ def test_object_valued_capabilities_count_as_present() -> None:
     assert not client.can("fs", "writeTextFile")
 
 
-async def test_automatic_compaction_is_reported_when_advertised(
-    fake: FakeAnthropic, workspace: Path
+@pytest.mark.parametrize("advertised", [True, False], ids=["compaction", "plain"])
+async def test_automatic_compaction_is_reported_only_when_advertised(
+    fake: FakeAnthropic, workspace: Path, advertised: bool
 ) -> None:
     peer = await started(fake)
     try:
-        caps: dict[str, Any] = {"session": {"compaction": {}}}
+        caps: dict[str, Any] = {"session": {"compaction": {}}} if advertised else {}
         await peer.ok("initialize", dict(INIT_NONE, clientCapabilities=caps))
         sid = (await peer.ok("session/new", {"cwd": str(workspace), "mcpServers": []}))["sessionId"]
         for n in range(4):
@@ -256,6 +257,11 @@ async def test_automatic_compaction_is_reported_when_advertised(
         await prompt(peer, sid, "next question")
         updates = [u["update"] for u in peer.updates(sid)]
         compaction = [u for u in updates if u["sessionUpdate"].startswith("compaction")]
+        systems = [str(body.get("system", "")) for body in fake.requests]
+        assert any("You compact" in system for system in systems)  # it did compact, both ways
+        if not advertised:
+            assert compaction == []
+            return
         assert [u["sessionUpdate"] for u in compaction] == [
             "compaction_summary_chunk",
             "compaction_update",
