@@ -33,7 +33,8 @@ Public API:
 Behaviour: requests run concurrently, one task each; ``session/cancel`` is
 delivered to ``Agent.cancel`` at once, in order, by the reader (keep it quick:
 set an event). ``$/cancel_request`` cancels that request's task, which then
-answers ``-32800``. Bad input is answered (``-32700``, ``-32600``, ``-32601``,
+answers ``-32800``; one that overtakes its request is remembered
+(:mod:`acp.cancels`) and that request is answered ``-32800`` at once. Bad input is answered (``-32700``, ``-32600``, ``-32601``,
 ``-32602`` naming the field, ``-32603`` for handler exceptions, with the
 traceback logged to stderr only) and the connection keeps serving.
 
