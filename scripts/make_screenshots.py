@@ -24,6 +24,7 @@ SHOTS: list[tuple[str, str, tuple[int, int], str]] = [
     ("dashboard.svg", "dashboard", (160, 48), "zeph-tui: a turn with a live tool pane"),
     ("permission.svg", "permission", (160, 48), "zeph-tui: permission for a command"),
     ("permission-diff.svg", "permission_edit", (160, 48), "zeph-tui: permission for an edit"),
+    ("ask-user.svg", "elicitation", (160, 48), "zeph-tui: the model asks you (ask_user)"),
     ("sessions.svg", "sessions", (160, 48), "zeph-tui: sessions"),
     ("full-output.svg", "overflow", (160, 48), "zeph-tui: paging archived output"),
     ("diagnostics.svg", "diagnostics", (160, 48), "zeph-tui: diagnostics"),
