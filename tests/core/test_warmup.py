@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.procs import child_pids
 from tests.turns import AllowAll, Recorder
 from zeph_tui.core.errors import ProviderError
 from zeph_tui.core.providers.local import LocalProvider
@@ -21,12 +22,9 @@ from zeph_tui.core.runtime import Runtime
 from zeph_tui.core.warmup import Warmup
 
 
-def _children() -> list[str]:
+def _children() -> list[int]:
     """Pids of this process's live child processes."""
-    pids: list[str] = []
-    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
-        pids += (task / "children").read_text().split()
-    return pids
+    return child_pids(os.getpid())
 
 
 def _other_tasks() -> set[asyncio.Task[object]]:

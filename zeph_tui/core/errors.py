@@ -27,6 +27,7 @@ __all__ = [
     "PromptInProgress",
     "ProviderError",
     "SkillError",
+    "StorageUnavailable",
     "StoreError",
     "ToolError",
     "ToolInputError",
@@ -72,6 +73,17 @@ class PermissionDenied(ToolError):
 
 class StoreError(ZephError):
     """The SQLite store failed or holds unexpected data."""
+
+
+class StorageUnavailable(StoreError):
+    """The store cannot write: a full disk, a read-only database or a disk I/O error.
+
+    Raised by :func:`zeph_tui.core.store.failures.store_error` for SQLite's
+    ``SQLITE_FULL``, ``SQLITE_READONLY``/``PERM``/``CANTOPEN`` and ``SQLITE_IOERR``
+    (https://sqlite.org/rescode.html). A turn cannot go on without its record:
+    the tool call that met it ends ``failed`` and the turn ends with the message
+    (stop reason ``refusal``), see :mod:`zeph_tui.core.session.dispatch`.
+    """
 
 
 class OverflowNotFound(StoreError, ToolError):

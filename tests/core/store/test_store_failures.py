@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.faces.cli.mistakes import damage, read_only
-from zeph_tui.core.errors import StoreError
+from zeph_tui.core.errors import StorageUnavailable, StoreError
 from zeph_tui.core.providers.base import Message, TextPart
 from zeph_tui.core.store import OverflowWriter, open_store
 from zeph_tui.core.store.db import open_database
@@ -38,8 +38,8 @@ async def test_full_disk_stops_the_writer_and_keeps_what_was_committed(tmp_path:
         await writer.flush()
         pages = (await store.db.fetchone("PRAGMA page_count"))[0]
         await store.db.conn.execute(f"PRAGMA max_page_count = {pages + 2}")
-        with pytest.raises(StoreError, match=r"is full.*data already committed is kept"):
-            await _fill(writer)
+        with pytest.raises(StorageUnavailable, match=r"is full.*data already committed is kept"):
+            await _fill(writer)  # StorageUnavailable: a tool call meeting it ends the turn
         with pytest.raises(StoreError, match="is full"):
             await writer.write(b"after the failure\n")  # the writer stays stopped
         with pytest.raises(StoreError, match="is full"):
@@ -76,8 +76,9 @@ async def test_damaged_database_is_never_written(tmp_path: Path) -> None:
     conn.close()
     damage(path)
     before = hashlib.sha256(path.read_bytes()).hexdigest()
-    with pytest.raises(StoreError, match=r"damaged.*left untouched.*mv .*zeph\.db\.broken"):
+    with pytest.raises(StoreError, match=r"damaged.*left untouched.*mv .*zeph\.db\.broken") as info:
         await open_store(path)
+    assert not isinstance(info.value, StorageUnavailable)  # damage is not a full or read-only disk
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
 
 
@@ -109,7 +110,7 @@ async def test_read_only_database_names_the_path(tmp_path: Path) -> None:
     home = tmp_path / "home"
     store = await open_store(home / "zeph.db")
     await store.close()
-    with read_only(home), pytest.raises(StoreError, match="read-only") as info:
+    with read_only(home), pytest.raises(StorageUnavailable, match="read-only") as info:
         await open_store(home / "zeph.db")
     assert str(home / "zeph.db") in str(info.value) and "ZEPH_HOME" in str(info.value)
 

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -24,6 +25,7 @@ import pytest
 from tests.fakes.anthropic_api import FakeAnthropic
 from tests.fixtures_acp.peer import running
 from tests.fixtures_acp.zeph_agent import INIT_FULL, INIT_NONE, ZephPeer, agent_env, route
+from tests.procs import child_pids
 
 
 def case_sleep(body: dict[str, Any], step: int) -> dict[str, Any]:
@@ -51,11 +53,11 @@ def command_pgid(agent_pid: int) -> int:
     Found from the host side: inside the shell sandbox ``$$`` is a PID of the
     sandbox's own PID namespace.
     """
-    for task in Path(f"/proc/{agent_pid}/task").iterdir():
-        for child in (task / "children").read_text().split():
+    for child in child_pids(agent_pid):
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
             cmdline = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ")
             if b"sleep 60" in cmdline:
-                return os.getpgid(int(child))
+                return os.getpgid(child)
     raise AssertionError("no child of the agent runs the command")
 
 

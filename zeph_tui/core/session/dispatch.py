@@ -12,14 +12,21 @@ spec: https://agentclientprotocol.com/protocol/v1/tool-calls): announce it
 report ``in_progress``, run the tool, pass ``after_tool``, record the outcome,
 report ``completed`` or ``failed``.
 
-Failures never end the turn: a :class:`~zeph_tui.core.errors.ZephError`
+A failure becomes a failed call: a :class:`~zeph_tui.core.errors.ZephError`
 (a :class:`~zeph_tui.core.errors.ToolError`, a ``StoreError`` from the tool or
 while recording the call, an error raised by a layer), ``OSError`` or
-``ValueError`` becomes a failed call (``tool_call_update`` status ``failed``)
-whose text the model reads, and the turn goes on. A call that ran but whose
+``ValueError`` ends the call with ``tool_call_update`` status ``failed`` and
+a text the model reads, and the turn goes on. A call that ran but whose
 result a layer could not process, or whose outcome could not be recorded,
-says so (the tool's effects happened). Only cancellation propagates (the call
-is reported ``failed`` first).
+says so (the tool's effects happened).
+
+Two things end the turn. Cancellation propagates (the call is reported
+``failed`` first). A :class:`~zeph_tui.core.errors.StorageUnavailable` (a full
+disk, a read-only database: nothing more can be recorded) fails its call like
+any failure, the other calls of its batch finish, and then :meth:`dispatch`
+raises it: the face ends the turn with its message and stop reason
+``refusal`` (:mod:`zeph_tui.core.failed_turn`), instead of asking the model
+again with a store that cannot keep the answer (issue 14).
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from zeph_tui.core.errors import ToolError, ZephError
+from zeph_tui.core.errors import StorageUnavailable, ToolError, ZephError
 from zeph_tui.core.events import Event, ToolCall, ToolCallStatus, ToolCallUpdate
 from zeph_tui.core.layers.base import LayerStack, ToolInvocation
 from zeph_tui.core.providers.base import ToolResultPart, ToolUsePart
@@ -73,6 +80,8 @@ class ToolDispatcher:
         context: builds the :class:`ToolContext` of one call from its id.
         open_calls: ids of calls announced but not yet given a final update
             (shared with the session, so a failed turn can end exactly those).
+        storage_failure: the first StorageUnavailable met by a call of the
+            current batch; :meth:`dispatch` raises it once the batch is done.
     """
 
     session_id: str
@@ -83,13 +92,23 @@ class ToolDispatcher:
     emit: Callable[[Event], Awaitable[None]]
     context: Callable[[str], ToolContext]
     open_calls: set[str] = field(default_factory=set)
+    storage_failure: StorageUnavailable | None = None
 
     async def dispatch(self, uses: list[ToolUsePart]) -> list[ToolResultPart]:
-        """Run ``uses`` in batches of independent calls; results in the order of ``uses``."""
+        """Run ``uses`` in batches of independent calls; results in the order of ``uses``.
+
+        Raises:
+            StorageUnavailable: a call of a batch met it (that call is already
+                reported ``failed``); later batches do not run.
+            asyncio.CancelledError: the turn was cancelled.
+        """
         results: dict[int, ToolResultPart] = {}  # by id() of the part: call ids may repeat
         for batch in independent_batches(uses, self.tools):
             async with asyncio.TaskGroup() as group:
                 tasks = [(use, group.create_task(self.run_one(use))) for use in batch]
+            if self.storage_failure is not None:
+                failure, self.storage_failure = self.storage_failure, None
+                raise failure
             results.update({id(use): task.result() for use, task in tasks})
         return [results[id(use)] for use in uses]
 
@@ -118,7 +137,7 @@ class ToolDispatcher:
             await self.emit(ToolCallUpdate(call_id, status="failed"))
             raise
         except ZephError as exc:  # recording the call failed (StoreError): it did not run
-            result = _failure(use.name, exc)
+            result = self._fail(use.name, exc)
         result = await self._finish(use.name, call_id, result)
         status: ToolCallStatus = "failed" if result.is_error else "completed"
         self.open_calls.discard(call_id)
@@ -149,6 +168,7 @@ class ToolDispatcher:
                 is_error=result.is_error,
             )
         except ZephError as exc:
+            self._note_storage(exc)
             log.warning("recording the result of %s failed: %s", call_id, exc)
             note = f"[{name} ran, but recording its result failed: {type(exc).__name__}: {exc}]"
             return replace(result, text=f"{result.text}\n\n{note}", is_error=True)
@@ -171,21 +191,31 @@ class ToolDispatcher:
                 return await self.layers.after_tool(invocation, short)
             await self.emit(ToolCallUpdate(call.tool_call_id, status="in_progress"))
         except _FAILURES as exc:
-            return _failure(use.name, exc)
+            return self._fail(use.name, exc)
         invocation.ran = True  # layers tell a dispatched call from a refused one
         try:
             result = await tool.run(args, self.context(call.tool_call_id))
         except _FAILURES as exc:
-            result = _failure(use.name, exc)
+            result = self._fail(use.name, exc)
         try:  # errors of the run pass the layers too (sanitising, rate-limit failure counts)
             return await self.layers.after_tool(invocation, result)
         except _FAILURES as exc:  # the unprocessed result may hold secrets: not shown
+            self._note_storage(exc)
             log.warning("a layer failed after %s ran: %s", use.name, exc, exc_info=True)
             return ToolResult(
                 f"{use.name} ran, but its result could not be processed: "
                 f"{type(exc).__name__}: {exc}",
                 is_error=True,
             )
+
+    def _fail(self, name: str, exc: Exception) -> ToolResult:
+        """The failed result of a call (see :func:`_failure`), noting a storage failure."""
+        self._note_storage(exc)
+        return _failure(name, exc)
+
+    def _note_storage(self, exc: Exception) -> None:
+        if isinstance(exc, StorageUnavailable) and self.storage_failure is None:
+            self.storage_failure = exc
 
 
 def _failure(name: str, exc: Exception) -> ToolResult:

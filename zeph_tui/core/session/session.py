@@ -304,8 +304,12 @@ class Session:
         try:
             return await self._loop(blocks, recorder)
         except asyncio.CancelledError:
-            await self._repair_history()
+            await self._repair_history("cancelled by the user")
             return "cancelled"
+        except ZephError as exc:  # e.g. StorageUnavailable out of a tool batch: the face says it
+            with contextlib.suppress(ZephError):  # the history is repaired even if not stored
+                await self._repair_history(f"not completed: the turn ended on {type(exc).__name__}")
+            raise
         finally:
             with contextlib.suppress(Exception):
                 await self.sink.flush()
@@ -407,12 +411,12 @@ class Session:
         )
         await self.publish_usage()
 
-    async def _repair_history(self) -> None:
-        """After a cancel, answer dangling tool uses so the history stays valid."""
+    async def _repair_history(self, reason: str) -> None:
+        """After a cancel or a failed turn, answer dangling tool uses so the history stays valid."""
         if not self.history or self.history[-1].role != "assistant":
             return
         dangling = [p for p in self.history[-1].parts if isinstance(p, ToolUsePart)]
-        await self._answer_unrun(dangling, "cancelled by the user")
+        await self._answer_unrun(dangling, reason)
 
     async def _answer_unrun(self, uses: list[ToolUsePart], reason: str) -> None:
         """Answer tool uses that will not run with error results (the history stays valid)."""

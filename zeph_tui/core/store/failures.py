@@ -25,7 +25,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from zeph_tui.core.errors import StoreError
+from zeph_tui.core.errors import StorageUnavailable, StoreError
 
 __all__ = ["is_damaged", "store_error"]
 
@@ -58,17 +58,18 @@ def store_error(exc: sqlite3.Error, path: Path) -> StoreError:
         path: the database file.
 
     Returns:
-        A StoreError with one line naming ``path`` and what to do; the caller
-        raises it ``from exc``.
+        A StoreError with one line naming ``path`` and what to do (a
+        :class:`~zeph_tui.core.errors.StorageUnavailable` when the store cannot
+        write: full, read-only, I/O error); the caller raises it ``from exc``.
     """
     code = _code(exc)
     if code == _FULL:
-        return StoreError(
+        return StorageUnavailable(
             f"the disk holding {path} is full ({exc}): free some space and try again; "
             "data already committed is kept"
         )
     if code in _READ_ONLY:
-        return StoreError(
+        return StorageUnavailable(
             f"the database {path} is read-only or cannot be opened for writing ({exc}): "
             f"make it and its directory {path.parent} writable, or set ZEPH_HOME to a "
             "writable directory"
@@ -84,7 +85,7 @@ def store_error(exc: sqlite3.Error, path: Path) -> StoreError:
             f"the database {path} is locked by another process ({exc}): try again when it is done"
         )
     if code == _IOERR:
-        return StoreError(
+        return StorageUnavailable(
             f"disk I/O error on the database {path} ({exc}): check the disk; data already "
             "committed is kept"
         )

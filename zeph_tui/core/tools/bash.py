@@ -67,6 +67,19 @@ async def kill_process_group(
         os.killpg(proc.pid, signal.SIGKILL)
 
 
+async def _drain(stream: asyncio.StreamReader, grace_s: float = _KILL_GRACE_S) -> None:
+    """Read ``stream`` to EOF (within ``grace_s``) so its pipe transport closes now.
+
+    A command stopped early (a timeout, a full disk) leaves unread output; an
+    unclosed transport would be closed by the garbage collector after the event
+    loop ends, printing an ``Event loop is closed`` traceback.
+    """
+    with contextlib.suppress(TimeoutError, OSError, ValueError):
+        async with asyncio.timeout(grace_s):
+            while await stream.read(_READ_BYTES):
+                pass
+
+
 class Bash(Tool):
     name: ClassVar[str] = "bash"
     description: ClassVar[str] = (
@@ -183,6 +196,7 @@ class Bash(Tool):
             timed_out = True
         finally:
             await kill_process_group(proc)
+            await _drain(proc.stdout)
         if pending:
             await publish(pending)
         if timed_out:
