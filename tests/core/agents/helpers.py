@@ -59,3 +59,37 @@ class FirstRequestMeeting(Layer):
             async with asyncio.timeout(GUARD_S):
                 await self.barrier.wait()
         return request
+
+
+_NODE = re.compile(r"\[node ([A-Za-z0-9_.-]+)\]")
+
+
+def node_of(body: dict[str, Any]) -> str | None:
+    """The graph node a recorded child request works on (``[node X]`` in its first message)."""
+    first = body["messages"][0]["content"]
+    text = first if isinstance(first, str) else "".join(b.get("text", "") for b in first)
+    match = _NODE.search(text)
+    return match.group(1) if match else None
+
+
+class NodeMeeting(Layer):
+    """Holds the first model request of each node of every group until its group is complete."""
+
+    def __init__(self, *groups: set[str]) -> None:
+        self.barriers: dict[str, asyncio.Barrier] = {}
+        for group in groups:
+            barrier = asyncio.Barrier(len(group))
+            for name in group:
+                self.barriers[name] = barrier
+        self.seen: set[str] = set()
+
+    async def before_model(self, request: ModelRequest) -> ModelRequest:
+        first = request.messages[0] if request.messages else None
+        text = "".join(getattr(p, "text", "") for p in first.parts) if first else ""
+        match = _NODE.search(text)
+        name = match.group(1) if match else None
+        if name in self.barriers and name not in self.seen and len(request.messages) == 1:
+            self.seen.add(name)
+            async with asyncio.timeout(GUARD_S):
+                await self.barriers[name].wait()
+        return request

@@ -15,6 +15,9 @@ from zeph_tui.core.agents.definition import (
     discover_agents,
     parse_agent,
 )
+from zeph_tui.core.agents.graph import Strategy, TaskGraph, TaskNode, graph_from_json
+from zeph_tui.core.agents.graph_runner import GraphRunner, plan_event, subagent_node_runner
+from zeph_tui.core.agents.graph_store import GraphStore
 from zeph_tui.core.agents.host import ChildRun, SubAgents
 from zeph_tui.core.agents.scope import ScopeLayer
 
@@ -22,8 +25,16 @@ __all__ = [
     "AgentDefinition",
     "AgentProblem",
     "ChildRun",
+    "GraphRunner",
+    "GraphStore",
     "ScopeLayer",
+    "Strategy",
     "SubAgents",
+    "TaskGraph",
+    "TaskNode",
     "discover_agents",
+    "graph_from_json",
     "parse_agent",
+    "plan_event",
+    "subagent_node_runner",
 ]
