@@ -231,7 +231,7 @@ class SubAgents:
             tools=tools,
             options=options,
         )
-        run.scope = ScopeLayer(definition.name, allowed)
+        run.scope = ScopeLayer(definition.name, allowed, call_prefix=f"{ctx.tool_call_id}/")
         child.layers.layers.insert(0, run.scope)
         child.prompt_sections.insert(0, _agent_section(definition))
         child.title = f"{definition.name}: {' '.join(prompt.split())}"[:60]

@@ -12,7 +12,8 @@ in the child's stack, narrows them to the agent's scope:
 The scope is the intersection of the agent's allow-list and the parent's
 tools (:meth:`AgentDefinition.allowed_tools`), never the ``task`` tool itself.
 The permission layer after it still decides, with the same person, on what
-the scope lets through.
+the scope lets through; the call it asks about carries the id the parent's
+faces know it by (``<task call id>/<child call id>``, see :mod:`.host`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ class ScopeLayer(Layer):
     Args:
         agent: the agent's name (for the refusal text).
         allowed: tool names in scope.
+        call_prefix: put before the id and title of the call layers after this
+            one see (the permission request), so the parent's faces can match it.
 
     Attributes:
         refused: names of the calls refused so far, in order.
@@ -41,8 +44,9 @@ class ScopeLayer(Layer):
             passed this layer (seconds; None before it), for the start-up figure.
     """
 
-    def __init__(self, agent: str, allowed: Iterable[str]) -> None:
+    def __init__(self, agent: str, allowed: Iterable[str], call_prefix: str = "") -> None:
         self.agent = agent
+        self.call_prefix = call_prefix
         self.allowed = frozenset(allowed)
         self.refused: list[str] = []
         self.first_request_s: float | None = None
@@ -54,8 +58,15 @@ class ScopeLayer(Layer):
         return dataclasses.replace(request, tools=tools)
 
     async def before_tool(self, invocation: ToolInvocation) -> ToolResult | None:
-        name = invocation.call.name or ""
+        call = invocation.call
+        name = call.name or ""
         if name in self.allowed:
+            if self.call_prefix:
+                invocation.call = dataclasses.replace(
+                    call,
+                    tool_call_id=f"{self.call_prefix}{call.tool_call_id}",
+                    title=f"{self.agent}: {call.title}",
+                )
             return None
         self.refused.append(name)
         allowed = ", ".join(sorted(self.allowed)) or "none"
