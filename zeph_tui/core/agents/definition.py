@@ -204,13 +204,14 @@ def parse_agent(
     name = _text(meta, "name")
     if not _NAME.match(name):
         raise AgentError(f"bad agent name {name!r}: use lower-case letters, digits, '-' and '_'")
+    description = _text(meta, "description")
     prompt = post.content.strip()
     if not prompt:
         raise AgentError("the body (the agent's system prompt) is empty")
     model = meta.get("model") or "inherit"
     return AgentDefinition(
         name=name,
-        description=_text(meta, "description"),
+        description=description,
         prompt=prompt,
         tools=_tools(meta.get("tools")),
         model=str(model),
