@@ -259,6 +259,7 @@ class Runtime:
             open_child,
             workspace=workspace,
             zeph_home=self.home,
+            max_concurrent=self.settings.limits.max_concurrent_subagents,
             provider_for=lambda model: self.build_provider(model=model),
         )
         return host

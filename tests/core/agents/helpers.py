@@ -47,15 +47,18 @@ class FirstRequestMeeting(Layer):
     one after the other, the first would wait alone and fail after ``GUARD_S``.
     """
 
-    def __init__(self, names: set[str]) -> None:
+    def __init__(self, names: set[str], parties: int | None = None) -> None:
         self.names = names
+        self.parties = parties or len(names)  # only the first ``parties`` arrivals meet
         self.seen: set[str] = set()
-        self.barrier = asyncio.Barrier(len(names))
+        self.barrier = asyncio.Barrier(self.parties)
 
     async def before_model(self, request: ModelRequest) -> ModelRequest:
         name = agent_of({"system": request.system})
         if name in self.names and name not in self.seen:
             self.seen.add(name)
+            if len(self.seen) > self.parties:
+                return request
             async with asyncio.timeout(GUARD_S):
                 await self.barrier.wait()
         return request

@@ -186,3 +186,27 @@ async def test_unknown_agent_is_an_error_result_naming_the_known_ones(
     assert "explorer:" in next(
         t["description"] for t in fake.requests[0]["tools"] if t["name"] == "task"
     )
+
+
+async def test_the_concurrency_limit_holds_children_back(
+    runtime: Any, workspace: Path, anthropic_env: None
+) -> None:
+    """With a limit of 2, the first two children meet; the third starts after one ended."""
+    for name in NAMES:
+        write_agent(workspace, name, "Read")
+    runtime.settings.limits.max_concurrent_subagents = 2
+    runtime.extra_layers.append(FirstRequestMeeting(set(NAMES), parties=2))
+
+    def script(body: dict[str, Any], index: int) -> dict[str, Any]:
+        if agent_of(body) is None and len(body["messages"]) == 1:
+            return calls(*(("task", {"agent": n, "prompt": "hi"}) for n in NAMES))
+        return text(f"{agent_of(body)} ok")
+
+    async with scripted_session(runtime, workspace, script) as (session, _fake):
+        assert await session.prompt(["go"]) == "end_turn"
+        host = host_of(session)
+    assert host.max_concurrent == 2
+    first, second, third = sorted(host.runs, key=lambda r: r.started_s)
+    ends = [r.ended_s or 0 for r in (first, second)]
+    assert second.started_s < min(ends)  # the first two ran at once (they met)
+    assert third.started_s >= min(ends)  # the third waited for a free slot
