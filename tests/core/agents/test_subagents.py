@@ -210,3 +210,27 @@ async def test_the_concurrency_limit_holds_children_back(
     ends = [r.ended_s or 0 for r in (first, second)]
     assert second.started_s < min(ends)  # the first two ran at once (they met)
     assert third.started_s >= min(ends)  # the third waited for a free slot
+
+
+async def test_a_child_s_processes_get_no_keys(
+    runtime: Any, workspace: Path, anthropic_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OTHER_SERVICE_TOKEN", "tok-not-for-children")
+    write_agent(workspace, "shell", "Bash")
+
+    def script(body: dict[str, Any], index: int) -> dict[str, Any]:
+        agent = agent_of(body)
+        if agent is None:
+            if len(body["messages"]) == 1:
+                return calls(("task", {"agent": "shell", "prompt": "print env"}))
+            return text("ok")
+        if len(body["messages"]) == 1:
+            return calls(("bash", {"command": "env; echo END-OF-ENV"}))
+        return text("printed")
+
+    async with scripted_session(runtime, workspace, script) as (session, fake):
+        assert await session.prompt(["go"]) == "end_turn"
+    child_second = [b for b in fake.requests if agent_of(b) == "shell"][1]
+    output = tool_results(child_second)[0]["text"]
+    assert "END-OF-ENV" in output and "PATH=" in output
+    assert "ANTHROPIC_API_KEY" not in output and "OTHER_SERVICE_TOKEN" not in output
