@@ -259,6 +259,24 @@ async def test_cancel_stores_running_nodes_pending_and_resume_finishes(runtime: 
     assert record.status == "completed" and sorted(again.calls) == ["d", "f"]
 
 
+async def test_a_runner_bug_propagates_and_leaves_no_node_running(runtime: Any) -> None:
+    class Buggy(Jobs):
+        async def __call__(self, node: TaskNode, inputs: Mapping[str, str]) -> NodeResult:
+            if node.id == "b":
+                await asyncio.sleep(0)
+                raise RuntimeError("a bug, not a node failure")
+            return await super().__call__(node, inputs)
+
+    store = GraphStore(runtime.store.db)
+    graph_id = await store.create(diamond("skip"))
+    with pytest.raises(RuntimeError, match="a bug"):
+        await GraphRunner(store, Buggy(hang={"c"})).run(graph_id)
+    assert not [t for t in asyncio.all_tasks() if t.get_name().startswith("node-")]
+    record = await store.load(graph_id)
+    assert record.status == "failed"
+    assert statuses(record)["b"] == statuses(record)["c"] == "pending"
+
+
 # ------------------------------------------------------------------ kill -9
 
 

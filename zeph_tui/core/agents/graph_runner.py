@@ -126,6 +126,12 @@ class GraphRunner:
             await asyncio.shield(self._stop(graph_id, graph, states, running))
             await asyncio.shield(self.store.set_status(graph_id, "cancelled"))
             raise
+        except Exception:  # a runner's bug (not a node failure): no node is left running
+            await self._stop(graph_id, graph, states, running)
+            for state in [s for s in states.values() if s.status == "running"]:
+                await self._set(graph_id, graph, states, replace(state, status="pending"))
+            await self.store.set_status(graph_id, "failed")
+            raise
         statuses = {s.status for s in states.values()}
         final = "failed" if aborted else "completed" if statuses == {"completed"} else "partial"
         await self.store.set_status(graph_id, final)

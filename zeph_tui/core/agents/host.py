@@ -254,6 +254,9 @@ class SubAgents:
         except ProviderError as exc:
             run.status = "failed"
             raise ToolError(f"sub-agent {definition.name} failed: {exc}") from exc
+        except Exception:
+            run.status = "failed"  # e.g. a StoreError opening the child: the call fails
+            raise
         finally:
             run.ended_s = time.monotonic()
             if run.session is not None:
