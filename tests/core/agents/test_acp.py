@@ -5,18 +5,24 @@ directions against the official ACP v1 schema (``/work/shared/acp/schema.json``)
 sub-agent is a ``think`` tool call whose content streams the child's progress and whose
 ``rawOutput.subagent`` names the child's transcript; the child's own calls are tool calls of
 their own (``<task id>/<child id>``), and its permission requests reach the same client
-for the parent's session, naming the call by that id.
+for the parent's session, naming the call by that id. The same turn is then driven by the
+official TypeScript SDK (``@agentclientprotocol/sdk`` 2.4.0, ``ts_subagents_client.mjs``),
+which validates every message it receives with its own schema types.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
+import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
 from tests.acp_schema import validate
 from tests.core.agents.helpers import agent_of, write_agent
 from tests.fakes.anthropic_api import FakeAnthropic
-from tests.fixtures_acp.peer import running
+from tests.fixtures_acp.peer import REPO_ROOT, running
 from tests.fixtures_acp.zeph_agent import INIT_FULL, ZephPeer, agent_env
 from tests.turns import calls
 from zeph_tui.core.agents.graph import TaskGraph, TaskNode
@@ -114,3 +120,32 @@ def test_the_graph_plan_update_is_a_valid_session_update() -> None:
         update = plan_event(graph, states).to_acp()
         validate("SessionNotification", {"sessionId": "sess_1", "update": update})
     assert update["entries"][0]["content"].startswith("[failed] a (explorer)")
+
+
+SDK_DIR = REPO_ROOT / ".venv" / "node-acp" / "node_modules" / "@agentclientprotocol" / "sdk"
+TS_CLIENT = Path(__file__).with_name("ts_subagents_client.mjs")
+
+
+async def test_the_official_typescript_sdk_accepts_a_sub_agent_turn(workspace: Path) -> None:
+    node = shutil.which("node")
+    assert node is not None, "node is required (scripts/dev.sh installs it)"
+    assert json.loads((SDK_DIR / "package.json").read_text())["version"] == "2.4.0"
+    write_agent(workspace, "worker", "Read, Bash")
+    async with FakeAnthropic(script) as fake:
+        proc = await asyncio.create_subprocess_exec(
+            node, str(TS_CLIENT), str(SDK_DIR), str(workspace), sys.executable,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            env=agent_env(fake.base_url), cwd=REPO_ROOT,
+        )  # fmt: skip
+        async with asyncio.timeout(180):
+            stdout, stderr = await proc.communicate()
+    assert proc.returncode == 0, stderr.decode(errors="replace")[-3000:]
+    out = json.loads(stdout.decode().strip().splitlines()[-1])
+    assert "error" not in out, (out.get("error"), stderr.decode(errors="replace")[-3000:])
+    assert out["stopReason"] == "end_turn" and out["exit"] == 0
+    calls_seen = [u for u in out["updates"] if u["sessionUpdate"] == "tool_call"]
+    task_id = next(u["toolCallId"] for u in calls_seen if u.get("kind") == "think")
+    forwarded = [u for u in calls_seen if u["toolCallId"].startswith(f"{task_id}/")]
+    assert [u["kind"] for u in forwarded] == ["read", "execute"]
+    [asked] = out["permissions"]
+    assert asked["toolCall"]["toolCallId"] == forwarded[1]["toolCallId"]
