@@ -88,7 +88,7 @@ async def test_a_sub_agent_over_acp(workspace: Path) -> None:
     final = task_updates[-1]
     assert final["status"] == "completed"
     sub = final["rawOutput"]["subagent"]
-    assert sub["agent"] == "worker" and sub["sessionId"].startswith("sess_")
+    assert sub["agent"] == "worker" and sub["sessionId"].startswith("sub_")
     assert "calc has add and mul" in final["rawOutput"]["text"]
     # the child's bash asked the same person, for the parent's session, by the forwarded id
     assert len(asked) == 1

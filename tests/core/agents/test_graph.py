@@ -137,7 +137,7 @@ async def test_diamond_runs_in_order_with_overlap_through_real_sub_agents(
     # results flow along the edges; every node has its transcript
     d_request = next(b for b in fake.requests if node_of(b) == "d")
     assert "result b" in json.dumps(d_request) and "result c" in json.dumps(d_request)
-    assert all(s.session_id and s.session_id.startswith("sess_") for s in record.nodes.values())
+    assert all(s.session_id and s.session_id.startswith("sub_") for s in record.nodes.values())
     assert record.nodes["f"].result_text is not None and record.nodes["f"].result_text.startswith(
         "result f"
     )

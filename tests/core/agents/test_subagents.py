@@ -88,6 +88,12 @@ async def test_three_children_run_concurrently_scoped_and_accounted(
         assert f"transcript: session {runs[name].run_id}" in result["text"]
         messages = await session.store.sessions.messages(runs[name].run_id)
         assert len(messages) == 4  # the child's own history is stored
+    # ... but the children are not offered as conversations of their own
+    listed = await session.store.sessions.list(cwd=str(session.workspace))
+    assert [r.id for r in listed] == [session.id]
+    every = await session.store.sessions.list(cwd=str(session.workspace), subagents=True)
+    assert {r.id for r in every} == {session.id, *(r.run_id for r in runs.values())}
+    assert all(r.run_id.startswith("sub_") for r in runs.values())
 
     # usage and cost rolled up: 2 parent calls + 3 x 2 child calls of (10 in, 5 out)
     assert session.turn_usage == Usage(80, 40) and session.usage == Usage(80, 40)

@@ -9,7 +9,9 @@ One :class:`SubAgents` belongs to one parent session (the ``task`` tool of
    parent's approver, so permission requests reach the same person; the
    parent's scrubbed environment; the parent's provider unless the agent
    names another model), with the parent's tools minus ``task`` (no nesting)
-   and a :class:`~.scope.ScopeLayer` first in its stack;
+   and a :class:`~.scope.ScopeLayer` first in its stack; its id starts with
+   :data:`CHILD_SESSION_PREFIX`, so lists of sessions (resume, ACP
+   ``session/list``) do not offer it as a conversation of its own;
 3. runs one prompt turn, at most :attr:`SubAgents.max_concurrent` children at
    a time; the child's tool calls are forwarded to the parent's faces as tool
    calls of their own (id ``<task call id>/<child call id>``, title prefixed
@@ -53,10 +55,19 @@ if TYPE_CHECKING:
     from zeph_tui.core.providers.base import Provider
     from zeph_tui.core.session.session import PromptSection, Session, SessionOptions
 
-__all__ = ["ANSWER_MAX_CHARS", "ChildOpener", "ChildRun", "SubAgents", "child_mode"]
+__all__ = [
+    "ANSWER_MAX_CHARS",
+    "CHILD_SESSION_PREFIX",
+    "ChildOpener",
+    "ChildRun",
+    "SubAgents",
+    "child_mode",
+]
 
 ANSWER_MAX_CHARS = 12_000
 """Characters of a child's final answer the parent's model gets (head and tail)."""
+CHILD_SESSION_PREFIX = "sub_"
+"""Child sessions' ids start with it (session lists leave them out, see SessionStore.list)."""
 _MODE_RANK = {"plan": 0, "ask": 1, "accept-edits": 2, "bypass": 3}
 _CLAUDE_ALIASES = frozenset({"inherit", "sonnet", "opus", "haiku"})
 RunStatus = Literal["running", "completed", "failed", "cancelled"]
@@ -73,6 +84,7 @@ class ChildOpener(Protocol):
         provider: Provider,
         tools: Sequence[Tool],
         options: SessionOptions,
+        session_id: str,
     ) -> Session: ...
 
 
@@ -230,6 +242,7 @@ class SubAgents:
             provider=self._provider(parent, definition),
             tools=tools,
             options=options,
+            session_id=f"{CHILD_SESSION_PREFIX}{uuid.uuid4().hex[:16]}",
         )
         run.scope = ScopeLayer(definition.name, allowed, call_prefix=f"{ctx.tool_call_id}/")
         child.layers.layers.insert(0, run.scope)
