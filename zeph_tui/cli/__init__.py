@@ -9,6 +9,8 @@ The public contract (names kept stable)::
     zeph-tui memory list | search QUERY [--workspace DIR] [--all] [--json] | show ID | forget ID
     zeph-tui overflow list | show ID [--offset N --limit N --grep RE]
     zeph-tui skills list [--json] | search QUERY [--json] | show NAME
+    zeph-tui agents list [--json] | show NAME
+    zeph-tui plan [--json] [--yes] GOAL | --resume [ID]
     zeph-tui rename PATH:LINE:COL NEW_NAME [--dry-run] [--json] [--yes]
     zeph-tui acp
     zeph-tui lsp
@@ -131,9 +133,14 @@ def build_parser() -> argparse.ArgumentParser:
         else:
             sp.add_argument("--json", action="store_true")
 
+    from zeph_tui.cli.agents import add_parser as add_agents_parser
     from zeph_tui.cli.memory import add_parser as add_memory_parser
 
     add_memory_parser(sub)
+    add_agents_parser(sub)
+    from zeph_tui.cli.plan import add_parser as add_plan_parser
+
+    add_plan_parser(sub, _common)
 
     rename = sub.add_parser("rename", help="rename a symbol with its call sites (LSP)")
     _common(rename, model_options=False)
@@ -212,6 +219,14 @@ def _command(command: str | None) -> Callable[[argparse.Namespace], int]:
         from zeph_tui.cli.overflow import run as overflow
 
         return overflow
+    if command == "plan":
+        from zeph_tui.cli.plan import run as plan
+
+        return plan
+    if command == "agents":
+        from zeph_tui.cli.agents import run as agents
+
+        return agents
     if command == "skills":
         from zeph_tui.cli.skills import run as skills
 

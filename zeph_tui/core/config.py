@@ -104,6 +104,7 @@ def _settings_classes() -> Any:
         max_turn_requests: Annotated[int, Field(ge=1)] = 50
         max_tokens: Annotated[int, Field(ge=1)] = 8192
         model_copy_limit_bytes: Annotated[int, Field(ge=1024)] = 16 * 1024
+        max_concurrent_subagents: Annotated[int, Field(ge=1, le=32)] = 4  # core.agents.host
 
     class ServerTable(BaseModel):
         model_config = ConfigDict(extra="allow")  # the other keys: lsp_bridge.parse_server_table

@@ -12,7 +12,8 @@
     │   │                      file, unusable ZEPH_HOME (the message names the path and
     │   │                      says what to do; raised from the sqlite3 error)
     │   └── OverflowNotFound   unknown overflow id
-    └── SkillError             invalid or unknown skill
+    ├── SkillError             invalid or unknown skill
+    └── AgentError             invalid or unknown sub-agent definition, invalid task graph
 
 Foreign exceptions are mapped at the boundary with ``raise ... from``.
 """
@@ -20,6 +21,7 @@ Foreign exceptions are mapped at the boundary with ``raise ... from``.
 from __future__ import annotations
 
 __all__ = [
+    "AgentError",
     "ConfigError",
     "OverflowNotFound",
     "PathOutsideWorkspace",
@@ -92,3 +94,7 @@ class OverflowNotFound(StoreError, ToolError):
 
 class SkillError(ZephError):
     """A skill is invalid (reason in the message) or unknown."""
+
+
+class AgentError(ZephError):
+    """An invalid or unknown sub-agent definition, or an invalid task graph."""

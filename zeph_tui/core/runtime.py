@@ -36,6 +36,7 @@ from zeph_tui.core.tools.base import CodeIntel, Tool
 from zeph_tui.core.warmup import Warmup
 
 if TYPE_CHECKING:
+    from zeph_tui.core.agents.host import SubAgents
     from zeph_tui.core.code.intel import LspCodeIntel
     from zeph_tui.core.replay import TapeDeck
     from zeph_tui.core.safety.sandbox import Sandbox
@@ -182,15 +183,18 @@ class Runtime:
         perms = self.settings.permissions
         workspace = await asyncio.to_thread(Path(workspace).resolve)
         library = self.skill_library(workspace)
+        subagents = None
         if tools is None:
             from zeph_tui.core.tools.repomap_tool import RepoMapTool
             from zeph_tui.core.tools.skill_tools import LoadSkill
 
+            subagents = self._subagents(workspace, approver)
             tools = [
                 *default_tools(self.sandbox),
                 LoadSkill(library),
                 RepoMapTool(),
                 *self._memory_tools(),
+                *subagents.tools(),
             ]
         if asker is not None:
             from zeph_tui.core.tools.ask_tool import AskUser
@@ -234,9 +238,31 @@ class Runtime:
             extra=self.extra_layers,
             tape=self.tapes.layer(session) if self.tapes else None,
         )
+        if subagents is not None:
+            subagents.bind(session)
         if warm:
             self._warm(session, library, code_intel)
         return session
+
+    def _subagents(self, workspace: Path, approver: Approver) -> SubAgents:
+        """The sub-agent host of a new session: children open like it, with its approver."""
+        from zeph_tui.core.agents.host import SubAgents
+
+        async def open_child(**kwargs: Any) -> Session:
+            parent = host.parent
+            code_intel = parent.code_intel if parent is not None else None
+            return await self.open_session(
+                workspace=workspace, approver=approver, code_intel=code_intel, warm=False, **kwargs
+            )
+
+        host = SubAgents(
+            open_child,
+            workspace=workspace,
+            zeph_home=self.home,
+            max_concurrent=self.settings.limits.max_concurrent_subagents,
+            provider_for=lambda model: self.build_provider(model=model),
+        )
+        return host
 
     def _warm(self, session: Session, library: SkillLibrary, intel: CodeIntel | None) -> None:
         """Start the warm-ups of ``session`` (they run after the caller's next await).

@@ -51,6 +51,7 @@ from zeph_tui.ui.widgets.plan_pane import PlanPane
 from zeph_tui.ui.widgets.prompt_input import PromptInput
 from zeph_tui.ui.widgets.skills_pane import SkillEntry, SkillsPane
 from zeph_tui.ui.widgets.status_bar import StatusBar
+from zeph_tui.ui.widgets.subagents_pane import SubAgentsPane
 from zeph_tui.ui.widgets.tool_pane import ToolPane
 from zeph_tui.ui.widgets.tool_panes import ToolPanes
 
@@ -126,6 +127,7 @@ class ZephApp(App[int]):
                     yield ToolPanes(max_lines=self.config.max_output_lines, id="tool-panes")
                 with TabPane("Plan", id="tab-plan"):
                     yield PlanPane(id="plan")
+                    yield SubAgentsPane(id="subagents")  # hidden until a sub-agent runs
                 with TabPane("Diagnostics", id="tab-diagnostics"):
                     yield DiagnosticsPane(id="diagnostics")
                 with TabPane("Call sites", id="tab-call-sites"):

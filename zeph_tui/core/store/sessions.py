@@ -109,13 +109,19 @@ class SessionStore:
         return SessionRecord(*row) if row else None
 
     async def list(
-        self, *, cwd: str | None = None, limit: int = 100
+        self, *, cwd: str | None = None, limit: int = 100, subagents: bool = False
     ) -> builtins.list[SessionRecord]:
-        """Most recently updated first, optionally only those in ``cwd``."""
-        sql = f"SELECT {_SESSION_COLUMNS} FROM sessions"
+        """Most recently updated first, optionally only those in ``cwd``.
+
+        Sub-agents' sessions (ids ``sub_...``, see :mod:`zeph_tui.core.agents.host`)
+        are left out unless ``subagents``.
+        """
+        sql = f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE 1"
         args: tuple[Any, ...] = ()
+        if not subagents:
+            sql += " AND substr(id, 1, 4) != 'sub_'"
         if cwd is not None:
-            sql += " WHERE cwd = ?"
+            sql += " AND cwd = ?"
             args = (cwd,)
         sql += " ORDER BY updated_at DESC LIMIT ?"
         rows = await self.db.fetchall(sql, (*args, limit))

@@ -3,7 +3,9 @@
 ``read_file(path, offset?, limit?)``, ``write_file(path, content)``,
 ``edit_file(path, old_string, new_string, replace_all?)``, ``glob(pattern, path?)``,
 ``grep(pattern, path?, glob?)``, ``bash(command, timeout_s?)``,
-``read_overflow(id, offset?, limit?, grep?)``, ``update_plan(entries)``.
+``read_overflow(id, offset?, limit?, grep?)``, ``update_plan(entries)``; sessions opened
+with the default tools also get ``task(agent, prompt, description?)``
+(:mod:`.task_tool`, registered by ``Runtime.open_session`` with the session's sub-agent host).
 """
 
 from __future__ import annotations
