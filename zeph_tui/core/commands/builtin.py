@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from zeph_tui.core.commands.host import CommandError, CommandHost
 from zeph_tui.core.errors import ZephError
 from zeph_tui.core.events import SessionInfoUpdate, TextContent, ToolCall, ToolCallUpdate
+from zeph_tui.core.text import plural
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -46,10 +47,6 @@ __all__ = [
 
 _SUMMARY_MAX_CHARS = 4000
 _FILES_SHOWN = 8
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def known_models(provider_name: str) -> list[str]:
@@ -123,7 +120,7 @@ async def compact(host: CommandHost, argument: str) -> str:
     if len(summary) > _SUMMARY_MAX_CHARS:
         summary = summary[:_SUMMARY_MAX_CHARS] + " [...]"
     return (
-        f"Compacted the conversation: {_plural(result.summarised_messages, 'message')} folded "
+        f"Compacted the conversation: {plural(result.summarised_messages, 'message')} folded "
         f"into a summary; context about {result.tokens_before:,} -> {result.tokens_after:,} of "
         f"{window:,} tokens. The earlier messages stay in the session store.\n\n"
         f"Summary:\n{summary}"
@@ -141,7 +138,7 @@ async def clear(host: CommandHost, argument: str) -> str:
     session.history.clear()
     session.context_tokens = 0
     await host.history_cleared()
-    return f"Conversation cleared ({_plural(len(ids), 'message')} hidden from the context)."
+    return f"Conversation cleared ({plural(len(ids), 'message')} hidden from the context)."
 
 
 async def title(host: CommandHost, argument: str) -> str:
@@ -182,7 +179,7 @@ async def undo(host: CommandHost, argument: str) -> str:
     files = ", ".join(changed[:_FILES_SHOWN]) + (" …" if len(changed) > _FILES_SHOWN else "")
     return (
         f"Undo: restored checkpoint {checkpoint.number} "
-        f"({_plural(len(changed), 'file')}: {files or '-'})."
+        f"({plural(len(changed), 'file')}: {files or '-'})."
     )
 
 
