@@ -380,10 +380,13 @@ class ZephApp(App[int]):
             return
         chosen = completions.chosen
         prompt = self.prompt_input
-        if chosen is not None:
+        complete = chosen is not None and chosen.strip() == prompt.current_token().strip()
+        if chosen is not None and not complete:
             prompt.replace_current_token(chosen)
         completions.hide()
         prompt.completing = False
+        if complete and event.key == "enter":
+            prompt.submit()
 
     # ------------------------------------------------------------------ actions
 
