@@ -68,14 +68,19 @@ class OverflowInfo:
 
 @dataclass(frozen=True, slots=True)
 class OverflowPage:
-    """Lines read back. ``lines`` are (0-based line number, text) pairs."""
+    """Lines read back. ``lines`` are (0-based line index, text) pairs.
+
+    People and the model see line *numbers* from 1 (:meth:`render`, the F4
+    pager): index ``n`` is line ``n + 1``. ``offset`` and :attr:`next_offset`
+    stay counts of lines to skip (offset 0 starts at line 1).
+    """
 
     info: OverflowInfo
     lines: list[tuple[int, str]]
     next_offset: int | None
 
     def render(self) -> str:
-        body = "\n".join(f"{n}: {text}" for n, text in self.lines)
+        body = "\n".join(f"{n + 1}: {text}" for n, text in self.lines)
         more = (
             f"next offset={self.next_offset}" if self.next_offset is not None else "end of output"
         )
