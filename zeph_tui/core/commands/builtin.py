@@ -31,6 +31,7 @@ __all__ = [
     "clear",
     "compact",
     "diagnostics",
+    "export",
     "git",
     "known_models",
     "mode",
@@ -181,6 +182,30 @@ async def undo(host: CommandHost, argument: str) -> str:
         f"Undo: restored checkpoint {checkpoint.number} "
         f"({plural(len(changed), 'file')}: {files or '-'})."
     )
+
+
+async def export(host: CommandHost, argument: str) -> str:
+    """``/export [PATH]``: this session as Markdown (default ``zeph-<id>.md`` in the workspace).
+
+    A relative ``PATH`` is taken from the workspace. The reply names the file
+    relative to the workspace when it is inside it.
+    """
+    from pathlib import Path
+
+    from zeph_tui.core.session.export import ExportError, default_export_name, export_markdown
+
+    session = host.session
+    target = Path(argument or default_export_name(session.id))
+    try:
+        done = await export_markdown(
+            session.store.sessions, session.id, target, base=session.workspace
+        )
+    except ExportError as exc:
+        raise CommandError(f"Export: {exc}") from exc
+    assert done.path is not None
+    root = session.workspace.resolve()
+    shown = str(done.path.relative_to(root)) if done.path.is_relative_to(root) else str(done.path)
+    return done.summary(shown)
 
 
 async def new(host: CommandHost, argument: str) -> str:
