@@ -117,6 +117,6 @@ def test_undo_skips_checkpoints_equal_to_the_tree(workspace: Path) -> None:
 def test_undo_with_only_empty_checkpoints_says_so_and_drops_them(workspace: Path) -> None:
     create_checkpoint(workspace, "s1")
     create_checkpoint(workspace, "s1")
-    with pytest.raises(CheckpointError, match="no file changed.*2 empty checkpoints dropped"):
+    with pytest.raises(CheckpointError, match=r"no file changed.*2 empty checkpoints dropped"):
         undo_last(workspace, "s1")
     assert list_checkpoints(workspace, "s1") == []

@@ -89,3 +89,92 @@ async def test_a_pane_counts_an_open_last_line(
         (pane,) = app.tool_panes.panes.values()
         assert pane.shown_text == "no newline"
         assert str(pane._marker.render()).startswith("1 line, 10 B")
+
+
+async def test_ctrl_c_cancels_the_turn_then_clears_then_quits_on_the_second_press(
+    workspace: Path, runtime: Any, anthropic_env: None
+) -> None:
+    script = [bash("sleep 30"), {"blocks": [{"type": "text", "text": "stopped"}]}]
+    async with dashboard(script, workspace, runtime) as (app, pilot, _fake):
+        await type_text(pilot, "wait")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: bool(app.tool_panes.panes))
+        await pilot.press("ctrl+c")
+        await wait_until(pilot, lambda: app.last_stop_reason == "cancelled")
+        await app.workers.wait_for_complete()
+        await type_text(pilot, "half a thought")
+        await pilot.press("ctrl+c")
+        assert app.prompt_input.text == ""
+        assert app.return_code is None  # cleared, still running
+        await pilot.press("ctrl+c")
+        await wait_until(pilot, lambda: app.return_code == 0)
+
+
+async def test_one_ctrl_c_on_an_idle_prompt_only_says_how_to_quit(
+    workspace: Path, runtime: Any, anthropic_env: None
+) -> None:
+    async with dashboard(REPLY, workspace, runtime) as (app, pilot, _fake):
+        await pilot.press("ctrl+c")
+        await wait_until(pilot, lambda: "press ctrl+c again to quit" in screen_text(app))
+        assert app.return_code is None
+
+
+async def test_ctrl_c_on_a_modal_is_escape(
+    workspace: Path, runtime: Any, anthropic_env: None
+) -> None:
+    script = [bash("touch made.txt"), {"blocks": [{"type": "text", "text": "fine"}]}]
+    async with dashboard(script, workspace, runtime, mode="ask") as (app, pilot, _fake):
+        await type_text(pilot, "make a file")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, PermissionModal))
+        await pilot.press("ctrl+c")
+        await wait_until(pilot, lambda: app.last_stop_reason is not None)
+        assert not (workspace / "made.txt").exists()
+        assert app.return_code is None
+
+
+async def test_key_help_opens_on_f1_and_question_mark_and_lists_every_binding(
+    workspace: Path, runtime: Any, anthropic_env: None
+) -> None:
+    from zeph_tui.ui.keys import KEY_BINDINGS, PROMPT_KEYS
+    from zeph_tui.ui.screens.key_help import KeyHelp
+
+    async with dashboard(REPLY, workspace, runtime) as (app, pilot, _fake):
+        await pilot.press("f1")
+        await wait_until(pilot, lambda: isinstance(app.screen, KeyHelp))
+        await pilot.pause()
+        shown = screen_text(app)
+        for binding in KEY_BINDINGS:
+            assert not isinstance(binding, tuple)
+            assert binding.description in shown, binding
+        for key, meaning in PROMPT_KEYS:
+            assert meaning in shown, key
+        assert "y allow" not in shown and "Allow once" in shown  # the modal's own bindings
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not isinstance(app.screen, KeyHelp))
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: isinstance(app.screen, KeyHelp))
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: not isinstance(app.screen, KeyHelp))
+        await type_text(pilot, "why")
+        await pilot.press("question_mark")
+        assert app.prompt_input.text == "why?"  # not empty: ? is a character
+
+
+async def test_permission_modal_at_80x24_keeps_its_buttons_with_a_long_diff() -> None:
+    from textual.widgets import Button
+
+    from zeph_tui.ui.demo import demo_app
+
+    app = demo_app("permission_long")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, PermissionModal))
+        await pilot.pause()
+        for button in app.screen.query(Button):
+            region = button.region
+            assert region.height >= 1 and region.bottom <= 24, button.id
+        shown = screen_text(app)
+        assert "Allow once (y)" in shown and "Deny (n)" in shown
+        assert "lines, ↑↓ scroll" in shown
+        await pilot.press("n")
+        await wait_until(pilot, lambda: not isinstance(app.screen, PermissionModal))

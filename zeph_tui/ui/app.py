@@ -14,6 +14,7 @@ Permission requests arrive as :class:`~zeph_tui.ui.bridge.PermissionRequested`
 messages carrying a future that the
 :class:`~zeph_tui.ui.screens.permission_modal.PermissionModal` resolves. Turns
 run in an exclusive worker; Escape cancels them (and a running ``!cmd``).
+Keys: :mod:`zeph_tui.ui.keys` (the bindings, Ctrl+C, the key help overlay).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from zeph_tui.ui.bridge import PermissionRequested, UiApprover, UiSink
 from zeph_tui.ui.controller import AppConfig, DashboardController, Severity
 from zeph_tui.ui.feed import EventFeed
 from zeph_tui.ui.history import render_history
+from zeph_tui.ui.keys import KEY_BINDINGS, KeyActions
 from zeph_tui.ui.palette import DashboardCommands
 from zeph_tui.ui.render import EventRenderer, RenderTargets
 from zeph_tui.ui.screens.elicitation_modal import ask_in_modal
@@ -66,22 +68,14 @@ W = TypeVar("W", bound=Widget)
 _OFFERED_SKILLS = 5
 
 
-class ZephApp(App[int]):
+class ZephApp(KeyActions, App[int]):
     """The zeph-tui dashboard: layout, bindings and the :class:`DashboardView` side."""
 
     TITLE = "zeph-tui"
     COMMANDS = App.COMMANDS | {DashboardCommands}
     CSS_PATH = "app.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 (Textual's own type)
-    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
-        Binding("escape", "cancel_turn", "Cancel turn"),
-        Binding("f2", "sessions", "Sessions"),
-        Binding("f3", "toggle_panes", "Panes"),
-        Binding("f4", "open_output", "Full output"),
-        Binding("f5", "refresh_git", "Git"),
-        Binding("f8", "undo", "Undo"),
-        Binding("ctrl+n", "new_session", "New"),
-    ]
+    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = KEY_BINDINGS
 
     def __init__(self, config: AppConfig) -> None:
         super().__init__()

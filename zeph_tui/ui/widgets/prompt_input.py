@@ -48,6 +48,9 @@ class PromptInput(TextArea):
             super().__init__()
             self.key = key
 
+    class HelpRequested(Message):
+        """``?`` typed on an empty prompt: the app shows the key help."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
         self.prompt_history: list[str] = []
@@ -87,6 +90,11 @@ class PromptInput(TextArea):
                 self.post_message(self.CompletionKey("enter"))
                 return
             self.submit()
+            return
+        if key == "question_mark" and not self.text:
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.HelpRequested())
             return
         if key in ("ctrl+j", "shift+enter"):
             event.stop()
