@@ -178,3 +178,40 @@ async def test_permission_modal_at_80x24_keeps_its_buttons_with_a_long_diff() ->
         assert "lines, ↑↓ scroll" in shown
         await pilot.press("n")
         await wait_until(pilot, lambda: not isinstance(app.screen, PermissionModal))
+
+
+async def test_f4_after_resume_opens_the_sessions_stored_archive(
+    workspace: Path, runtime: Any, anthropic_env: None
+) -> None:
+    from textual.widgets import Log
+
+    from zeph_tui.ui.screens.overflow_modal import OverflowModal
+
+    script = [bash("seq 1 30000"), {"blocks": [{"type": "text", "text": "counted"}]}]
+    async with dashboard(script, workspace, runtime) as (app, pilot, _fake):
+        await type_text(pilot, "count")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.last_stop_reason == "end_turn")
+        (pane,) = app.tool_panes.panes.values()
+        await wait_until(pilot, lambda: pane.overflow_id is not None)
+        archived = pane.overflow_id
+    async with dashboard([], workspace, runtime, resume="") as (app, pilot, _fake):
+        assert not any(p.overflow_id for p in app.tool_panes.panes.values())
+        await pilot.press("f4")
+        await wait_until(pilot, lambda: isinstance(app.screen, OverflowModal))
+        modal = app.screen
+        assert isinstance(modal, OverflowModal) and modal.overflow_id == archived
+        log = modal.query_one(Log)
+        await wait_until(pilot, lambda: bool(log.lines))
+        assert log.lines[0].split() == ["1", "1"]
+
+
+async def test_f4_with_no_archive_in_the_session_says_so(
+    workspace: Path, runtime: Any, anthropic_env: None
+) -> None:
+    async with dashboard(REPLY, workspace, runtime) as (app, pilot, _fake):
+        await pilot.press("f4")
+        await wait_until(
+            pilot,
+            lambda: any(n.message == "no archived output yet" for n in app._notifications),
+        )

@@ -41,7 +41,7 @@ from zeph_tui.ui.palette import DashboardCommands
 from zeph_tui.ui.render import EventRenderer, RenderTargets
 from zeph_tui.ui.screens.elicitation_modal import ask_in_modal
 from zeph_tui.ui.screens.file_viewer import FileViewer
-from zeph_tui.ui.screens.overflow_modal import OverflowModal
+from zeph_tui.ui.screens.overflow_modal import OverflowModal, latest_archive
 from zeph_tui.ui.screens.permission_modal import PermissionModal
 from zeph_tui.ui.screens.sessions_screen import SessionsScreen
 from zeph_tui.ui.widgets.call_sites_pane import CallSitesPane
@@ -418,9 +418,19 @@ class ZephApp(KeyActions, App[int]):
     def action_open_output(self) -> None:
         panes = [p for p in self.tool_panes.panes.values() if p.overflow_id]
         if not panes:
-            self.notify("no archived output yet", severity="warning")
+            self._open_stored_output()
             return
         self._open_overflow(panes[-1].overflow_id or "")
+
+    @work(group="archive")
+    async def _open_stored_output(self) -> None:
+        """F4 with no pane holding an archive (after ``--resume``): the session's newest one."""
+        session = self.session
+        found = session and await latest_archive(session.store.archive, session.id)
+        if found:
+            self._open_overflow(found)
+        else:
+            self.notify("no archived output yet", severity="warning")
 
     @on(ToolPane.OpenRequested)
     def _open_requested(self, event: ToolPane.OpenRequested) -> None:

@@ -272,11 +272,13 @@ class OverflowArchive:
             )
         return OverflowInfo(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]))
 
-    async def list(self, limit: int = 50) -> list[OverflowInfo]:
+    async def list(self, limit: int = 50, *, session_id: str | None = None) -> list[OverflowInfo]:
+        """The newest archives first, at most ``limit``; only ``session_id``'s when given."""
+        where, args = ("WHERE session_id = ? ", (session_id,)) if session_id else ("", ())
         rows = await self.db.fetchall(
             "SELECT id, session_id, tool_call_id, created_at, total_bytes, total_lines, complete "
-            "FROM overflow ORDER BY created_at DESC LIMIT ?",
-            (limit,),
+            f"FROM overflow {where}ORDER BY created_at DESC LIMIT ?",
+            (*args, limit),
         )
         return [OverflowInfo(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) for r in rows]
 

@@ -11,10 +11,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Log
 
-from zeph_tui.core.store.overflow import OverflowPage
+from zeph_tui.core.store.overflow import OverflowInfo, OverflowPage
 from zeph_tui.ui.format import human_bytes
 
-__all__ = ["OverflowModal", "OverflowReader"]
+__all__ = ["OverflowModal", "OverflowReader", "latest_archive"]
 
 
 class OverflowReader(Protocol):
@@ -23,6 +23,20 @@ class OverflowReader(Protocol):
     async def read(
         self, overflow_id: str, *, offset: int = 0, limit: int = 200, grep: str | None = None
     ) -> OverflowPage: ...
+
+
+class ArchiveLister(Protocol):
+    """Listing archives by session (``runtime.store.archive``)."""
+
+    async def list(
+        self, limit: int = 50, *, session_id: str | None = None
+    ) -> list[OverflowInfo]: ...
+
+
+async def latest_archive(archive: ArchiveLister, session_id: str) -> str | None:
+    """The newest stored archive of ``session_id`` (F4 after ``--resume``), or None."""
+    found = await archive.list(1, session_id=session_id)
+    return found[0].id if found else None
 
 
 class OverflowModal(ModalScreen[None]):
