@@ -215,3 +215,20 @@ async def test_f4_with_no_archive_in_the_session_says_so(
             pilot,
             lambda: any(n.message == "no archived output yet" for n in app._notifications),
         )
+
+
+def test_readme_lists_every_dashboard_binding() -> None:
+    """README's dashboard section names each key of the app's bindings."""
+    from tests.conftest import REPO_ROOT
+    from zeph_tui.ui.keys import KEY_BINDINGS
+
+    readme = (REPO_ROOT / "README.md").read_text()
+    section = readme[readme.index("## The dashboard") : readme.index("## Slash commands")]
+    for binding in KEY_BINDINGS:
+        assert not isinstance(binding, tuple)
+        for key in binding.key.split(","):
+            shown = "+".join(
+                part.capitalize() if len(part) > 1 else part.upper()
+                for part in key.replace("escape", "esc").split("+")
+            )
+            assert f"`{shown}`" in section, (key, shown)
