@@ -232,3 +232,60 @@ def test_readme_lists_every_dashboard_binding() -> None:
                 for part in key.replace("escape", "esc").split("+")
             )
             assert f"`{shown}`" in section, (key, shown)
+
+
+async def test_ctrl_g_edits_the_prompt_in_the_editor_and_does_not_send_it(
+    workspace: Path, runtime: Any, anthropic_env: None, monkeypatch: Any, tmp_path: Path
+) -> None:
+    seen = tmp_path / "seen.txt"
+    editor = tmp_path / "editor.sh"
+    editor.write_text(f'#!/bin/sh\ncp "$1" {seen}\nprintf "line one\\nline two\\n" > "$1"\n')
+    editor.chmod(0o755)
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", str(editor))
+    async with dashboard(REPLY, workspace, runtime) as (app, pilot, fake):
+        await type_text(pilot, "draft")
+        await pilot.press("ctrl+g")
+        await wait_until(pilot, lambda: app.prompt_input.text == "line one\nline two")
+        assert seen.read_text() == "draft"  # the editor got what was typed
+        assert fake.requests == []
+
+
+async def test_a_multi_line_paste_is_inserted_not_sent(
+    workspace: Path, runtime: Any, anthropic_env: None
+) -> None:
+    from textual import events
+
+    async with dashboard(REPLY, workspace, runtime) as (app, pilot, fake):
+        app.post_message(events.Paste("first line\nsecond line\n"))  # as the driver does
+        await wait_until(pilot, lambda: "second line" in app.prompt_input.text)
+        assert app.prompt_input.text == "first line\nsecond line\n"
+        assert fake.requests == []
+
+
+async def test_ctrl_f_finds_in_the_chat_next_and_previous(
+    workspace: Path, runtime: Any, anthropic_env: None
+) -> None:
+    from zeph_tui.ui.widgets.find_bar import FindBar
+
+    async with dashboard(REPLY, workspace, runtime) as (app, pilot, _fake):
+        for text in ("alpha one", "beta", "Alpha two"):
+            app.chat.add_user(text)
+        await pilot.pause()
+        await pilot.press("ctrl+f")
+        await wait_until(pilot, lambda: isinstance(app.focused, FindBar))
+        bar = app.query_one(FindBar)
+        await type_text(pilot, "ALPHA")
+        await wait_until(pilot, lambda: bar.border_subtitle == "1/2")
+        found = list(app.chat.query(".-found"))
+        assert [w.text for w in found] == ["alpha one"]  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        assert bar.border_subtitle == "2/2"
+        assert [w.text for w in app.chat.query(".-found")] == ["Alpha two"]  # type: ignore[attr-defined]
+        await pilot.press("up")
+        assert bar.border_subtitle == "1/2"
+        await type_text(pilot, "zzz")
+        await wait_until(pilot, lambda: bar.border_subtitle == "no match")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.focused is app.prompt_input)
+        assert not list(app.chat.query(".-found"))

@@ -18,7 +18,12 @@ Ctrl+C (:meth:`KeyActions.action_interrupt`), in order of what it finds:
 
 from __future__ import annotations
 
+import os
+import shlex
+import subprocess
+import tempfile
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.binding import Binding
@@ -45,6 +50,8 @@ KEY_BINDINGS: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
     Binding("f5", "refresh_git", "Git"),
     Binding("f8", "undo", "Undo"),
     Binding("ctrl+n", "new_session", "New"),
+    Binding("ctrl+f", "find", "Find in the chat", show=False),
+    Binding("ctrl+g", "edit_prompt", "Edit the prompt in $EDITOR", show=False),
     Binding("ctrl+q", "quit", "Quit", show=False),
 ]
 """Every binding of the dashboard app (its ``BINDINGS``)."""
@@ -138,3 +145,48 @@ class KeyActions:
 
     def on_prompt_input_help_requested(self) -> None:
         self.action_key_help()
+
+    def action_find(self) -> None:
+        """Ctrl+F: the find bar over the chat (mounted above the prompt on first use)."""
+        from zeph_tui.ui.widgets.find_bar import FindBar
+
+        app: App[int] = self  # type: ignore[assignment]
+        prompt: PromptInput = self.prompt_input  # type: ignore[attr-defined]
+        found = app.screen_stack[0].query(FindBar)
+        if found:
+            found.first().open()
+            return
+        bar = FindBar(self.chat, id="find")  # type: ignore[attr-defined]
+        prompt.parent.mount(bar, before=prompt)  # type: ignore[union-attr]
+        app.call_after_refresh(bar.open)
+
+    def on_find_bar_closed(self) -> None:
+        self.prompt_input.focus()  # type: ignore[attr-defined]
+
+    def action_edit_prompt(self) -> None:
+        """Ctrl+G: edit the prompt in ``$VISUAL`` / ``$EDITOR`` (default ``vi``); the text comes back unsent."""
+        from textual.app import SuspendNotSupported
+
+        app: App[int] = self  # type: ignore[assignment]
+        prompt: PromptInput = self.prompt_input  # type: ignore[attr-defined]
+        editor = shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
+        fd, name = tempfile.mkstemp(prefix="zeph-prompt-", suffix=".md")
+        path = Path(name)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(prompt.text)
+            try:
+                with app.suspend():
+                    done = subprocess.run([*editor, name], check=False)
+            except SuspendNotSupported:  # headless (tests): the editor needs no terminal
+                done = subprocess.run([*editor, name], check=False, stdin=subprocess.DEVNULL)
+            if done.returncode != 0:
+                app.notify(f"{editor[0]} exited with {done.returncode}; prompt unchanged")
+                return
+            prompt.load_text(path.read_text(encoding="utf-8").rstrip("\n"))
+            prompt.move_cursor(prompt.document.end)
+        except OSError as exc:
+            app.notify(f"cannot run {editor[0]}: {exc.strerror or exc}", severity="error")
+        finally:
+            path.unlink(missing_ok=True)
+            prompt.focus()
