@@ -289,3 +289,35 @@ async def test_ctrl_f_finds_in_the_chat_next_and_previous(
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.focused is app.prompt_input)
         assert not list(app.chat.query(".-found"))
+
+
+async def test_a_long_turn_ends_with_osc_9_and_a_bell(
+    workspace: Path, runtime: Any, anthropic_env: None, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("ZEPH_NOTIFY_AFTER_S", "0.000001")  # every turn is "long"
+    async with dashboard(REPLY, workspace, runtime) as (app, pilot, _fake):
+        written: list[str] = []
+        driver = app._driver
+        assert driver is not None
+        monkeypatch.setattr(driver, "write", written.append)
+        await type_text(pilot, "hi")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.last_stop_reason == "end_turn")
+        await wait_until(pilot, lambda: any(w.startswith("\x1b]9;") for w in written))
+        (notice,) = [w for w in written if w.startswith("\x1b]9;")]
+        assert notice.startswith("\x1b]9;zeph-tui: turn ended (end_turn) after ")
+        assert notice.endswith("\x07\a")
+
+
+async def test_short_turns_and_zero_stay_silent(
+    workspace: Path, runtime: Any, anthropic_env: None, monkeypatch: Any
+) -> None:
+    from zeph_tui.ui.turn_notice import announce_turn_end
+
+    async with dashboard(REPLY, workspace, runtime) as (app, _pilot, _fake):
+        monkeypatch.setenv("ZEPH_NOTIFY_AFTER_S", "10")
+        assert announce_turn_end(app, 9.9, "end_turn") is None
+        monkeypatch.setenv("ZEPH_NOTIFY_AFTER_S", "0")
+        assert announce_turn_end(app, 3600.0, "end_turn") is None
+        monkeypatch.setenv("ZEPH_NOTIFY_AFTER_S", "soon")  # unreadable: the default, 10 s
+        assert announce_turn_end(app, 11.0, "cancelled") is not None

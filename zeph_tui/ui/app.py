@@ -20,6 +20,7 @@ Keys: :mod:`zeph_tui.ui.keys` (the bindings, Ctrl+C, the key help overlay).
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -44,6 +45,7 @@ from zeph_tui.ui.screens.file_viewer import FileViewer
 from zeph_tui.ui.screens.overflow_modal import OverflowModal, latest_archive
 from zeph_tui.ui.screens.permission_modal import PermissionModal
 from zeph_tui.ui.screens.sessions_screen import SessionsScreen
+from zeph_tui.ui.turn_notice import announce_turn_end
 from zeph_tui.ui.widgets.call_sites_pane import CallSitesPane
 from zeph_tui.ui.widgets.chat_log import ChatLog
 from zeph_tui.ui.widgets.completion_list import CompletionList
@@ -300,12 +302,14 @@ class ZephApp(KeyActions, App[int]):
         """Run one prompt turn to its end; errors become a notice, never a crash."""
         self.sink.new_turn()
         self.status.busy = True
+        started = time.monotonic()
         try:
             await self.controller.run_turn(text)
         finally:
             self.flush()
             self.status.busy = False
             self.status.progress = ""
+            announce_turn_end(self, time.monotonic() - started, self.last_stop_reason)
         self.action_refresh_git()
 
     def action_cancel_turn(self) -> None:
