@@ -74,12 +74,14 @@ def key_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     from zeph_tui.ui.screens.key_help import binding_rows
     from zeph_tui.ui.screens.overflow_modal import OverflowModal
     from zeph_tui.ui.screens.permission_modal import PermissionModal
+    from zeph_tui.ui.widgets.find_bar import FindBar
 
     return [
         ("Dashboard", binding_rows(KEY_BINDINGS)),
         ("Prompt", list(PROMPT_KEYS)),
         ("Permission prompt", binding_rows(PermissionModal.BINDINGS)),
         ("Full output (F4)", binding_rows(OverflowModal.BINDINGS)),
+        ("Find (Ctrl+F)", [("enter", "Next match"), *binding_rows(FindBar.BINDINGS)]),
     ]
 
 
