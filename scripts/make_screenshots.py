@@ -32,6 +32,8 @@ SHOTS: list[tuple[str, str, tuple[int, int], str]] = [
     ("git.svg", "git", (160, 48), "zeph-tui: git status and diff"),
     ("skills.svg", "skills", (160, 48), "zeph-tui: skills"),
     ("narrow.svg", "dashboard", (80, 30), "zeph-tui: narrow terminal"),
+    ("key-help.svg", "key_help", (100, 40), "zeph-tui: every key (F1 or ?)"),
+    ("permission-80x24.svg", "permission_long", (80, 24), "zeph-tui: a long diff at 80x24"),
 ]
 
 

@@ -98,3 +98,25 @@ def test_restore_without_dropping_and_repo_without_commits(tmp_path: Path) -> No
 def test_not_a_repository(tmp_path: Path) -> None:
     with pytest.raises(CheckpointError, match="not a git repository"):
         create_checkpoint(tmp_path, "s")
+
+
+def test_undo_skips_checkpoints_equal_to_the_tree(workspace: Path) -> None:
+    """Edit turn, denied turn, cancelled turn: one undo undoes the edit."""
+    create_checkpoint(workspace, "s1", "before the edit turn")
+    (workspace / "pkg/calc.py").write_text("edited\n")
+    create_checkpoint(workspace, "s1", "before the denied turn")
+    create_checkpoint(workspace, "s1", "before the cancelled turn")
+
+    restored, changed = undo_last(workspace, "s1")
+    assert restored.number == 1
+    assert changed == ["pkg/calc.py"]
+    assert (workspace / "pkg/calc.py").read_text().startswith("def add(")
+    assert list_checkpoints(workspace, "s1") == []
+
+
+def test_undo_with_only_empty_checkpoints_says_so_and_drops_them(workspace: Path) -> None:
+    create_checkpoint(workspace, "s1")
+    create_checkpoint(workspace, "s1")
+    with pytest.raises(CheckpointError, match=r"no file changed.*2 empty checkpoints dropped"):
+        undo_last(workspace, "s1")
+    assert list_checkpoints(workspace, "s1") == []

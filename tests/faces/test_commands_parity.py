@@ -11,7 +11,7 @@ its own ZEPH_HOME (so its own SQLite) and its own scripted Messages API:
 Step by step, the same line goes to both; the replies must be equal once
 workspace paths and session ids are masked and whitespace is collapsed, and
 the state must change the same way: SQLite (mode, model, title, messages left
-in the context), the files on disk (``/rename``, ``/undo``), the next model
+in the context), the files on disk (``/rename``, ``/undo``, ``/export``), the next model
 request (``/clear``). A command the ACP face does not offer (``needs`` a face
 feature) must do its thing in the dashboard, be missing from ACP's
 ``available_commands_update`` and answer the reason over ACP. The test fails
@@ -293,6 +293,13 @@ async def test_every_command_does_the_same_in_the_dashboard_and_over_acp(
         assert undone.startswith("Undo: restored checkpoint 1 (2 files:")
         assert files(dash.workspace) == files(acp.workspace) == original
         covered.add("undo")
+
+        exported = await same(dash, acp, "/export")
+        assert exported.startswith("Exported the session to zeph-<sid>.md (")
+        for face in (dash, acp):
+            markdown = (face.workspace / f"zeph-{face.session_id()}.md").read_text()
+            assert markdown.startswith("# Parity check\n") and "## User\n\nagain" in markdown
+        covered.add("export")
 
         # face features the ACP face lacks: done in the dashboard, refused with the reason
         reason = "/{} is not available in the ACP agent: " + "{}"

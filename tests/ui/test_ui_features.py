@@ -218,14 +218,14 @@ async def test_open_full_output_pages_the_archive(
         assert isinstance(modal, OverflowModal)
         log = modal.query_one(Log)
         await wait_until(pilot, lambda: len(log.lines) > 0)
-        assert log.lines[0].split() == ["0", "row-0"]
+        assert log.lines[0].split() == ["1", "row-0"]  # numbered from 1
         await pilot.press("pagedown")
-        await wait_until(pilot, lambda: log.lines[0].split() == ["500", "row-500"])
+        await wait_until(pilot, lambda: log.lines[0].split() == ["501", "row-500"])
         await pilot.press("slash")
         await type_text(pilot, "row-999[0-9]$")
         await pilot.press("enter")
         await wait_until(
-            pilot, lambda: bool(log.lines) and log.lines[0].split() == ["9990", "row-9990"]
+            pilot, lambda: bool(log.lines) and log.lines[0].split() == ["9991", "row-9990"]
         )
         assert len([line for line in log.lines if line]) == 10
         await pilot.press("escape")

@@ -40,6 +40,9 @@ async def settle(pilot: Pilot[Any]) -> None:
         ("completion", (100, 30)),
         ("help", (120, 36)),
         ("dashboard", (80, 30)),
+        ("permission_long", (80, 24)),
+        ("key_help", (100, 40)),
+        ("key_help", (80, 24)),
     ],
     ids=lambda v: v if isinstance(v, str) else f"{v[0]}x{v[1]}",
 )

@@ -8,6 +8,7 @@ The public contract (names kept stable)::
     zeph-tui replay PATH [--workspace DIR] [--json]
     zeph-tui memory list | search QUERY [--workspace DIR] [--all] [--json] | show ID | forget ID
     zeph-tui overflow list | show ID [--offset N --limit N --grep RE]
+    zeph-tui export ID [-o PATH]
     zeph-tui skills list [--json] | search QUERY [--json] | show NAME
     zeph-tui agents list [--json] | show NAME
     zeph-tui plan [--json] [--yes] GOAL | --resume [ID]
@@ -113,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     ovf_list.add_argument("--limit", type=int, default=50)
     show = ovf_sub.add_parser("show", help="page or grep one archive")
     show.add_argument("id", metavar="ID")
-    show.add_argument("--offset", type=int, default=0, help="0-based first line")
+    show.add_argument("--offset", type=int, default=0, help="lines to skip (0 starts at line 1)")
     show.add_argument("--limit", type=int, default=200, help="max lines")
     show.add_argument("--grep", metavar="RE", help="only lines matching this regex")
 
@@ -141,6 +142,10 @@ def build_parser() -> argparse.ArgumentParser:
     from zeph_tui.cli.plan import add_parser as add_plan_parser
 
     add_plan_parser(sub, _common)
+
+    from zeph_tui.cli.export import add_parser as add_export_parser
+
+    add_export_parser(sub)
 
     rename = sub.add_parser("rename", help="rename a symbol with its call sites (LSP)")
     _common(rename, model_options=False)
@@ -227,6 +232,10 @@ def _command(command: str | None) -> Callable[[argparse.Namespace], int]:
         from zeph_tui.cli.agents import run as agents
 
         return agents
+    if command == "export":
+        from zeph_tui.cli.export import run as export
+
+        return export
     if command == "skills":
         from zeph_tui.cli.skills import run as skills
 

@@ -91,6 +91,10 @@ class _Printer:
             sys.stdout.flush()
             self._open_line = not event.text.endswith("\n")
         elif isinstance(event, ToolCall):
+            if self._open_line:  # the message before the call ends here, not in the next one
+                sys.stdout.write("\n")
+                sys.stdout.flush()
+                self._open_line = False
             print(f"\n→ {event.title}", file=sys.stderr)
         elif isinstance(event, ToolCallUpdate) and event.status in ("completed", "failed"):
             mark = "✓" if event.status == "completed" else "✗"
@@ -111,6 +115,12 @@ async def _run(args: argparse.Namespace) -> int:
     from zeph_tui.core import Runtime
 
     prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
+    if not prompt.strip():  # the API rejects an empty message: say so before starting anything
+        print(
+            "zeph-tui: run: the prompt is empty (give the text, or '-' to read stdin)",
+            file=sys.stderr,
+        )
+        return 2
     workspace: Path = args.workspace
     printer = _Printer(args.json)
     tapes = open_tapes(args)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zeph_tui.core.errors import ZephError
+from zeph_tui.core.text import plural
 
 __all__ = [
     "Checkpoint",
@@ -222,18 +223,31 @@ def _prune_empty_dirs(directory: Path, root: Path) -> None:
 
 
 def undo_last(workspace: Path, session_id: str) -> tuple[Checkpoint, list[str]]:
-    """Restore the newest checkpoint of ``session_id`` and drop it.
+    """Restore the newest checkpoint of ``session_id`` that differs from the tree, and drop it.
+
+    Checkpoints equal to the working tree as it is now (taken before a turn
+    that changed no file: a denied command, a cancelled turn, a question) are
+    dropped on the way, so one undo always undoes a change.
 
     Returns:
-        The checkpoint restored and the paths that changed.
+        The checkpoint restored and the paths that changed (never empty).
 
     Raises:
-        CheckpointError: no checkpoint, or git failed.
+        CheckpointError: no checkpoint, no checkpoint that differs from the
+            working tree (those equal to it are dropped), or git failed.
     """
     items = list_checkpoints(workspace, session_id)
     if not items:
         raise CheckpointError("no checkpoint to restore in this session")
-    last = items[-1]
-    changed = restore_checkpoint(workspace, last)
-    _git(_repo(workspace), None, "update-ref", "-d", last.ref)
-    return last, changed
+    repo = _repo(workspace)
+    now_tree = _snapshot_tree(repo)
+    for checkpoint in reversed(items):
+        tree = _git(repo, None, "rev-parse", f"{checkpoint.commit}^{{tree}}").strip()
+        if tree != now_tree:
+            changed = restore_checkpoint(workspace, checkpoint)
+            _git(repo, None, "update-ref", "-d", checkpoint.ref)
+            return checkpoint, changed
+        _git(repo, None, "update-ref", "-d", checkpoint.ref)
+    raise CheckpointError(
+        f"no file changed since the oldest checkpoint ({plural(len(items), 'empty checkpoint')} dropped)"
+    )

@@ -14,11 +14,13 @@ Permission requests arrive as :class:`~zeph_tui.ui.bridge.PermissionRequested`
 messages carrying a future that the
 :class:`~zeph_tui.ui.screens.permission_modal.PermissionModal` resolves. Turns
 run in an exclusive worker; Escape cancels them (and a running ``!cmd``).
+Keys: :mod:`zeph_tui.ui.keys` (the bindings, Ctrl+C, the key help overlay).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -35,13 +37,15 @@ from zeph_tui.ui.bridge import PermissionRequested, UiApprover, UiSink
 from zeph_tui.ui.controller import AppConfig, DashboardController, Severity
 from zeph_tui.ui.feed import EventFeed
 from zeph_tui.ui.history import render_history
+from zeph_tui.ui.keys import KEY_BINDINGS, KeyActions
 from zeph_tui.ui.palette import DashboardCommands
 from zeph_tui.ui.render import EventRenderer, RenderTargets
 from zeph_tui.ui.screens.elicitation_modal import ask_in_modal
 from zeph_tui.ui.screens.file_viewer import FileViewer
-from zeph_tui.ui.screens.overflow_modal import OverflowModal
+from zeph_tui.ui.screens.overflow_modal import OverflowModal, latest_archive
 from zeph_tui.ui.screens.permission_modal import PermissionModal
 from zeph_tui.ui.screens.sessions_screen import SessionsScreen
+from zeph_tui.ui.turn_notice import announce_turn_end
 from zeph_tui.ui.widgets.call_sites_pane import CallSitesPane
 from zeph_tui.ui.widgets.chat_log import ChatLog
 from zeph_tui.ui.widgets.completion_list import CompletionList
@@ -67,22 +71,14 @@ W = TypeVar("W", bound=Widget)
 _OFFERED_SKILLS = 5
 
 
-class ZephApp(App[int]):
+class ZephApp(KeyActions, App[int]):
     """The zeph-tui dashboard: layout, bindings and the :class:`DashboardView` side."""
 
     TITLE = "zeph-tui"
     COMMANDS = App.COMMANDS | {DashboardCommands}
     CSS_PATH = "app.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 (Textual's own type)
-    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
-        Binding("escape", "cancel_turn", "Cancel turn"),
-        Binding("f2", "sessions", "Sessions"),
-        Binding("f3", "toggle_panes", "Panes"),
-        Binding("f4", "open_output", "Full output"),
-        Binding("f5", "refresh_git", "Git"),
-        Binding("f8", "undo", "Undo"),
-        Binding("ctrl+n", "new_session", "New"),
-    ]
+    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = KEY_BINDINGS
 
     def __init__(self, config: AppConfig) -> None:
         super().__init__()
@@ -308,12 +304,14 @@ class ZephApp(App[int]):
         """Run one prompt turn to its end; errors become a notice, never a crash."""
         self.sink.new_turn()
         self.status.busy = True
+        started = time.monotonic()
         try:
             await self.controller.run_turn(text)
         finally:
             self.flush()
             self.status.busy = False
             self.status.progress = ""
+            announce_turn_end(self, time.monotonic() - started, self.last_stop_reason)
         self.action_refresh_git()
 
     def action_cancel_turn(self) -> None:
@@ -382,10 +380,13 @@ class ZephApp(App[int]):
             return
         chosen = completions.chosen
         prompt = self.prompt_input
-        if chosen is not None:
+        complete = chosen is not None and chosen.strip() == prompt.current_token().strip()
+        if chosen is not None and not complete:
             prompt.replace_current_token(chosen)
         completions.hide()
         prompt.completing = False
+        if complete and event.key == "enter":
+            prompt.submit()
 
     # ------------------------------------------------------------------ actions
 
@@ -423,9 +424,19 @@ class ZephApp(App[int]):
     def action_open_output(self) -> None:
         panes = [p for p in self.tool_panes.panes.values() if p.overflow_id]
         if not panes:
-            self.notify("no archived output yet", severity="warning")
+            self._open_stored_output()
             return
         self._open_overflow(panes[-1].overflow_id or "")
+
+    @work(group="archive")
+    async def _open_stored_output(self) -> None:
+        """F4 with no pane holding an archive (after ``--resume``): the session's newest one."""
+        session = self.session
+        found = session and await latest_archive(session.store.archive, session.id)
+        if found:
+            self._open_overflow(found)
+        else:
+            self.notify("no archived output yet", severity="warning")
 
     @on(ToolPane.OpenRequested)
     def _open_requested(self, event: ToolPane.OpenRequested) -> None:

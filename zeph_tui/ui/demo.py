@@ -163,6 +163,32 @@ def _permission_edit(app: DemoApp) -> None:
     app.push_screen(PermissionModal(request, DEMO_WORKSPACE))
 
 
+def _permission_long(app: DemoApp) -> None:
+    """An edit whose diff is longer than an 80x24 terminal: the buttons stay on screen."""
+    _dashboard(app)
+    from zeph_tui.ui.screens.permission_modal import PermissionModal
+
+    old = "".join(f"def f{n}(x: int) -> int:\n    return x + {n}\n\n\n" for n in range(15))
+    new = old.replace("return x + ", "return x - ")
+    call = ToolCall(
+        "call_long", "Edit pkg/ops.py", "edit", "pending", raw_input={"path": "pkg/ops.py"},
+        name="edit_file",
+    )  # fmt: skip
+    request = PermissionRequest(
+        call,
+        "edit_file",
+        "ask mode: edit tools need approval",
+        preview=(DiffContent(str(DEMO_WORKSPACE / "pkg/ops.py"), old, new),),
+        scope="edit_file on pkg/ops.py",
+    )
+    app.push_screen(PermissionModal(request, DEMO_WORKSPACE))
+
+
+def _key_help(app: DemoApp) -> None:
+    _empty(app)
+    app.action_key_help()
+
+
 def _elicitation(app: DemoApp) -> None:
     """The model's ``ask_user`` question, with choices, over the turn."""
     _dashboard(app)
@@ -393,6 +419,8 @@ SCENES: dict[str, Any] = {
     "dashboard": _dashboard,
     "permission": _permission,
     "permission_edit": _permission_edit,
+    "permission_long": _permission_long,
+    "key_help": _key_help,
     "elicitation": _elicitation,
     "empty": _empty,
     "plan": _plan,

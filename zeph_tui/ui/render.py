@@ -121,7 +121,12 @@ class EventRenderer:
             if block is not None:
                 block.set_result(text)
             if pane is not None and update.status in ("completed", "failed"):
-                if pane.total_bytes == 0 and text and not self._streams(update.tool_call_id):
+                failed = update.status == "failed"  # denied or broken: say why, even for bash
+                if (
+                    pane.total_bytes == 0
+                    and text
+                    and (failed or not self._streams(update.tool_call_id))
+                ):
                     pane.append_text(text if text.endswith("\n") else text + "\n")
                 if self.to.call_kinds.get(update.tool_call_id) == "execute":
                     self.to.find_archive(pane, text)

@@ -226,7 +226,7 @@ async def test_config_override_to_a_missing_binary_keeps_ruff_and_says_so(
 
 async def test_no_server_for_the_language_means_no_text(ctx: Ctx) -> None:
     result = await WriteFile().run({"path": "notes.txt", "content": "hello\n"}, ctx())
-    assert result.text == "Created notes.txt (6 bytes, 2 lines)."
+    assert result.text == "Created notes.txt (6 bytes, 1 line)."
     assert [type(c) for c in result.content] == [DiffContent]
     read = await ReadFile().run({"path": "README.md"}, ctx())
     assert read.text == "1\t# notes"

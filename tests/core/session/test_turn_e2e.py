@@ -114,10 +114,10 @@ async def test_multi_step_turn(workspace: Path, runtime: Any, anthropic_env: Non
     assert "40000 lines" in bash_result["text"]
     assert str(40000 * 52) in bash_result["text"]  # total bytes
     page = only_result(reqs[5])["text"]
-    assert "1000: line 01000 " in page and "1002: line 01002 " in page
-    assert "1003: line" not in page and "next offset=1003" in page
+    assert "1001: line 01000 " in page and "1003: line 01002 " in page
+    assert "1004: line" not in page and "next offset=1003" in page
     grep = only_result(reqs[6])["text"]
-    assert grep.count("\n") == 10 and "39990: line 39990 " in grep
+    assert grep.count("\n") == 10 and "39991: line 39990 " in grep
     # events
     calls = sink.of(ToolCall)
     assert [c.kind for c in calls] == ["read", "search", "edit", "edit", "execute", "read", "read"]

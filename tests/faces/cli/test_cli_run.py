@@ -88,11 +88,11 @@ async def test_overflow_cli_lists_and_shows(workspace: Path) -> None:
             ["overflow", "show", oid, "--offset", "41", "--limit", "2"], fake.base_url, workspace
         )
         assert code == 0
-        assert "41: 42\n42: 43" in page
+        assert "42: 42\n43: 43" in page  # numbered from 1: line 42 holds 42
         code, hits, _ = await run_cli(
             ["overflow", "show", oid, "--grep", "^4999[0-9]$"], fake.base_url, workspace
         )
-        assert hits.strip().count("\n") == 10 and "49998: 49999" in hits
+        assert hits.strip().count("\n") == 10 and "49999: 49999" in hits
         code, _, err = await run_cli(
             ["overflow", "show", "ovf_000000000000"], fake.base_url, workspace
         )

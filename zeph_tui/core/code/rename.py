@@ -51,6 +51,7 @@ from zeph_tui.core.code.rename_checks import (
 )
 from zeph_tui.core.code.rename_sync import after, baseline, remember, sync_target
 from zeph_tui.core.events import DiffContent, Location
+from zeph_tui.core.text import plural
 
 if TYPE_CHECKING:
     from lsprotocol.types import WorkspaceEdit
@@ -334,10 +335,6 @@ def _shown(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def summary_line(plan: RenamePlan) -> str:
     """``N call sites in M files: file: enclosing symbol, ...`` (imports and definition apart).
 
@@ -349,11 +346,11 @@ def summary_line(plan: RenamePlan) -> str:
         scopes = sorted({s.enclosing_symbol or "<module>" for s in sites})
         places.append(f"{_shown(path, plan.root)}: {', '.join(scopes)}")
     imports = [s for s in plan.call_sites if s.kind == "import"]
-    head = f"{_plural(len(plan.uses()), 'call site')} in {_plural(len(uses), 'file')}"
+    head = f"{plural(len(plan.uses()), 'call site')} in {plural(len(uses), 'file')}"
     line = f"{head}: {'; '.join(places)}" if places else head
     if imports:
         files = sorted({_shown(s.path, plan.root) for s in imports})
-        line += f" (and {_plural(len(imports), 'import')}: {', '.join(files)})"
+        line += f" (and {plural(len(imports), 'import')}: {', '.join(files)})"
     return line
 
 
@@ -368,8 +365,8 @@ def render_call_sites(plan: RenamePlan, *, limit: int = 200) -> str:
     counts = {k: sum(1 for s in plan.call_sites if s.kind == k) for k in KINDS}
     lines = [
         f"rename {plan.old_name!r} -> {plan.new_name!r}: {summary_line(plan)}; "
-        f"{_plural(counts['call'], 'call')}, {_plural(counts['reference'], 'other reference')}, "
-        f"{_plural(counts['import'], 'import')}, {_plural(counts['definition'], 'definition')}; "
+        f"{plural(counts['call'], 'call')}, {plural(counts['reference'], 'other reference')}, "
+        f"{plural(counts['import'], 'import')}, {plural(counts['definition'], 'definition')}; "
         f"{len(plan.files)} file(s) to change"
     ]
     titles = {"definition": "definition", "import": "imports", "call": "calls",

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from zeph_tui.core.text import plural
+
 if TYPE_CHECKING:
     from lsp_bridge import DiagnosticItem, DiagnosticsReport
 
@@ -67,10 +69,6 @@ def diagnostics_payload(
         "pending": [n for n in report.pending if n not in unavailable],
         "missing": [*report.missing, *(unavailable[n] for n in report.pending if n in unavailable)],
     }
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _render_items(
@@ -128,7 +126,7 @@ def render_report(
         partial = " (partial)" if pending or unavailable else ""
         lines.append(
             f"Diagnostics for {shown}{partial}: {len(new)} new, {len(fixed)} fixed; "
-            f"the file now has {_plural(errors, 'error')} and {_plural(warnings, 'warning')}."
+            f"the file now has {plural(errors, 'error')} and {plural(warnings, 'warning')}."
         )
         new_lines, used = _render_items("new", new, max_items, root)
         fixed_lines, _ = _render_items("fixed", fixed, max_items - used, root)
@@ -148,8 +146,8 @@ def render_diagnostics(items: Sequence[DiagnosticItem], root: Path, limit: int =
         return ""
     errors = sum(1 for d in items if d.severity == "error")
     files = len({d.path for d in items})
-    lines = [f"{_plural(len(items), 'diagnostic')} ({_plural(errors, 'error')}) in "
-             f"{_plural(files, 'file')}:"]  # fmt: skip
+    lines = [f"{plural(len(items), 'diagnostic')} ({plural(errors, 'error')}) in "
+             f"{plural(files, 'file')}:"]  # fmt: skip
     lines += [d.render(root) for d in items[:limit]]
     if len(items) > limit:
         lines.append(f"... and {len(items) - limit} more")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from zeph_tui.core.commands.host import CommandError, CommandHost
 from zeph_tui.core.errors import ZephError
 from zeph_tui.core.events import SessionInfoUpdate, TextContent, ToolCall, ToolCallUpdate
+from zeph_tui.core.text import plural
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -30,6 +31,7 @@ __all__ = [
     "clear",
     "compact",
     "diagnostics",
+    "export",
     "git",
     "known_models",
     "mode",
@@ -46,10 +48,6 @@ __all__ = [
 
 _SUMMARY_MAX_CHARS = 4000
 _FILES_SHOWN = 8
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def known_models(provider_name: str) -> list[str]:
@@ -123,7 +121,7 @@ async def compact(host: CommandHost, argument: str) -> str:
     if len(summary) > _SUMMARY_MAX_CHARS:
         summary = summary[:_SUMMARY_MAX_CHARS] + " [...]"
     return (
-        f"Compacted the conversation: {_plural(result.summarised_messages, 'message')} folded "
+        f"Compacted the conversation: {plural(result.summarised_messages, 'message')} folded "
         f"into a summary; context about {result.tokens_before:,} -> {result.tokens_after:,} of "
         f"{window:,} tokens. The earlier messages stay in the session store.\n\n"
         f"Summary:\n{summary}"
@@ -141,7 +139,7 @@ async def clear(host: CommandHost, argument: str) -> str:
     session.history.clear()
     session.context_tokens = 0
     await host.history_cleared()
-    return f"Conversation cleared ({_plural(len(ids), 'message')} hidden from the context)."
+    return f"Conversation cleared ({plural(len(ids), 'message')} hidden from the context)."
 
 
 async def title(host: CommandHost, argument: str) -> str:
@@ -182,8 +180,32 @@ async def undo(host: CommandHost, argument: str) -> str:
     files = ", ".join(changed[:_FILES_SHOWN]) + (" …" if len(changed) > _FILES_SHOWN else "")
     return (
         f"Undo: restored checkpoint {checkpoint.number} "
-        f"({_plural(len(changed), 'file')}: {files or '-'})."
+        f"({plural(len(changed), 'file')}: {files or '-'})."
     )
+
+
+async def export(host: CommandHost, argument: str) -> str:
+    """``/export [PATH]``: this session as Markdown (default ``zeph-<id>.md`` in the workspace).
+
+    A relative ``PATH`` is taken from the workspace. The reply names the file
+    relative to the workspace when it is inside it.
+    """
+    from pathlib import Path
+
+    from zeph_tui.core.session.export import ExportError, default_export_name, export_markdown
+
+    session = host.session
+    target = Path(argument or default_export_name(session.id))
+    try:
+        done = await export_markdown(
+            session.store.sessions, session.id, target, base=session.workspace
+        )
+    except ExportError as exc:
+        raise CommandError(f"Export: {exc}") from exc
+    assert done.path is not None
+    root = session.workspace.resolve()
+    shown = str(done.path.relative_to(root)) if done.path.is_relative_to(root) else str(done.path)
+    return done.summary(shown)
 
 
 async def new(host: CommandHost, argument: str) -> str:

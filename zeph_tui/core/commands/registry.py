@@ -74,6 +74,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("diagnostics", "[PATH]", "Language-server diagnostics", builtin.diagnostics),
     Command("skills", "", "List the available skills", builtin.skills),
     Command("undo", "", "Restore the last checkpoint", builtin.undo),
+    Command("export", "[PATH]", "Write this session as Markdown", builtin.export),
     Command("new", "", "Start a new empty session", builtin.new, "sessions"),
     Command("sessions", "", "List, resume or start sessions", builtin.sessions, "sessions"),
     Command("git", "", "Show git status and diff", builtin.git, "panes"),

@@ -68,14 +68,19 @@ class OverflowInfo:
 
 @dataclass(frozen=True, slots=True)
 class OverflowPage:
-    """Lines read back. ``lines`` are (0-based line number, text) pairs."""
+    """Lines read back. ``lines`` are (0-based line index, text) pairs.
+
+    People and the model see line *numbers* from 1 (:meth:`render`, the F4
+    pager): index ``n`` is line ``n + 1``. ``offset`` and :attr:`next_offset`
+    stay counts of lines to skip (offset 0 starts at line 1).
+    """
 
     info: OverflowInfo
     lines: list[tuple[int, str]]
     next_offset: int | None
 
     def render(self) -> str:
-        body = "\n".join(f"{n}: {text}" for n, text in self.lines)
+        body = "\n".join(f"{n + 1}: {text}" for n, text in self.lines)
         more = (
             f"next offset={self.next_offset}" if self.next_offset is not None else "end of output"
         )
@@ -267,11 +272,13 @@ class OverflowArchive:
             )
         return OverflowInfo(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]))
 
-    async def list(self, limit: int = 50) -> list[OverflowInfo]:
+    async def list(self, limit: int = 50, *, session_id: str | None = None) -> list[OverflowInfo]:
+        """The newest archives first, at most ``limit``; only ``session_id``'s when given."""
+        where, args = ("WHERE session_id = ? ", (session_id,)) if session_id else ("", ())
         rows = await self.db.fetchall(
             "SELECT id, session_id, tool_call_id, created_at, total_bytes, total_lines, complete "
-            "FROM overflow ORDER BY created_at DESC LIMIT ?",
-            (limit,),
+            f"FROM overflow {where}ORDER BY created_at DESC LIMIT ?",
+            (*args, limit),
         )
         return [OverflowInfo(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) for r in rows]
 

@@ -35,6 +35,7 @@ from zeph_tui.core.events import (
     ToolCallContent,
     ToolKind,
 )
+from zeph_tui.core.text import count_lines, plural
 from zeph_tui.core.tools.base import PATH_PROPERTY, Tool, ToolContext, ToolResult
 
 __all__ = ["MAX_EDIT_BYTES", "EditFile", "ReadFile", "WriteFile", "unified_diff"]
@@ -200,7 +201,7 @@ class WriteFile(Tool):
         new = args["content"]
         await ctx.fs.write_text(path, new)
         verb = "Created" if size is None else "Wrote"
-        text = f"{verb} {shown} ({len(new.encode())} bytes, {new.count(chr(10)) + 1} lines)."
+        text = f"{verb} {shown} ({plural(len(new.encode()), 'byte')}, {plural(count_lines(new), 'line')})."
         if size is not None and size > MAX_EDIT_BYTES:
             text += f" The previous content ({_mib(size)}) was too large to diff."
         return await _finish_edit(ctx, path, old, new, text)

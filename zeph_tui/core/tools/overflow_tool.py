@@ -22,15 +22,16 @@ class ReadOverflow(Tool):
     name: ClassVar[str] = "read_overflow"
     description: ClassVar[str] = (
         "Read archived output of an earlier command that was truncated. id is the "
-        "overflow_id from the truncation notice. offset is the 0-based first line, limit the "
-        "maximum number of lines (default 200). With grep (a regular expression), returns only "
-        "matching lines with their line numbers."
+        "overflow_id from the truncation notice. lines are numbered from 1; offset is the number of lines "
+        "to skip (0 starts at line 1, 99 at line 100), limit the maximum number of lines (default "
+        "200). With grep (a regular expression), returns only matching lines with their line "
+        "numbers."
     )
     input_schema: ClassVar[dict[str, Any]] = {
         "type": "object",
         "properties": {
             "id": {"type": "string", "description": "overflow_id, e.g. ovf_0123456789ab."},
-            "offset": {"type": "integer", "description": "0-based first line."},
+            "offset": {"type": "integer", "description": "Lines to skip: 0 starts at line 1."},
             "limit": {"type": "integer", "description": "Maximum lines to return."},
             "grep": {"type": "string", "description": "Regex; return matching lines only."},
         },

@@ -11,10 +11,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Log
 
-from zeph_tui.core.store.overflow import OverflowPage
+from zeph_tui.core.store.overflow import OverflowInfo, OverflowPage
 from zeph_tui.ui.format import human_bytes
 
-__all__ = ["OverflowModal", "OverflowReader"]
+__all__ = ["OverflowModal", "OverflowReader", "latest_archive"]
 
 
 class OverflowReader(Protocol):
@@ -25,8 +25,22 @@ class OverflowReader(Protocol):
     ) -> OverflowPage: ...
 
 
+class ArchiveLister(Protocol):
+    """Listing archives by session (``runtime.store.archive``)."""
+
+    async def list(
+        self, limit: int = 50, *, session_id: str | None = None
+    ) -> list[OverflowInfo]: ...
+
+
+async def latest_archive(archive: ArchiveLister, session_id: str) -> str | None:
+    """The newest stored archive of ``session_id`` (F4 after ``--resume``), or None."""
+    found = await archive.list(1, session_id=session_id)
+    return found[0].id if found else None
+
+
 class OverflowModal(ModalScreen[None]):
-    """Shows ``page_lines`` lines at a time with their line numbers.
+    """Shows ``page_lines`` lines at a time with their line numbers (from 1).
 
     Keys: PageDown/``n`` next page, PageUp/``p`` previous, ``/`` grep (a
     Python regex; empty clears), ``g`` first page, Escape closes.
@@ -74,7 +88,7 @@ class OverflowModal(ModalScreen[None]):
 
     @work(exclusive=True, group="overflow-page")
     async def load(self, offset: int) -> None:
-        """Read one page at ``offset`` (0-based line) and show it."""
+        """Read one page at ``offset`` (lines to skip) and show it, numbered from 1."""
         from zeph_tui.core import ZephError
 
         try:
@@ -89,10 +103,10 @@ class OverflowModal(ModalScreen[None]):
         width = len(str(page.info.total_lines))
         log = self.query_one(Log)
         log.clear()
-        log.write_lines(f"{n:>{width}}  {text}" for n, text in page.lines)
+        log.write_lines(f"{n + 1:>{width}}  {text}" for n, text in page.lines)
         log.scroll_home(animate=False)
-        first = page.lines[0][0] if page.lines else offset
-        last = page.lines[-1][0] if page.lines else offset
+        first = page.lines[0][0] + 1 if page.lines else offset
+        last = page.lines[-1][0] + 1 if page.lines else offset
         more = "n/PageDown: next page" if page.next_offset is not None else "end of output"
         grep = f" · grep /{self.grep}/ · {len(page.lines)} matches" if self.grep else ""
         self.query_one("#overflow-info", Label).update(

@@ -12,6 +12,8 @@ from rich.text import Text
 from textual.message import Message
 from textual.widgets import Tree
 
+from zeph_tui.core.text import plural
+
 __all__ = ["CallSite", "CallSitesPane"]
 
 
@@ -31,10 +33,6 @@ class CallSite:
     column: int
     enclosing: str = ""
     text: str = ""
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 class CallSitesPane(Tree[CallSite | str]):
@@ -74,8 +72,7 @@ class CallSitesPane(Tree[CallSite | str]):
         files = sorted({s.path for s in self.sites})
         self.root.set_label(
             Text(
-                f"{self.symbol}: {_plural(len(self.sites), 'site')} in "
-                f"{_plural(len(files), 'file')}",
+                f"{self.symbol}: {plural(len(self.sites), 'site')} in {plural(len(files), 'file')}",
                 style="bold",
             )
         )

@@ -30,6 +30,7 @@ class ChatLog(VerticalScroll):
     ChatLog { padding: 0 1; }
     ChatLog > .chat-log--notice { color: $text-muted; text-align: center; }
     ChatLog > .chat-log--reply { color: $text-muted; padding: 0 0 1 2; }
+    ChatLog > .-found { outline: heavy $accent; }
     """
 
     def __init__(
@@ -94,7 +95,27 @@ class ChatLog(VerticalScroll):
         self._add(block)
         return block
 
+    def find(self, query: str) -> list[Widget]:
+        """The blocks whose text holds ``query`` (case-insensitive), oldest first; ``[]`` for ``""``."""
+        needle = query.casefold()
+        if not needle:
+            return []
+        return [child for child in self.children if needle in _text_of(child).casefold()]
+
     def clear(self) -> None:
         self.tool_blocks.clear()
         self.dropped_blocks = 0
         self.remove_children()
+
+
+def _text_of(widget: Widget) -> str:
+    """What a chat block says: a message's text, a reply's, a tool call's title and result."""
+    if isinstance(widget, UserMessage | AgentMessage):
+        return widget.text
+    if isinstance(widget, ToolBlock):
+        return f"{widget.call.title}\n{widget.result_text}"
+    if isinstance(widget, ThoughtBlock):
+        return ""
+    if isinstance(widget, Static):
+        return str(widget.content)
+    return ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -12,13 +13,20 @@ __all__ = ["CompletionList"]
 
 class CompletionList(OptionList):
     """Hidden while empty. The app fills it (:meth:`show`) and reads
-    :attr:`chosen` when the person accepts with Tab or Enter."""
+    :attr:`chosen` when the person accepts with Tab or Enter.
+
+    Labels are plain text (``/model [ID]`` keeps its brackets). At most
+    :attr:`VISIBLE_ROWS` rows show; a longer list says how many it holds and
+    that it scrolls in its border subtitle (``12 · ↑↓ scroll``).
+    """
+
+    VISIBLE_ROWS = 8
 
     DEFAULT_CSS = """
     CompletionList {
         display: none;
         height: auto;
-        max-height: 10;
+        max-height: 10;  /* VISIBLE_ROWS + the border */
         border: round $accent;
         background: $surface;
     }
@@ -37,8 +45,10 @@ class CompletionList(OptionList):
         if not items:
             self.remove_class("-shown")
             return
-        self.add_options([Option(label) for _, label in items])
+        self.add_options([Option(Text(label)) for _, label in items])
         self.highlighted = 0
+        many = len(items) > self.VISIBLE_ROWS
+        self.border_subtitle = f"{len(items)} · ↑↓ scroll" if many else ""
         self.add_class("-shown")
 
     def hide(self) -> None:

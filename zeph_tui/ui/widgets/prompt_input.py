@@ -37,11 +37,19 @@ class PromptInput(TextArea):
             self.text = text
 
     class CompletionKey(Message):
-        """Tab/Up/Down while completions are shown: ``key`` is ``tab``, ``up`` or ``down``."""
+        """A key while completions are shown: ``tab``, ``enter``, ``up`` or ``down``.
+
+        The app accepts the highlighted completion on ``tab``; on ``enter`` it
+        accepts it, or submits (:meth:`PromptInput.submit`) when the word typed
+        already is the completion (``/undo`` + Enter runs ``/undo``).
+        """
 
         def __init__(self, key: str) -> None:
             super().__init__()
             self.key = key
+
+    class HelpRequested(Message):
+        """``?`` typed on an empty prompt: the app shows the key help."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
@@ -79,13 +87,14 @@ class PromptInput(TextArea):
             event.stop()
             event.prevent_default()
             if self.completing:
-                self.post_message(self.CompletionKey("tab"))
+                self.post_message(self.CompletionKey("enter"))
                 return
-            text = self.text.strip()
-            if text:
-                self.add_history(text)
-                self.clear()
-                self.post_message(self.Submitted(text))
+            self.submit()
+            return
+        if key == "question_mark" and not self.text:
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.HelpRequested())
             return
         if key in ("ctrl+j", "shift+enter"):
             event.stop()
@@ -107,6 +116,14 @@ class PromptInput(TextArea):
             self._walk_history(+1)
             return
         await super()._on_key(event)
+
+    def submit(self) -> None:
+        """Send the prompt text (stripped) as :class:`Submitted` and clear; nothing when empty."""
+        text = self.text.strip()
+        if text:
+            self.add_history(text)
+            self.clear()
+            self.post_message(self.Submitted(text))
 
     def _walk_history(self, step: int) -> None:
         index = len(self.prompt_history) if self._history_index is None else self._history_index

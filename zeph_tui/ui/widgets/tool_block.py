@@ -43,6 +43,7 @@ class ToolBlock(Collapsible):
             self._args, self._diff_view, self._result, title=self._title_text(), collapsed=True
         )
         self.diffs: list[DiffContent] = []
+        self.result_text = ""
         for item in call.content:
             if isinstance(item, DiffContent):
                 self.add_diff(item)
@@ -62,6 +63,7 @@ class ToolBlock(Collapsible):
         self._diff_view.update(Group(*(diff_syntax(d, self.workspace) for d in self.diffs)))
 
     def set_result(self, text: str) -> None:
+        self.result_text = text
         lines = text.splitlines()
         shown = "\n".join(lines[:10]) + (
             f"\n… {len(lines) - 10} more lines" if len(lines) > 10 else ""

@@ -8,6 +8,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Button, Static
 
+from zeph_tui.core.text import plural
 from zeph_tui.ui.feed import OutputTail
 from zeph_tui.ui.format import human_bytes
 from zeph_tui.ui.widgets.tail_view import TailView
@@ -64,6 +65,7 @@ class ToolPane(Vertical):
         self.max_lines = max_lines
         self.total_bytes = 0
         self.total_lines = 0
+        self.open_line = False  # the output so far ends inside a line (it counts as one)
         self.overflow_id: str | None = None
         self.archived_bytes = 0
         self.set_reactive(ToolPane.heading, title)
@@ -115,10 +117,13 @@ class ToolPane(Vertical):
         """Write one frame of output (already trimmed to ``max_lines``)."""
         self.total_bytes += tail.total_bytes
         self.total_lines += tail.total_lines
+        text = tail.text
+        if text:
+            self.open_line = not text.endswith("\n")
         if self._ready:
-            self._log.append(tail.text)
+            self._log.append(text)
         else:
-            self._unwritten.add(tail.text)
+            self._unwritten.add(text)
         self._refresh_marker()
 
     def append_text(self, text: str) -> None:
@@ -135,10 +140,10 @@ class ToolPane(Vertical):
         self._open.disabled = False
 
     def _refresh_marker(self) -> None:
-        shown = min(self.total_lines, self.max_lines)
-        noun = "line" if self.total_lines == 1 else "lines"
-        text = f"{self.total_lines} {noun}, {human_bytes(self.total_bytes)}"
-        if self.total_lines > self.max_lines:
+        lines = self.total_lines + self.open_line
+        shown = min(lines, self.max_lines)
+        text = f"{plural(lines, 'line')}, {human_bytes(self.total_bytes)}"
+        if lines > self.max_lines:
             text += f" · showing last {shown}"
         if self.overflow_id:
             text += f"\narchived {human_bytes(self.archived_bytes)}, overflow_id={self.overflow_id}"
