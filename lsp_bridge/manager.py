@@ -80,6 +80,8 @@ class LspBridge:
         self._slots: dict[tuple[str, Path], ServerSlot] = {}
         self._docs: dict[Path, Document] = {}
         self._missing: dict[str, str] = {}
+        # path -> ((st_mtime_ns, st_size), document version) at its last sync_from_disk
+        self._stamps: dict[Path, tuple[tuple[int, int], int | None]] = {}
         self._queries = Queries(self)
 
     # -- servers -------------------------------------------------------------------
@@ -359,27 +361,46 @@ class LspBridge:
         files whose content it does not have already (open documents with the
         same text are left out, so nothing is re-analysed for nothing); open
         documents whose disk content differs are re-sent like a write;
-        deleted open documents are closed.
+        deleted open documents are closed. A file whose disk stamp
+        (``st_mtime_ns``, ``st_size``) and document version are those of its
+        last sync here is not read again: a warm rename re-checks dozens of
+        files with one ``stat`` each.
 
         Returns:
             One report per open document that changed, in the given order.
         """
         reports: list[DiagnosticsReport] = []
         resolved = [(p if p.is_absolute() else self.root / p).resolve() for p in paths]
-        texts = {p: _disk_text(p) for p in resolved}
-        changed = [p for p in resolved if texts[p] is not None and not self._same(p, texts[p])]
+        stamps = {p: _disk_stamp(p) for p in resolved}
+        stale = [p for p in resolved if not self._fresh(p, stamps[p])]
+        texts = {p: _disk_text(p) for p in stale}
+        changed = [p for p in stale if texts[p] is not None and not self._same(p, texts[p])]
         self.announce(changed, types.FileChangeType.Changed)
-        self.announce([p for p in resolved if texts[p] is None], types.FileChangeType.Deleted)
-        for path in resolved:
+        self.announce([p for p in stale if texts[p] is None], types.FileChangeType.Deleted)
+        for path in stale:
             doc = self._docs.get(path)
-            if doc is None or not doc.opened:
-                continue
             text = texts[path]
-            if text is None:
-                await self.close(path)
-            elif text != doc.text:
-                reports.append(await self.open_or_change(path, text, save=True))
+            if doc is not None and doc.opened:
+                if text is None:
+                    await self.close(path)
+                elif text != doc.text:
+                    reports.append(await self.open_or_change(path, text, save=True))
+            self._stamp(path, stamps[path] if text is not None else None)
         return reports
+
+    def _version(self, path: Path) -> int | None:
+        doc = self._docs.get(path)
+        return doc.version if doc is not None and doc.opened else None
+
+    def _fresh(self, path: Path, stamp: tuple[int, int] | None) -> bool:
+        """The servers have ``path`` as the disk had it at ``stamp`` (nothing to read)."""
+        return stamp is not None and self._stamps.get(path) == (stamp, self._version(path))
+
+    def _stamp(self, path: Path, stamp: tuple[int, int] | None) -> None:
+        if stamp is None:
+            self._stamps.pop(path, None)
+        else:
+            self._stamps[path] = (stamp, self._version(path))
 
     def _same(self, path: Path, text: str | None) -> bool:
         """The servers already have exactly ``text`` for ``path`` (open, unchanged)."""
@@ -439,6 +460,15 @@ class LspBridge:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+def _disk_stamp(path: Path) -> tuple[int, int] | None:
+    """``(st_mtime_ns, st_size)`` of ``path``, or ``None`` when it does not exist."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
 
 
 def _disk_text(path: Path) -> str | None:

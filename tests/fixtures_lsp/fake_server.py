@@ -4,17 +4,22 @@ Usage: ``python fake_server.py MODE`` where MODE is
   silent       initializes, then never publishes diagnostics;
   empty-first  publishes an empty set for each version, then 150 ms later one
                error "real diagnostic v<N>" on line 1 (the "empty first" quirk).
+
+With ``ZEPH_FAKE_RECORD=FILE`` every notification is appended to FILE, one
+``method uri...`` line each (the URIs of the documents or changes it names).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import threading
 import time
 from typing import Any
 
 MODE = sys.argv[1] if len(sys.argv) > 1 else "silent"
+RECORD = os.environ.get("ZEPH_FAKE_RECORD")
 _lock = threading.Lock()
 
 
@@ -52,10 +57,20 @@ def on_document(uri: str, version: int) -> None:
     publish(uri, version, [{"range": rng, "severity": 1, "message": f"real diagnostic v{version}"}])
 
 
+def record(method: str, params: dict[str, Any]) -> None:
+    uris = [c["uri"] for c in params.get("changes", [])]
+    if "textDocument" in params:
+        uris.append(params["textDocument"]["uri"])
+    with open(RECORD or os.devnull, "a", encoding="utf-8") as out:
+        out.write(" ".join([method, *uris]) + "\n")
+
+
 def main() -> None:
     while (message := read()) is not None:
         method = message.get("method")
         params = message.get("params") or {}
+        if RECORD and method is not None and "id" not in message:
+            record(method, params)
         if method == "initialize":
             caps = {"textDocumentSync": 1}
             send({"id": message["id"], "result": {"capabilities": caps}})
