@@ -52,6 +52,7 @@ class LspBridge:
             server then adapts it, see ``ServerSlot.settle_s``).
         diagnostics_timeout_s: how long a write waits for each server, seconds.
         request_timeout_s: timeout of hover/definition/references/rename.
+        ready_timeout_s: longest :meth:`wait_ready` wait, seconds.
         empty_grace_ms: wait after an empty first publish from quirky servers.
         max_items: cap of new/fixed diagnostics rendered per file.
         max_restarts: deaths tolerated per server before it is "crashed".
@@ -65,6 +66,7 @@ class LspBridge:
         settle_ms: int = 100,
         diagnostics_timeout_s: float = 10.0,
         request_timeout_s: float = 10.0,
+        ready_timeout_s: float = 60.0,
         empty_grace_ms: int = 500,
         max_items: int = 20,
         max_restarts: int = 5,
@@ -74,6 +76,7 @@ class LspBridge:
         self.settle_ms = settle_ms
         self.diagnostics_timeout_s = diagnostics_timeout_s
         self.request_timeout_s = request_timeout_s
+        self.ready_timeout_s = ready_timeout_s
         self._empty_grace_s = empty_grace_ms / 1000
         self._max_items = max_items
         self._max_restarts = max_restarts
@@ -141,6 +144,28 @@ class LspBridge:
             doc.missing = tuple(missing)
             self._docs[path] = doc
         return doc
+
+    async def wait_ready(self, path: Path, timeout_s: float | None = None) -> list[str]:
+        """Wait until no server of ``path`` reports work in progress (``$/progress``).
+
+        tsserver loads its project, gopls its packages, under a work-done
+        progress; a cross-file request sent meanwhile gets a partial answer.
+
+        Args:
+            path: a document (its servers are asked; none is started here).
+            timeout_s: seconds, default ``ready_timeout_s``.
+
+        Returns:
+            Names of the servers still busy at the deadline (``[]``: ready).
+        """
+        doc = await self._doc(path)
+        deadline_s = time.monotonic() + (self.ready_timeout_s if timeout_s is None else timeout_s)
+        busy = []
+        for slot in doc.slots:
+            client = slot.client
+            if client is not None and client.alive and not await client.wait_idle(deadline_s):
+                busy.append(slot.server.name)
+        return busy
 
     def lines_of(self, path: Path) -> list[str]:
         """The lines of ``path``: the synced text when open, else the disk (``[]`` on error)."""

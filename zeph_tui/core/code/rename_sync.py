@@ -35,9 +35,11 @@ _SYNCED: weakref.WeakKeyDictionary[LspBridge, set[Path]] = weakref.WeakKeyDictio
 async def sync_target(bridge: LspBridge, path: Path) -> None:
     """Make the servers see the disk: the target file analysed, earlier files re-read.
 
-    The first time, the target is opened and its diagnostics awaited (servers
-    such as tsserver load the project then); files this module synced before
-    are re-sent when they changed on disk since (edits in an editor, git).
+    The first time, the target is opened, its diagnostics awaited and then
+    any work the servers report in progress (tsserver loads its project,
+    gopls its packages: a rename sent meanwhile returns a partial edit);
+    files this module synced before are re-sent when they changed on disk
+    since (edits in an editor, git).
     """
     synced = _SYNCED.setdefault(bridge, set())
     if synced:
@@ -45,6 +47,7 @@ async def sync_target(bridge: LspBridge, path: Path) -> None:
     if path not in synced:
         text = await asyncio.to_thread(path.read_text, encoding="utf-8")
         await bridge.open_or_change(path, text, save=False)
+        await bridge.wait_ready(path)
         synced.add(path)
 
 
