@@ -71,8 +71,6 @@ __all__ = [
     "summary_line",
 ]
 
-Writer = Callable[[Path, str], Awaitable[None]]
-
 
 @dataclass(frozen=True, slots=True)
 class RenamePlan:
@@ -316,6 +314,10 @@ def _sites(edit: WorkspaceEdit, sources: dict[Path, str]) -> tuple[CallSite, ...
         line, column = from_lsp_position(split_lines(text), position)
         points.append((path, line, column))
     return _call_sites(points, sources)
+
+
+#: writes one file's new text through a face (``await writer(path, text)``), e.g. editor buffers
+Writer = Callable[[Path, str], Awaitable[None]]
 
 
 async def apply_rename(
