@@ -305,27 +305,8 @@ class LspBridge:
                 client = await slot.ensure()
             except ServerUnavailable:
                 return
-            uri = doc.uri
-            sent = slot.sent.get(uri)
-            seq0 = 0 if sent == doc.version else client.last_seq()
-            if sent is None:
-                item = types.TextDocumentItem(uri, doc.language, doc.version, doc.text)
-                client.notify(types.TEXT_DOCUMENT_DID_OPEN, types.DidOpenTextDocumentParams(item))
-            elif sent != doc.version:
-                change = types.TextDocumentContentChangeWholeDocument(text=doc.text)
-                ident = types.VersionedTextDocumentIdentifier(uri=uri, version=doc.version)
-                client.notify(
-                    types.TEXT_DOCUMENT_DID_CHANGE,
-                    types.DidChangeTextDocumentParams(ident, [change]),
-                )
-            slot.sent[uri] = doc.version
-            if save:
-                client.notify(
-                    types.TEXT_DOCUMENT_DID_SAVE,
-                    types.DidSaveTextDocumentParams(
-                        types.TextDocumentIdentifier(doc.uri), text=doc.text
-                    ),
-                )
+            seq0 = 0 if slot.sent.get(doc.uri) == doc.version else client.last_seq()
+            _send(slot, client, doc, save=save)
             try:
                 results[name] = await collect(
                     slot, client, doc.uri, doc.version, seq0, deadline_s,
@@ -379,7 +360,9 @@ class LspBridge:
                     )
             self._docs.pop(doc.path, None)
 
-    async def sync_from_disk(self, paths: Iterable[Path]) -> list[DiagnosticsReport]:
+    async def sync_from_disk(
+        self, paths: Iterable[Path], *, wait: bool = True
+    ) -> list[DiagnosticsReport]:
         """Tell servers about files changed behind their back (by bash, git...).
 
         Every running server gets ``workspace/didChangeWatchedFiles`` for the
@@ -391,8 +374,16 @@ class LspBridge:
         last sync here is not read again: a warm rename re-checks dozens of
         files with one ``stat`` each.
 
+        Args:
+            paths: files, absolute or relative to the root.
+            wait: wait for the diagnostics of each re-sent document; ``False``
+                sends the new text (:meth:`send`) and returns at once, for a
+                request that only needs the servers to have it (they handle
+                notifications in order).
+
         Returns:
-            One report per open document that changed, in the given order.
+            One report per open document that changed and was waited for, in
+            the given order.
         """
         reports: list[DiagnosticsReport] = []
         resolved = [(p if p.is_absolute() else self.root / p).resolve() for p in paths]
@@ -408,10 +399,28 @@ class LspBridge:
             if doc is not None and doc.opened:
                 if text is None:
                     await self.close(path)
-                elif text != doc.text:
+                elif text != doc.text and wait:
                     reports.append(await self.open_or_change(path, text, save=True))
+                elif text != doc.text:
+                    await self.send(path, text)
             self._stamp(path, stamps[path] if text is not None else None)
         return reports
+
+    async def send(self, path: Path, text: str, *, save: bool = True) -> None:
+        """Send ``text`` as the document's new content without waiting for diagnostics.
+
+        The document's diagnostics are forgotten (:meth:`answered` is empty)
+        until its next :meth:`open_or_change`, which waits for them again.
+        Servers not running are not started.
+        """
+        doc = await self._doc(path)
+        async with doc.lock:
+            doc.text, doc.version, doc.opened = text, doc.version + 1, True
+            doc.diags.clear()
+            for slot in doc.slots:
+                client = slot.client
+                if client is not None and client.alive:
+                    _send(slot, client, doc, save=save)
 
     def _version(self, path: Path) -> int | None:
         doc = self._docs.get(path)
@@ -485,6 +494,24 @@ class LspBridge:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+def _send(slot: ServerSlot, client: LspClient, doc: Document, *, save: bool) -> None:
+    """didOpen, or didChange when the server has an older version; then didSave when ``save``."""
+    sent = slot.sent.get(doc.uri)
+    if sent is None:
+        item = types.TextDocumentItem(doc.uri, doc.language, doc.version, doc.text)
+        client.notify(types.TEXT_DOCUMENT_DID_OPEN, types.DidOpenTextDocumentParams(item))
+    elif sent != doc.version:
+        change = types.TextDocumentContentChangeWholeDocument(text=doc.text)
+        ident = types.VersionedTextDocumentIdentifier(uri=doc.uri, version=doc.version)
+        client.notify(
+            types.TEXT_DOCUMENT_DID_CHANGE, types.DidChangeTextDocumentParams(ident, [change])
+        )
+    slot.sent[doc.uri] = doc.version
+    if save:
+        params = types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(doc.uri), doc.text)
+        client.notify(types.TEXT_DOCUMENT_DID_SAVE, params)
 
 
 def _disk_stamp(path: Path) -> tuple[int, int] | None:

@@ -88,3 +88,26 @@ async def test_a_buffer_sent_since_is_brought_back_to_the_disk(
         reports = await bridge.sync_from_disk([a])
         assert [r.path for r in reports] == [a]
         assert f"textDocument/didChange {a.as_uri()}" in _sent(record, mark)
+
+
+async def test_sync_without_wait_sends_and_forgets_the_diagnostics(
+    tmp_path: Path, record: Path
+) -> None:
+    a = tmp_path / "a.py"
+    a.write_text("x = 1\n")
+    async with LspBridge(tmp_path, [fake("empty-first")], diagnostics_timeout_s=5) as bridge:
+        await bridge.open_or_change(a, a.read_text(), save=False)
+        assert bridge.answered(a) == {"fake-empty-first"}
+        a.write_text("x = 2\n")
+        mark = len(_sent(record, 0))
+        assert await bridge.sync_from_disk([a], wait=False) == []  # no report: not waited for
+        await _barrier(bridge)
+        assert _sent(record, mark) == [
+            f"workspace/didChangeWatchedFiles {a.as_uri()}",
+            f"textDocument/didChange {a.as_uri()}",
+            f"textDocument/didSave {a.as_uri()}",
+        ]
+        assert bridge.answered(a) == frozenset()  # unknown until the next open_or_change
+        report = await bridge.open_or_change(a, a.read_text(), save=False)
+        assert bridge.answered(a) == {"fake-empty-first"}
+        assert [d.message for d in report.current] == ["real diagnostic v3"]
