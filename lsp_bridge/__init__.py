@@ -9,13 +9,15 @@ only :mod:`lsp_bridge.positions` converts to LSP's 0-based UTF-16 units)::
 
     bridge = LspBridge(root: Path, servers: Sequence[ServerDef | str] | None = None,
                        *, settle_ms=100, diagnostics_timeout_s=10.0,
-                       request_timeout_s=10.0, empty_grace_ms=500, max_items=20,
+                       request_timeout_s=10.0, ready_timeout_s=60.0,
+                       empty_grace_ms=500, max_items=20,
                        max_restarts=5)
     await bridge.open_or_change(path, text, *, previous_text=None, save=True)
         -> DiagnosticsReport(path, version, new, fixed, current, pending,
                              missing, text)
     await bridge.close(path) -> None
     await bridge.sync_from_disk(paths) -> list[DiagnosticsReport]
+    await bridge.wait_ready(path) -> list[str]   # servers still busy ($/progress)
     bridge.diagnostics(path=None) -> list[DiagnosticItem]
     await bridge.hover(path, line, col) -> HoverInfo | None
     await bridge.definition(path, line, col) -> list[Location]

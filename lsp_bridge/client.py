@@ -144,6 +144,10 @@ class LspClient:
         self.returncode: int | None = None
         self.exited = asyncio.Event()
         self._changed = asyncio.Event()
+        #: work-done progress tokens begun and not ended (``$/progress``, LSP 3.17 §workDoneProgress)
+        self.progress: set[int | str] = set()
+        self._idle = asyncio.Event()
+        self._idle.set()
         self._stderr_task: asyncio.Task[None] | None = None
         self._process: asyncio.subprocess.Process | None = None
         #: Called as ``on_publish(uri, version, empty, arrived_s)`` after each publish.
@@ -234,6 +238,7 @@ class LspClient:
         self.returncode = returncode
         self.exited.set()
         self._changed.set()
+        self._idle.set()
 
     async def _drain_stderr(self, stream: asyncio.StreamReader) -> None:
         while line := await stream.readline():
@@ -292,6 +297,35 @@ class LspClient:
             return False
         return True
 
+    async def wait_idle(self, deadline_s: float) -> bool:
+        """Wait until no work-done progress of the server runs (project loading, indexing).
+
+        Args:
+            deadline_s: absolute ``time.monotonic()`` deadline, seconds.
+
+        Returns:
+            ``False`` when the deadline passed (or the server exited) first.
+        """
+        remaining = deadline_s - time.monotonic()
+        try:
+            async with asyncio.timeout(max(remaining, 0)):
+                while self.progress and not self.exited.is_set():
+                    self._idle.clear()
+                    await self._idle.wait()
+        except TimeoutError:
+            return False
+        return not self.progress
+
+    def _on_progress(self, params: types.ProgressParams) -> None:
+        value = params.value
+        kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
+        if kind == "begin":
+            self.progress.add(params.token)
+        elif kind == "end":
+            self.progress.discard(params.token)
+        if not self.progress:
+            self._idle.set()
+
     def last_seq(self) -> int:
         """The newest publish arrival number for any document (0 when none)."""
         newest = [d[-1].seq for d in self.publishes.values() if d]
@@ -324,10 +358,14 @@ class LspClient:
         def _folders(params: None) -> list[types.WorkspaceFolder]:
             return [types.WorkspaceFolder(uri=self.root.as_uri(), name=self.root.name)]
 
+        def _progress(params: types.ProgressParams) -> None:
+            self._on_progress(params)
+
         feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)(_publish)
         feature(types.WORKSPACE_CONFIGURATION)(_configuration)
         feature(types.WORKSPACE_APPLY_EDIT)(_apply_edit)
         feature(types.WORKSPACE_WORKSPACE_FOLDERS)(_folders)
+        feature(types.PROGRESS)(_progress)
         for method in (
             types.CLIENT_REGISTER_CAPABILITY,
             types.CLIENT_UNREGISTER_CAPABILITY,
@@ -342,7 +380,6 @@ class LspClient:
         for method in (
             types.WINDOW_LOG_MESSAGE,
             types.WINDOW_SHOW_MESSAGE,
-            types.PROGRESS,
             types.TELEMETRY_EVENT,
         ):
             feature(method)(_ignore)

@@ -52,6 +52,7 @@ class LspBridge:
             server then adapts it, see ``ServerSlot.settle_s``).
         diagnostics_timeout_s: how long a write waits for each server, seconds.
         request_timeout_s: timeout of hover/definition/references/rename.
+        ready_timeout_s: longest :meth:`wait_ready` wait, seconds.
         empty_grace_ms: wait after an empty first publish from quirky servers.
         max_items: cap of new/fixed diagnostics rendered per file.
         max_restarts: deaths tolerated per server before it is "crashed".
@@ -65,6 +66,7 @@ class LspBridge:
         settle_ms: int = 100,
         diagnostics_timeout_s: float = 10.0,
         request_timeout_s: float = 10.0,
+        ready_timeout_s: float = 60.0,
         empty_grace_ms: int = 500,
         max_items: int = 20,
         max_restarts: int = 5,
@@ -74,12 +76,15 @@ class LspBridge:
         self.settle_ms = settle_ms
         self.diagnostics_timeout_s = diagnostics_timeout_s
         self.request_timeout_s = request_timeout_s
+        self.ready_timeout_s = ready_timeout_s
         self._empty_grace_s = empty_grace_ms / 1000
         self._max_items = max_items
         self._max_restarts = max_restarts
         self._slots: dict[tuple[str, Path], ServerSlot] = {}
         self._docs: dict[Path, Document] = {}
         self._missing: dict[str, str] = {}
+        # path -> ((st_mtime_ns, st_size), document version) at its last sync_from_disk
+        self._stamps: dict[Path, tuple[tuple[int, int], int | None]] = {}
         self._queries = Queries(self)
 
     # -- servers -------------------------------------------------------------------
@@ -139,6 +144,28 @@ class LspBridge:
             doc.missing = tuple(missing)
             self._docs[path] = doc
         return doc
+
+    async def wait_ready(self, path: Path, timeout_s: float | None = None) -> list[str]:
+        """Wait until no server of ``path`` reports work in progress (``$/progress``).
+
+        tsserver loads its project, gopls its packages, under a work-done
+        progress; a cross-file request sent meanwhile gets a partial answer.
+
+        Args:
+            path: a document (its servers are asked; none is started here).
+            timeout_s: seconds, default ``ready_timeout_s``.
+
+        Returns:
+            Names of the servers still busy at the deadline (``[]``: ready).
+        """
+        doc = await self._doc(path)
+        deadline_s = time.monotonic() + (self.ready_timeout_s if timeout_s is None else timeout_s)
+        busy = []
+        for slot in doc.slots:
+            client = slot.client
+            if client is not None and client.alive and not await client.wait_idle(deadline_s):
+                busy.append(slot.server.name)
+        return busy
 
     def lines_of(self, path: Path) -> list[str]:
         """The lines of ``path``: the synced text when open, else the disk (``[]`` on error)."""
@@ -278,27 +305,8 @@ class LspBridge:
                 client = await slot.ensure()
             except ServerUnavailable:
                 return
-            uri = doc.uri
-            sent = slot.sent.get(uri)
-            seq0 = 0 if sent == doc.version else client.last_seq()
-            if sent is None:
-                item = types.TextDocumentItem(uri, doc.language, doc.version, doc.text)
-                client.notify(types.TEXT_DOCUMENT_DID_OPEN, types.DidOpenTextDocumentParams(item))
-            elif sent != doc.version:
-                change = types.TextDocumentContentChangeWholeDocument(text=doc.text)
-                ident = types.VersionedTextDocumentIdentifier(uri=uri, version=doc.version)
-                client.notify(
-                    types.TEXT_DOCUMENT_DID_CHANGE,
-                    types.DidChangeTextDocumentParams(ident, [change]),
-                )
-            slot.sent[uri] = doc.version
-            if save:
-                client.notify(
-                    types.TEXT_DOCUMENT_DID_SAVE,
-                    types.DidSaveTextDocumentParams(
-                        types.TextDocumentIdentifier(doc.uri), text=doc.text
-                    ),
-                )
+            seq0 = 0 if slot.sent.get(doc.uri) == doc.version else client.last_seq()
+            _send(slot, client, doc, save=save)
             try:
                 results[name] = await collect(
                     slot, client, doc.uri, doc.version, seq0, deadline_s,
@@ -352,34 +360,81 @@ class LspBridge:
                     )
             self._docs.pop(doc.path, None)
 
-    async def sync_from_disk(self, paths: Iterable[Path]) -> list[DiagnosticsReport]:
+    async def sync_from_disk(
+        self, paths: Iterable[Path], *, wait: bool = True
+    ) -> list[DiagnosticsReport]:
         """Tell servers about files changed behind their back (by bash, git...).
 
         Every running server gets ``workspace/didChangeWatchedFiles`` for the
         files whose content it does not have already (open documents with the
         same text are left out, so nothing is re-analysed for nothing); open
         documents whose disk content differs are re-sent like a write;
-        deleted open documents are closed.
+        deleted open documents are closed. A file whose disk stamp
+        (``st_mtime_ns``, ``st_size``) and document version are those of its
+        last sync here is not read again: a warm rename re-checks dozens of
+        files with one ``stat`` each.
+
+        Args:
+            paths: files, absolute or relative to the root.
+            wait: wait for the diagnostics of each re-sent document; ``False``
+                sends the new text (:meth:`send`) and returns at once, for a
+                request that only needs the servers to have it (they handle
+                notifications in order).
 
         Returns:
-            One report per open document that changed, in the given order.
+            One report per open document that changed and was waited for, in
+            the given order.
         """
         reports: list[DiagnosticsReport] = []
         resolved = [(p if p.is_absolute() else self.root / p).resolve() for p in paths]
-        texts = {p: _disk_text(p) for p in resolved}
-        changed = [p for p in resolved if texts[p] is not None and not self._same(p, texts[p])]
+        stamps = {p: _disk_stamp(p) for p in resolved}
+        stale = [p for p in resolved if not self._fresh(p, stamps[p])]
+        texts = {p: _disk_text(p) for p in stale}
+        changed = [p for p in stale if texts[p] is not None and not self._same(p, texts[p])]
         self.announce(changed, types.FileChangeType.Changed)
-        self.announce([p for p in resolved if texts[p] is None], types.FileChangeType.Deleted)
-        for path in resolved:
+        self.announce([p for p in stale if texts[p] is None], types.FileChangeType.Deleted)
+        for path in stale:
             doc = self._docs.get(path)
-            if doc is None or not doc.opened:
-                continue
             text = texts[path]
-            if text is None:
-                await self.close(path)
-            elif text != doc.text:
-                reports.append(await self.open_or_change(path, text, save=True))
+            if doc is not None and doc.opened:
+                if text is None:
+                    await self.close(path)
+                elif text != doc.text and wait:
+                    reports.append(await self.open_or_change(path, text, save=True))
+                elif text != doc.text:
+                    await self.send(path, text)
+            self._stamp(path, stamps[path] if text is not None else None)
         return reports
+
+    async def send(self, path: Path, text: str, *, save: bool = True) -> None:
+        """Send ``text`` as the document's new content without waiting for diagnostics.
+
+        The document's diagnostics are forgotten (:meth:`answered` is empty)
+        until its next :meth:`open_or_change`, which waits for them again.
+        Servers not running are not started.
+        """
+        doc = await self._doc(path)
+        async with doc.lock:
+            doc.text, doc.version, doc.opened = text, doc.version + 1, True
+            doc.diags.clear()
+            for slot in doc.slots:
+                client = slot.client
+                if client is not None and client.alive:
+                    _send(slot, client, doc, save=save)
+
+    def _version(self, path: Path) -> int | None:
+        doc = self._docs.get(path)
+        return doc.version if doc is not None and doc.opened else None
+
+    def _fresh(self, path: Path, stamp: tuple[int, int] | None) -> bool:
+        """The servers have ``path`` as the disk had it at ``stamp`` (nothing to read)."""
+        return stamp is not None and self._stamps.get(path) == (stamp, self._version(path))
+
+    def _stamp(self, path: Path, stamp: tuple[int, int] | None) -> None:
+        if stamp is None:
+            self._stamps.pop(path, None)
+        else:
+            self._stamps[path] = (stamp, self._version(path))
 
     def _same(self, path: Path, text: str | None) -> bool:
         """The servers already have exactly ``text`` for ``path`` (open, unchanged)."""
@@ -439,6 +494,33 @@ class LspBridge:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+def _send(slot: ServerSlot, client: LspClient, doc: Document, *, save: bool) -> None:
+    """didOpen, or didChange when the server has an older version; then didSave when ``save``."""
+    sent = slot.sent.get(doc.uri)
+    if sent is None:
+        item = types.TextDocumentItem(doc.uri, doc.language, doc.version, doc.text)
+        client.notify(types.TEXT_DOCUMENT_DID_OPEN, types.DidOpenTextDocumentParams(item))
+    elif sent != doc.version:
+        change = types.TextDocumentContentChangeWholeDocument(text=doc.text)
+        ident = types.VersionedTextDocumentIdentifier(uri=doc.uri, version=doc.version)
+        client.notify(
+            types.TEXT_DOCUMENT_DID_CHANGE, types.DidChangeTextDocumentParams(ident, [change])
+        )
+    slot.sent[doc.uri] = doc.version
+    if save:
+        params = types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(doc.uri), doc.text)
+        client.notify(types.TEXT_DOCUMENT_DID_SAVE, params)
+
+
+def _disk_stamp(path: Path) -> tuple[int, int] | None:
+    """``(st_mtime_ns, st_size)`` of ``path``, or ``None`` when it does not exist."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
 
 
 def _disk_text(path: Path) -> str | None:

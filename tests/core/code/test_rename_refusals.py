@@ -11,7 +11,7 @@ import pytest
 
 from lsp_bridge import LspBridge
 from tests.paths import REPO_ROOT, TESTS
-from zeph_tui.core.code.rename import RenameError, plan_rename
+from zeph_tui.core.code.rename import RenameError, check_target, plan_rename
 from zeph_tui.core.code.rename_checks import check_new_name
 
 
@@ -63,3 +63,36 @@ def test_cli_mistakes_exit_2_with_one_line(
     assert done.returncode == 2, done.stderr
     assert done.stderr == f"zeph-tui rename: {line}\n"
     assert "Traceback" not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    ("line", "column", "message"),
+    [
+        (1, 5, "nothing to rename at shop/pricing.py:1:5: the cursor is in a string"),
+        (4, 1, "nothing to rename at shop/pricing.py:4:1: 'def' is a Python keyword"),
+        (4, 4, "nothing to rename at shop/pricing.py:4:4: the cursor is not on an identifier"),
+    ],
+)
+async def test_local_target_checks_ask_no_server(
+    tmp_path: Path, line: int, column: int, message: str
+) -> None:
+    root = tmp_path / "pyproj"
+    shutil.copytree(TESTS / "fixtures_rename" / "pyproj", root)
+    (root / "shop/pricing.py").write_text(
+        (root / "shop/pricing.py").read_text() + "# total is summed here\n"
+    )
+    async with LspBridge(root) as bridge:
+        with pytest.raises(RenameError) as caught:
+            await check_target(bridge, root / "shop/pricing.py", line, column)
+        assert str(caught.value) == message
+        comment = len((root / "shop/pricing.py").read_text().splitlines())
+        with pytest.raises(RenameError, match="the cursor is in a comment"):
+            await check_target(bridge, root / "shop/pricing.py", comment, 3)
+        # an f-string's interpolation is code: accepted, with the identifier's range
+        target = await check_target(bridge, root / "shop/report.py", 9, 20)
+        assert (target.placeholder, target.location.col, target.location.end_col) == (
+            "total",
+            19,
+            24,
+        )
+        assert [s for s in bridge.status() if s.state != "missing"] == []  # nothing started

@@ -10,22 +10,30 @@ its position (the grammar's node types; any language the outline knows):
   (``mod.f()``, ``obj.f()``);
 - ``reference``: any other use (a value passed around, ``__all__`` strings...).
 
-Unknown languages and unparsable files give ``reference``.
+Unknown languages and unparsable files give ``reference``. Each file's text
+is parsed once for its kinds and scopes, and the last
+:data:`FACTS_CACHE_SIZE` texts are kept, so a face can :func:`warm` the files
+a rename changed (the next rename over them does not parse again).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from zeph_tui.core.code._outline_grammar import parse
 from zeph_tui.core.code.outline import Symbol, language_for_path, outline
 
 if TYPE_CHECKING:
-    from tree_sitter import Node
+    from tree_sitter import Node, Tree
 
-__all__ = ["KINDS", "CallSite", "SiteKind", "call_sites"]
+__all__ = ["FACTS_CACHE_SIZE", "KINDS", "CallSite", "SiteKind", "call_sites", "warm"]
+
+#: files whose parse tree and scopes are kept, keyed by (text, language)
+FACTS_CACHE_SIZE = 256
 
 SiteKind = Literal["definition", "import", "call", "reference"]
 KINDS: tuple[SiteKind, ...] = ("definition", "import", "call", "reference")
@@ -110,13 +118,31 @@ def _classify(node: Node) -> SiteKind:
     return "reference"
 
 
-def _kinds(source: str, language: str, points: list[tuple[int, int]]) -> list[SiteKind]:
-    """The kind of each 1-based ``(line, column)`` (code points) of ``source``."""
-    from tree_sitter_language_pack import get_parser
-
+@lru_cache(maxsize=FACTS_CACHE_SIZE)
+def _facts(source: str, language: str) -> tuple[tuple[Symbol, ...], Tree | None]:
+    """``(scopes, tree)`` of a file's text: one parse for the outline and the kinds, cached."""
+    scopes = tuple(x for x in outline(source, language) if x.kind in _SCOPES)
     try:
-        tree = get_parser(language).parse(source.encode("utf-8", "surrogatepass"))  # type: ignore[arg-type]
-    except Exception:  # a missing grammar must not break a rename
+        parsed = parse(source, language)  # the tree outline() just made (parse cache)
+    except Exception:  # a broken grammar must not break a rename
+        parsed = None
+    return scopes, parsed[2] if parsed is not None else None
+
+
+def warm(sources: Iterable[tuple[Path, str]]) -> None:
+    """Parse and outline ``(path, text)`` pairs ahead of a rename (e.g. the files one changed).
+
+    CPU-bound; run it in a thread. Unknown languages are skipped.
+    """
+    for path, source in sources:
+        language = language_for_path(path)
+        if language:
+            _facts(source, language)
+
+
+def _kinds(source: str, tree: Tree | None, points: list[tuple[int, int]]) -> list[SiteKind]:
+    """The kind of each 1-based ``(line, column)`` (code points) of ``source``."""
+    if tree is None:
         return ["reference"] * len(points)
     lines = source.splitlines()
     found: list[SiteKind] = []
@@ -128,7 +154,7 @@ def _kinds(source: str, language: str, points: list[tuple[int, int]]) -> list[Si
     return found
 
 
-def _scope(symbols: list[Symbol], line: int) -> str | None:
+def _scope(symbols: Sequence[Symbol], line: int) -> str | None:
     """The innermost scope around ``line`` (``outline.enclosing_symbol``, one outline per file)."""
     best: Symbol | None = None
     for symbol in symbols:
@@ -165,11 +191,9 @@ def call_sites(
             sources[path] = source
         spots = sorted(set(spots))
         language = language_for_path(path)
-        kinds: list[SiteKind] = (
-            _kinds(source, language, spots) if language else ["reference"] * len(spots)
-        )
+        scopes, tree = _facts(source, language) if language else ((), None)
+        kinds = _kinds(source, tree, spots)
         lines = source.splitlines()
-        scopes = [x for x in outline(source, language) if x.kind in _SCOPES] if language else []
         for (line, column), kind in zip(spots, kinds, strict=True):
             text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
             sites.append(CallSite(path, line, column, _scope(scopes, line), text, kind))

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsp_bridge import DiagnosticItem, LspBridge, LspBridgeError, RenameTarget
+from lsp_bridge import Location as SourceLocation
 from lsp_bridge.positions import from_lsp_position, split_lines
 from lsp_bridge.workspace_edit import (
     PlannedEdit,
@@ -63,14 +64,13 @@ __all__ = [
     "RenamePlan",
     "RenameRefused",
     "apply_rename",
+    "check_target",
     "parse_target",
     "plan_rename",
     "prepare_rename",
     "render_call_sites",
     "summary_line",
 ]
-
-Writer = Callable[[Path, str], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,23 +187,25 @@ def _resolve(bridge: LspBridge, path: Path) -> Path:
     return path
 
 
-async def prepare_rename(
+async def check_target(
     bridge: LspBridge, path: Path, line: int, column: int, *, buffer_text: str | None = None
 ) -> RenameTarget:
-    """Check that the symbol at ``path:line:column`` can be renamed (LSP ``prepareRename``).
+    """The local checks of a rename target, no server asked (``prepareRename`` of the LSP face).
 
     Refusals, in order (messages in :mod:`zeph_tui.core.code.rename_checks`):
-    outside the workspace, unsaved editor buffer, not on an identifier or on a
-    keyword, then the server's own ``prepareRename`` answer.
+    outside the workspace, unsaved editor buffer, not on an identifier, on a
+    keyword, in a comment or a string.
 
     Args:
-        bridge: the workspace's bridge.
+        bridge: the workspace's bridge (only its root is used).
         path: file, absolute or relative to ``bridge.root``.
         line, column: 1-based (column in code points).
         buffer_text: the editor's buffer of ``path`` (``None`` without an editor).
 
     Returns:
-        The symbol's range and current name (1-based, code points).
+        The identifier's range and name (1-based, code points), with
+        ``server="local"`` and ``supported=False``: the server's own
+        ``prepareRename`` answer comes with :func:`plan_rename`.
 
     Raises:
         RenameError: refused (the message says why).
@@ -212,12 +214,37 @@ async def prepare_rename(
     disk = await asyncio.to_thread(path.read_text, encoding="utf-8", errors="replace")
     check_saved(path, bridge.root, buffer_text, disk)
     shown = path.relative_to(bridge.root).as_posix()
-    symbol_at(disk, line, column, language_for_path(path), shown)
+    start, end, word = symbol_at(disk, line, column, language_for_path(path), shown)
+    source_line = disk.splitlines()[line - 1]
+    return RenameTarget(
+        SourceLocation(path, line, start, line, end, source_line), word, "local", False
+    )
+
+
+async def prepare_rename(
+    bridge: LspBridge, path: Path, line: int, column: int, *, buffer_text: str | None = None
+) -> RenameTarget:
+    """Check that the symbol at ``path:line:column`` can be renamed (LSP ``prepareRename``).
+
+    :func:`check_target`, then the server's own ``prepareRename`` answer.
+
+    Returns:
+        The symbol's range and current name (1-based, code points).
+
+    Raises:
+        RenameError: refused (the message says why).
+    """
+    local = await check_target(bridge, path, line, column, buffer_text=buffer_text)
+    path = local.location.path
     try:
         await sync_target(bridge, path)
         return await bridge.prepare_rename(path, line, column)
     except LspBridgeError as exc:
-        raise RenameError(f"cannot rename at {shown}:{line}:{column}: {exc}") from exc
+        raise _cannot(bridge, path, line, column, exc) from exc
+
+
+def _cannot(bridge: LspBridge, path: Path, line: int, column: int, exc: Exception) -> RenameError:
+    return RenameError(f"cannot rename at {_shown(path, bridge.root)}:{line}:{column}: {exc}")
 
 
 async def plan_rename(
@@ -231,6 +258,9 @@ async def plan_rename(
 ) -> RenamePlan:
     """Resolve the symbol, list its call sites and compute the edit (nothing written).
 
+    The server's ``prepareRename`` and ``rename`` requests go out together
+    (one wait, not two); the edit is used only when the prepare accepts.
+
     Args:
         bridge: the workspace's bridge (servers start lazily).
         path: file, absolute or relative to ``bridge.root``.
@@ -243,15 +273,26 @@ async def plan_rename(
             or the edit cannot be computed (see :func:`prepare_rename`).
     """
     check_new_name(new_name, language_for_path(path))
-    target = await prepare_rename(bridge, path, line, column, buffer_text=buffer_text)
-    path = target.location.path
-    if target.placeholder == new_name:
+    local = await check_target(bridge, path, line, column, buffer_text=buffer_text)
+    path = local.location.path
+    if local.placeholder == new_name:
         raise RenameRefused(f"the symbol is already named {new_name!r}")
     try:
-        edit = await bridge.rename(path, line, column, new_name)
+        await sync_target(bridge, path)
+        target, edit = await asyncio.gather(
+            bridge.prepare_rename(path, line, column),
+            bridge.rename(path, line, column, new_name),
+            return_exceptions=True,
+        )
+        if isinstance(target, BaseException):
+            raise target
+        if target.placeholder == new_name:
+            raise RenameRefused(f"the symbol is already named {new_name!r}")
+        if isinstance(edit, BaseException):
+            raise edit
         planned = plan_workspace_edit(edit)
     except LspBridgeError as exc:
-        raise RenameError(f"cannot rename at {path.name}:{line}:{column}: {exc}") from exc
+        raise _cannot(bridge, path, line, column, exc) from exc
     if not planned.changes:
         raise RenameError(f"the server's rename of {target.placeholder!r} changes nothing")
     sources = {c.path: c.old_text for c in planned.changes if c.old_text is not None}
@@ -274,6 +315,10 @@ def _sites(edit: WorkspaceEdit, sources: dict[Path, str]) -> tuple[CallSite, ...
         line, column = from_lsp_position(split_lines(text), position)
         points.append((path, line, column))
     return _call_sites(points, sources)
+
+
+#: writes one file's new text through a face (``await writer(path, text)``), e.g. editor buffers
+Writer = Callable[[Path, str], Awaitable[None]]
 
 
 async def apply_rename(

@@ -8,7 +8,9 @@ one line a person sees:
   (the servers read the disk, so an editor buffer that differs from it,
   lines moved or not, would get a wrong edit);
 - :func:`symbol_at`: the cursor must be on an identifier that is not a
-  keyword (``def|`` with the cursor on the space after ``def`` is refused);
+  keyword (``def|`` with the cursor on the space after ``def`` is refused)
+  and, where tree-sitter knows the language, not inside a comment or a
+  string (an f-string's or template's interpolation is code);
 - :func:`check_new_name`: the language's own rules; Python:
   ``str.isidentifier()`` and not ``keyword.iskeyword`` (so ``ñame_ok`` is
   fine, ``class``, ``a b`` and ``1x`` are not); other languages: not empty,
@@ -33,6 +35,7 @@ __all__ = [
 ]
 
 _WORD = re.compile(r"\w+")
+_CODE_INSIDE = frozenset({"interpolation", "template_substitution", "format_expression"})
 
 
 class RenameError(ZephError):
@@ -100,10 +103,38 @@ def symbol_at(
                     f"nothing to rename at {shown}:{line}:{column}: "
                     f"{word!r} is a {_language_name(language)} keyword"
                 )
+            inside = _literal_at(source, line, col0, language)
+            if inside is not None:
+                raise RenameRefused(f"nothing to rename at {shown}:{line}:{column}: {inside}")
             return match.start() + 1, match.end() + 1, word
     raise RenameRefused(
         f"nothing to rename at {shown}:{line}:{column}: the cursor is not on an identifier"
     )
+
+
+def _literal_at(source: str, line: int, col0: int, language: str | None) -> str | None:
+    """``"the cursor is in a comment"`` (or string) at 1-based ``line``, 0-based ``col0``."""
+    if language is None:
+        return None
+    from zeph_tui.core.code._outline_grammar import parse
+
+    try:
+        parsed = parse(source, language)
+    except Exception:  # a broken grammar: the server decides
+        parsed = None
+    if parsed is None:  # a language tree-sitter does not know here
+        return None
+    tree = parsed[2]
+    text = source.splitlines()[line - 1]
+    byte = len(text[:col0].encode("utf-8", "surrogatepass"))
+    node = tree.root_node.descendant_for_point_range((line - 1, byte), (line - 1, byte))
+    while node is not None and node.type not in _CODE_INSIDE:
+        if "comment" in node.type:
+            return "the cursor is in a comment"
+        if "string" in node.type:
+            return "the cursor is in a string"
+        node = node.parent
+    return None
 
 
 def _language_name(language: str | None) -> str:

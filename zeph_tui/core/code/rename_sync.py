@@ -4,8 +4,8 @@ Every rename face goes through here (:mod:`zeph_tui.core.code.rename`):
 
 - :func:`sync_target` makes the servers see the disk before a plan: the
   target file opened and analysed the first time (a rename sent right after
-  didOpen can return a partial edit), files synced before re-read when they
-  changed on disk;
+  didOpen can return a partial edit), files synced before re-sent when they
+  changed on disk (without waiting for their diagnostics);
 - :func:`baseline` / :func:`after` give the diagnostics delta of a rename:
   only what the change introduced is "new" (a clean rename reports 0 new
   even in a project full of errors);
@@ -35,16 +35,19 @@ _SYNCED: weakref.WeakKeyDictionary[LspBridge, set[Path]] = weakref.WeakKeyDictio
 async def sync_target(bridge: LspBridge, path: Path) -> None:
     """Make the servers see the disk: the target file analysed, earlier files re-read.
 
-    The first time, the target is opened and its diagnostics awaited (servers
-    such as tsserver load the project then); files this module synced before
-    are re-sent when they changed on disk since (edits in an editor, git).
+    The first time, the target is opened, its diagnostics awaited and then
+    any work the servers report in progress (tsserver loads its project,
+    gopls its packages: a rename sent meanwhile returns a partial edit);
+    files this module synced before are re-sent when they changed on disk
+    since (edits in an editor, git).
     """
     synced = _SYNCED.setdefault(bridge, set())
-    if synced:
-        await bridge.sync_from_disk(sorted(synced))
+    if synced:  # the servers need the new texts, not their diagnostics: no wait here
+        await bridge.sync_from_disk(sorted(synced), wait=False)
     if path not in synced:
         text = await asyncio.to_thread(path.read_text, encoding="utf-8")
         await bridge.open_or_change(path, text, save=False)
+        await bridge.wait_ready(path)
         synced.add(path)
 
 
@@ -68,19 +71,22 @@ async def _known(bridge: LspBridge, path: Path, text: str, *, save: bool) -> Kno
 async def baseline(bridge: LspBridge, changes: Sequence[FileChange]) -> dict[Path, Known]:
     """Diagnostics of the files as they are: known for synced files, else opened and awaited.
 
-    Identical text is never re-sent: servers need not republish for it.
+    Identical text is never re-sent: servers need not republish for it. A
+    synced file whose diagnostics are not known (its new text was sent
+    without waiting, see :func:`sync_target`) is sent again and awaited.
     """
     synced = _SYNCED.get(bridge, set())
+    known = {c.path for c in changes if c.path in synced and bridge.answered(c.path)}
     before = {
         c.path: Known(bridge.diagnostics(c.path), bridge.answered(c.path))
         for c in changes
-        if c.path in synced
+        if c.path in known
     }
     async with asyncio.TaskGroup() as group:
         tasks = {
             c.path: group.create_task(_known(bridge, c.path, c.old_text or "", save=False))
             for c in changes
-            if c.path not in synced
+            if c.path not in known
         }
     before.update({path: task.result() for path, task in tasks.items()})
     remember(bridge, list(tasks))

@@ -1,9 +1,14 @@
 """``textDocument/prepareRename`` and ``textDocument/rename`` on the LSP face (LSP 3.17 §rename).
 
-Both go through the core flow every face uses
-(:func:`zeph_tui.core.code.rename.prepare_rename` and ``plan_rename``), so
-the refusals are the same words as in ``zeph-tui rename`` and the agent's
-tool. A refusal is a JSON-RPC error (code ``-32803`` RequestFailed) whose
+Both go through the core flow every face uses, so the refusals are the same
+words as in ``zeph-tui rename`` and the agent's tool.
+``prepareRename`` answers from the local checks alone
+(:func:`zeph_tui.core.code.rename.check_target`: workspace, saved buffer,
+identifier, keyword, comment or string; no server round trip, so the
+editor's prompt opens at once); ``rename`` runs
+:func:`~zeph_tui.core.code.rename.plan_rename`, which sends the server's
+``prepareRename`` and ``rename`` together and refuses with the server's
+words when its prepare does. A refusal is a JSON-RPC error (code ``-32803`` RequestFailed) whose
 message is that one line, also shown with ``window/showMessage``.
 
 Before the edit the person sees the call sites:
@@ -18,7 +23,8 @@ Before the edit the person sees the call sites:
   typed the name in its rename prompt) and the list after.
 
 After the reply: a ``window/showMessage`` summary and the full list of call
-sites in ``window/logMessage``. The reply does not wait for diagnostics:
+sites in ``window/logMessage``; the changed files' new texts are parsed in
+the background (:func:`zeph_tui.core.code.call_sites.warm`). The reply does not wait for diagnostics:
 the delta against the pre-rename baseline follows later as another
 ``window/logMessage`` (and ``showMessage`` when something broke).
 """
@@ -31,10 +37,11 @@ import logging
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
+from zeph_tui.core.code.call_sites import warm
 from zeph_tui.core.code.rename import (
     RenamePlan,
+    check_target,
     plan_rename,
-    prepare_rename,
     render_call_sites,
     summary_line,
 )
@@ -158,6 +165,8 @@ async def _after(ls: ZephLanguageServer, plan: RenamePlan, summary: str) -> None
     for _ in range(3):  # let the reply go out first (it is sent from a done-callback)
         await asyncio.sleep(0)
     ls.tell(types.MessageType.Info, summary, log_too=render_call_sites(plan))
+    changed = [(c.path, c.new_text) for c in plan.edit.changes if c.new_text is not None]
+    await asyncio.to_thread(warm, changed)  # the next rename over these files parses nothing
     new, _fixed, texts = await rename_delta(ls.bridge(), plan.edit, (plan.old_name, plan.new_name))
     head = f"diagnostics after renaming {plan.old_name} to {plan.new_name}: {len(new)} new"
     errors = [d for d in new if d.severity == "error"]
@@ -187,7 +196,7 @@ def register_native(server: ZephLanguageServer) -> None:
         uri = params.text_document.uri
         path, line, column, _name = ls.point(uri, params.position)
         try:
-            target = await prepare_rename(
+            target = await check_target(
                 ls.bridge(), path, line, column, buffer_text=ls.buffer_text(uri)
             )
         except RenameError as exc:

@@ -1,0 +1,113 @@
+"""``sync_from_disk`` reads a file again only when its disk stamp or document version moved.
+
+A fake server records every notification it gets: a second sync of files
+nobody touched sends nothing; a change on disk of the same size, a deleted
+file and an unsaved buffer that differs from the disk are still caught.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from lsp_bridge import LspBridge
+from tests.lsp_bridge.test_lsp_faults import fake
+
+
+@pytest.fixture
+def record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    log = tmp_path / "notifications.log"
+    log.write_text("")
+    monkeypatch.setenv("ZEPH_FAKE_RECORD", str(log))
+    return log
+
+
+def _sent(log: Path, start: int) -> list[str]:
+    return [line for line in log.read_text().splitlines()[start:] if "barrier" not in line]
+
+
+async def _barrier(bridge: LspBridge) -> None:
+    """Returns once the server has handled (and recorded) everything sent before."""
+    path = bridge.root / "barrier.py"
+    await bridge.open_or_change(path, f"n = {os.urandom(4).hex()!r}\n")
+
+
+async def test_untouched_files_are_not_sent_again(tmp_path: Path, record: Path) -> None:
+    a, b = tmp_path / "a.py", tmp_path / "b.py"
+    a.write_text("x = 1\n")
+    b.write_text("y = 2\n")
+    async with LspBridge(tmp_path, [fake("empty-first")], diagnostics_timeout_s=5) as bridge:
+        await bridge.open_or_change(a, a.read_text(), save=False)
+        mark = len(_sent(record, 0))
+        assert await bridge.sync_from_disk([a, b]) == []
+        await _barrier(bridge)
+        first = _sent(record, mark)
+        assert first == [f"workspace/didChangeWatchedFiles {b.as_uri()}"]  # a: same text
+        mark += len(first)
+        assert await bridge.sync_from_disk([a, b]) == []
+        assert await bridge.sync_from_disk([b, a]) == []
+        await _barrier(bridge)
+        assert _sent(record, mark) == []
+
+
+async def test_a_same_size_change_on_disk_is_sent(tmp_path: Path, record: Path) -> None:
+    a = tmp_path / "a.py"
+    a.write_text("x = 1\n")
+    async with LspBridge(tmp_path, [fake("empty-first")], diagnostics_timeout_s=5) as bridge:
+        await bridge.open_or_change(a, a.read_text(), save=False)
+        await bridge.sync_from_disk([a])
+        mark = len(_sent(record, 0))
+        stat = a.stat()
+        a.write_text("x = 2\n")  # same size; a distinct stamp even on a coarse clock
+        os.utime(a, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+        reports = await bridge.sync_from_disk([a])
+        assert [r.path for r in reports] == [a]
+        assert f"textDocument/didChange {a.as_uri()}" in _sent(record, mark)
+        a.unlink()
+        mark = len(_sent(record, 0))
+        await bridge.sync_from_disk([a])
+        await _barrier(bridge)
+        assert _sent(record, mark)[:2] == [
+            f"workspace/didChangeWatchedFiles {a.as_uri()}",
+            f"textDocument/didClose {a.as_uri()}",
+        ]
+
+
+async def test_a_buffer_sent_since_is_brought_back_to_the_disk(
+    tmp_path: Path, record: Path
+) -> None:
+    a = tmp_path / "a.py"
+    a.write_text("x = 1\n")
+    async with LspBridge(tmp_path, [fake("empty-first")], diagnostics_timeout_s=5) as bridge:
+        await bridge.open_or_change(a, a.read_text(), save=False)
+        await bridge.sync_from_disk([a])
+        await bridge.open_or_change(a, "x = 1  # not saved\n", save=False)  # disk unchanged
+        mark = len(_sent(record, 0))
+        reports = await bridge.sync_from_disk([a])
+        assert [r.path for r in reports] == [a]
+        assert f"textDocument/didChange {a.as_uri()}" in _sent(record, mark)
+
+
+async def test_sync_without_wait_sends_and_forgets_the_diagnostics(
+    tmp_path: Path, record: Path
+) -> None:
+    a = tmp_path / "a.py"
+    a.write_text("x = 1\n")
+    async with LspBridge(tmp_path, [fake("empty-first")], diagnostics_timeout_s=5) as bridge:
+        await bridge.open_or_change(a, a.read_text(), save=False)
+        assert bridge.answered(a) == {"fake-empty-first"}
+        a.write_text("x = 2\n")
+        mark = len(_sent(record, 0))
+        assert await bridge.sync_from_disk([a], wait=False) == []  # no report: not waited for
+        await _barrier(bridge)
+        assert _sent(record, mark) == [
+            f"workspace/didChangeWatchedFiles {a.as_uri()}",
+            f"textDocument/didChange {a.as_uri()}",
+            f"textDocument/didSave {a.as_uri()}",
+        ]
+        assert bridge.answered(a) == frozenset()  # unknown until the next open_or_change
+        report = await bridge.open_or_change(a, a.read_text(), save=False)
+        assert bridge.answered(a) == {"fake-empty-first"}
+        assert [d.message for d in report.current] == ["real diagnostic v3"]
