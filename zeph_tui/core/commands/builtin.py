@@ -32,6 +32,7 @@ __all__ = [
     "diagnostics",
     "git",
     "known_models",
+    "memory",
     "mode",
     "model",
     "new",
@@ -167,6 +168,15 @@ async def skills(host: CommandHost, argument: str) -> str:
     lines += [f"  {s.name} - {s.description}" for s in library.skills.values()]
     lines += [f"  (invalid) {p}" for p in library.problems]
     return "\n".join(lines)
+
+
+async def memory(host: CommandHost, argument: str) -> str:
+    """``/memory [list | search QUERY | show ID | forget ID]``: this project's long-term memories."""
+    from zeph_tui.core.memory import MemoryStore
+    from zeph_tui.core.memory.command import memory_reply
+
+    store = MemoryStore(host.runtime.store.db)
+    return await memory_reply(store, argument, project=str(host.session.workspace))
 
 
 async def undo(host: CommandHost, argument: str) -> str:
