@@ -18,6 +18,8 @@ import pytest
 from tests.acp_schema import validate
 from tests.fakes.anthropic_api import FakeAnthropic
 from tests.turns import AllowAll, Recorder, run_zeph
+from zeph_tui.core.commands.builtin import switch_model
+from zeph_tui.core.commands.host import CommandError
 from zeph_tui.core.events import UsageUpdate
 
 CHEAP_PRICE = (1.0, 2.0)  # dollars per million tokens in / out
@@ -91,6 +93,8 @@ async def test_cost_per_model_per_turn_and_per_session(
             first = sink.of(UsageUpdate)[-1]
             await session.prompt(["and again"])
             second = sink.of(UsageUpdate)[-1]
+            with pytest.raises(CommandError, match=r"routed: its models are set in .*\[routing\]"):
+                await switch_model(session, runtime, "some-model")  # /model in a routed session
         finally:
             await runtime.aclose()
     assert first.model == "big:m-big"  # the cheap model refused: escalated
@@ -142,3 +146,15 @@ async def test_run_json_shows_which_model_answered(zeph_home: Path, workspace: P
         if line.get("sessionUpdate") == "agent_message_chunk"
     )
     assert text == "Strong answer."
+
+
+def test_a_bad_routing_key_is_one_line(zeph_home: Path) -> None:
+    from zeph_tui.core.config import load_settings
+    from zeph_tui.core.errors import ConfigError
+
+    (zeph_home / "config.toml").write_text('[routing]\nstrategy = "fastest"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert "\n" not in message
+    assert 'routing.strategy = "fastest"' in message and "cascade" in message

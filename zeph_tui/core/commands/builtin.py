@@ -74,6 +74,11 @@ async def switch_model(session: Session, runtime: Runtime, model_id: str) -> Pro
     current = session.provider
     if model_id == current.model:
         return None
+    if current.name == "routing":  # the models are [routing]'s, chosen per call
+        raise CommandError(
+            "this session is routed: its models are set in config.toml [routing] "
+            "(run with --provider NAME to use one model)"
+        )
     allowed = known_models(current.name)
     if allowed and model_id not in allowed and not model_id.startswith("claude-"):
         raise CommandError(f"unknown model {model_id[:80]!r} for {current.name}")

@@ -200,6 +200,52 @@ def _route_price(table: Mapping[str, Any]) -> Any:
     )
 
 
+def _strategy(routing: Mapping[str, Any], routes: dict[str, Any]) -> Any:
+    """The strategy of ``[routing]`` over ``routes`` (name -> Route); see :func:`build_routing`.
+
+    A triage without any pool sends ``easy`` prompts cheapest first and
+    ``hard`` ones dearest first (``medium`` uses the ``hard`` order).
+
+    Raises:
+        ConfigError: an unknown strategy or a pool naming an unknown model.
+    """
+    import random
+
+    from zeph_tui.core.providers import routing as r
+
+    seed = routing.get("seed")
+    rng = random.Random(seed)
+    strategy_name = str(routing.get("strategy", "cascade"))
+    if strategy_name == "cascade":
+        return r.CascadeStrategy(list(routes.values()))
+    elif strategy_name == "triage":
+        pools: dict[r.Level, list[r.Route]] = {}
+        for level in r.LEVELS:
+            names = (routing.get("triage") or {}).get(level) or []
+            unknown = [n for n in names if n not in routes]
+            if unknown:
+                raise ConfigError(
+                    f"routing.triage.{level}: unknown model {unknown[0]!r}; "
+                    f"configured: {', '.join(routes)}"
+                )
+            pools[level] = [routes[n] for n in names]
+        if not any(pools.values()):
+            pools = {"easy": sorted(routes.values(), key=lambda x: x.unit_cost)}
+            pools["hard"] = list(reversed(pools["easy"]))
+        return r.TriageStrategy(pools)
+    elif strategy_name == "latency":
+        lat = routing.get("latency") or {}
+        return r.LatencyStrategy(
+            list(routes.values()),
+            alpha=float(lat.get("alpha", 0.3)),
+            explore=float(lat.get("explore", 0.5)),
+            rng=rng,
+        )
+    raise ConfigError(
+        f"routing.strategy = {strategy_name!r}: must be one of cascade, triage, latency"
+    )
+
+
 def build_routing(
     routing: Mapping[str, Any], *, env: Mapping[str, str] | None = None
 ) -> RoutingProvider:
@@ -219,8 +265,6 @@ def build_routing(
         ConfigError: no models, an unknown provider or strategy, or a triage
             pool naming a model that is not configured.
     """
-    import random
-
     from zeph_tui.core.providers import routing as r
 
     env = os.environ if env is None else env
@@ -244,39 +288,7 @@ def build_routing(
         if table.get("context_window_tokens"):
             built.context_window_tokens = int(table["context_window_tokens"])
         routes[name] = r.Route(name, built, _route_price(table))
-    seed = routing.get("seed")
-    rng = random.Random(seed)
-    strategy_name = str(routing.get("strategy", "cascade"))
-    strategy: r.Strategy
-    if strategy_name == "cascade":
-        strategy = r.CascadeStrategy(list(routes.values()))
-    elif strategy_name == "triage":
-        pools: dict[r.Level, list[r.Route]] = {}
-        for level in r.LEVELS:
-            names = (routing.get("triage") or {}).get(level) or []
-            unknown = [n for n in names if n not in routes]
-            if unknown:
-                raise ConfigError(
-                    f"routing.triage.{level}: unknown model {unknown[0]!r}; "
-                    f"configured: {', '.join(routes)}"
-                )
-            pools[level] = [routes[n] for n in names]
-        if not any(pools.values()):
-            pools = {"easy": sorted(routes.values(), key=lambda x: x.unit_cost)}
-            pools["hard"] = list(reversed(pools["easy"]))
-        strategy = r.TriageStrategy(pools)
-    elif strategy_name == "latency":
-        lat = routing.get("latency") or {}
-        strategy = r.LatencyStrategy(
-            list(routes.values()),
-            alpha=float(lat.get("alpha", 0.3)),
-            explore=float(lat.get("explore", 0.5)),
-            rng=rng,
-        )
-    else:
-        raise ConfigError(
-            f"routing.strategy = {strategy_name!r}: must be one of cascade, triage, latency"
-        )
+    strategy = _strategy(routing, routes)
     return r.RoutingProvider(
         list(routes.values()),
         strategy,
