@@ -322,3 +322,22 @@ async def test_when_every_route_is_limited_the_last_error_is_raised() -> None:
         finally:
             await router.aclose()
     assert (len(a.requests), len(b.requests)) == (1, 1)
+
+
+def test_a_routed_stop_keeps_its_charges_on_a_tape() -> None:
+    from zeph_tui.core.providers.base import ModelCharge
+    from zeph_tui.core.replay.tape import stream_from_json, stream_item_to_json
+
+    stop = MessageStop(
+        "end_turn",
+        Usage(200, 20),
+        (TextPart("ok"),),
+        (
+            ModelCharge("small:m-small", Usage(100, 10), 0.00012),
+            ModelCharge("big:m-big", Usage(200, 20), 0.003),
+        ),
+    )
+    assert stream_from_json(stream_item_to_json(stop)) == stop
+    plain = MessageStop("end_turn", Usage(1, 2), (TextPart("ok"),))
+    assert "charges" not in stream_item_to_json(plain)  # tapes of one model are unchanged
+    assert stream_from_json(stream_item_to_json(plain)) == plain
