@@ -289,6 +289,10 @@ async def test_every_command_does_the_same_in_the_dashboard_and_over_acp(
         assert skills.startswith(("Skills (", "No skills found."))
         covered.add("skills")
 
+        assert (await same(dash, acp, "/memory")).startswith("No memories yet")
+        assert (await same(dash, acp, "/memory show x")).startswith("memory id must be a number")
+        covered.add("memory")
+
         undone = await same(dash, acp, "/undo")
         assert undone.startswith("Undo: restored checkpoint 1 (2 files:")
         assert files(dash.workspace) == files(acp.workspace) == original

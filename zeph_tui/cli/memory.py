@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import json
 import sys
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,10 +45,9 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def _line(memory: Memory, as_json: bool) -> str:
-    if as_json:
-        return json.dumps(memory.to_json(), ensure_ascii=False)
-    when = time.strftime("%Y-%m-%d", time.localtime(memory.updated_at))
-    return f"{memory.id:>5}  {when}  {memory.scope:<7} {memory.importance:.2f}  {memory.text}"
+    from zeph_tui.core.memory.command import memory_line
+
+    return json.dumps(memory.to_json(), ensure_ascii=False) if as_json else memory_line(memory)
 
 
 async def _act(args: argparse.Namespace, store: MemoryStore) -> int:
@@ -67,8 +65,9 @@ async def _act(args: argparse.Namespace, store: MemoryStore) -> int:
         memory = await store.get(memory_id)
         print(json.dumps(memory.to_json(), ensure_ascii=False, indent=2))
         return 0
-    memory = await store.forget(memory_id)
-    print(f"forgot memory {memory.id}: {memory.text}")
+    from zeph_tui.core.memory.command import forgot_line
+
+    print(forgot_line(await store.forget(memory_id)))
     return 0
 
 

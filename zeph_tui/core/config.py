@@ -24,6 +24,14 @@ Example ``config.toml``::
     command = "git push"
     action = "deny"
 
+    [routing]                  # optional: see the README's Routing section
+    strategy = "cascade"
+    [routing.models.small]
+    provider = "openai"
+    model = "qwen2.5-coder-7b"
+    input_per_mtok = 0.1
+    output_per_mtok = 0.3
+
     [lsp.servers.mylang]
     command = ["mylang-lsp", "--stdio"]
     languages = ["mylang"]
@@ -131,6 +139,41 @@ def _settings_classes() -> Any:
         enabled: bool = True
         budget_tokens: int = Field(default=300, ge=0)
 
+    class RouteTable(Section):
+        """``[routing.models.NAME]``: one route (zeph_tui.core.providers.routing)."""
+
+        provider: ProviderName
+        model: str | None = None
+        base_url: str | None = None
+        api_key: str | None = None
+        timeout_s: Annotated[float, Field(gt=0)] = 600.0
+        max_retries: Annotated[int, Field(ge=0)] = 0
+        context_window_tokens: Annotated[int | None, Field(ge=1024)] = None
+        input_per_mtok: Annotated[float | None, Field(ge=0)] = None
+        output_per_mtok: Annotated[float | None, Field(ge=0)] = None
+        cache_read_per_mtok: Annotated[float | None, Field(ge=0)] = None
+        cache_write_per_mtok: Annotated[float | None, Field(ge=0)] = None
+
+    class LatencyTable(Section):
+        alpha: Annotated[float, Field(gt=0, le=1)] = 0.3
+        explore: Annotated[float, Field(ge=0)] = 0.5
+
+    class TriageTable(Section):
+        easy: list[str] = Field(default_factory=list)
+        medium: list[str] = Field(default_factory=list)
+        hard: list[str] = Field(default_factory=list)
+
+    class RoutingSection(Section):
+        """``[routing]``: several models behind one provider (README "Routing")."""
+
+        enabled: bool = True
+        strategy: Literal["cascade", "triage", "latency"] = "cascade"
+        first_event_timeout_s: Annotated[float, Field(gt=0)] = 60.0
+        seed: int | None = None
+        models: dict[str, RouteTable] = Field(default_factory=dict)
+        triage: TriageTable = Field(default_factory=TriageTable)
+        latency: LatencyTable = Field(default_factory=LatencyTable)
+
     class NetworkSection(Section):
         """``[network]``: limits of ``zeph-tui acp --listen``; None keeps the default
         of ``zeph_tui.drivers.acp.network.NetworkOptions`` (the one place they live)."""
@@ -151,6 +194,7 @@ def _settings_classes() -> Any:
         archive: ArchiveSection = Field(default_factory=ArchiveSection)
         memory: MemorySection = Field(default_factory=MemorySection)
         network: NetworkSection = Field(default_factory=NetworkSection)
+        routing: RoutingSection = Field(default_factory=RoutingSection)
         sandbox: SandboxSection = Field(default_factory=SandboxSection)
         mcp_servers: dict[str, dict[str, Any]] = Field(default_factory=dict)
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from zeph_tui.core.providers.ledger import ModelTotal
+
 __all__ = [
     "AgentMessageChunk",
     "AgentThoughtChunk",
@@ -266,6 +268,9 @@ class UsageUpdate:
         input_tokens / output_tokens: cumulative session totals.
         turn_input_tokens / turn_output_tokens / turn_cost_usd: the current
             prompt turn only (all its model calls).
+        models / turn_models: per-model totals (session, current turn), see
+            :class:`~zeph_tui.core.providers.ledger.ModelTotal`.
+        model: the model that answered last (``route:model`` when routed).
     """
 
     used_tokens: int
@@ -276,6 +281,9 @@ class UsageUpdate:
     turn_input_tokens: int = 0
     turn_output_tokens: int = 0
     turn_cost_usd: float = 0.0
+    models: tuple[ModelTotal, ...] = ()
+    turn_models: tuple[ModelTotal, ...] = ()
+    model: str = ""
 
     @property
     def fill_percent(self) -> float:
@@ -294,7 +302,10 @@ class UsageUpdate:
                     "inputTokens": self.turn_input_tokens,
                     "outputTokens": self.turn_output_tokens,
                     "costUsd": round(self.turn_cost_usd, 6),
+                    "models": [m.to_json() for m in self.turn_models],
                 },
+                "model": self.model,
+                "models": [m.to_json() for m in self.models],
             },
         }
 

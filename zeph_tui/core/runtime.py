@@ -110,20 +110,25 @@ class Runtime:
         return None if self.sandbox is None else self.sandbox.notice()
 
     def build_provider(self, name: str | None = None, model: str | None = None) -> Provider:
-        """Resolve the provider: argument > --provider > env/config > keys present > local."""
+        """Resolve the provider: argument > --provider > ``[routing]`` > env/config > keys > local."""
         from zeph_tui.core.providers.resolve import resolve_provider
 
         replayed = self.tapes.provider() if self.tapes else None
         if replayed is not None:
             return replayed
+        from zeph_tui.core.safety.keys import taken_secrets
+
+        routing = self.settings.routing
+        if routing.enabled and routing.models and not (name or self.provider_name):
+            from zeph_tui.core.providers.resolve import build_routing
+
+            return build_routing(routing.model_dump(), env={**os.environ, **taken_secrets()})
         section = self.settings.provider
         config: dict[str, Any] = {}
         if section.name:
             config["provider"] = section.name
         if section.model:
             config["model"] = section.model
-        from zeph_tui.core.safety.keys import taken_secrets
-
         env = {**os.environ, **taken_secrets()}  # the CLI moved the keys out of os.environ
         return resolve_provider(
             name or self.provider_name, model or self.model, env=env, config=config

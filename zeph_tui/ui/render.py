@@ -158,4 +158,6 @@ class EventRenderer:
         status.input_tokens = usage.input_tokens
         status.output_tokens = usage.output_tokens
         status.cost_usd = usage.cost_usd
+        if usage.model:  # the model that answered last (a routed session changes it)
+            status.model = usage.model
         status.context_percent = usage.fill_percent

@@ -286,4 +286,13 @@ async def test_usage_and_cost_per_turn_and_per_session(
         "inputTokens": 1000,
         "outputTokens": 100,
         "costUsd": round(second.turn_cost_usd, 6),
+        "models": [  # one model here; a routed session lists each (tests/core/providers)
+            {
+                "model": session.provider.model,
+                "calls": 1,
+                "inputTokens": 1000,
+                "outputTokens": 100,
+                "costUsd": round(second.turn_cost_usd, 6),
+            }
+        ],
     }

@@ -34,6 +34,7 @@ __all__ = [
     "export",
     "git",
     "known_models",
+    "memory",
     "mode",
     "model",
     "new",
@@ -71,6 +72,11 @@ async def switch_model(session: Session, runtime: Runtime, model_id: str) -> Pro
     current = session.provider
     if model_id == current.model:
         return None
+    if current.name == "routing":  # the models are [routing]'s, chosen per call
+        raise CommandError(
+            "this session is routed: its models are set in config.toml [routing] "
+            "(run with --provider NAME to use one model)"
+        )
     allowed = known_models(current.name)
     if allowed and model_id not in allowed and not model_id.startswith("claude-"):
         raise CommandError(f"unknown model {model_id[:80]!r} for {current.name}")
@@ -165,6 +171,15 @@ async def skills(host: CommandHost, argument: str) -> str:
     lines += [f"  {s.name} - {s.description}" for s in library.skills.values()]
     lines += [f"  (invalid) {p}" for p in library.problems]
     return "\n".join(lines)
+
+
+async def memory(host: CommandHost, argument: str) -> str:
+    """``/memory [list | search QUERY | show ID | forget ID]``: this project's long-term memories."""
+    from zeph_tui.core.memory import MemoryStore
+    from zeph_tui.core.memory.command import memory_reply
+
+    store = MemoryStore(host.runtime.store.db)
+    return await memory_reply(store, argument, project=str(host.session.workspace))
 
 
 async def undo(host: CommandHost, argument: str) -> str:

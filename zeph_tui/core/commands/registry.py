@@ -73,6 +73,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("rename", "PATH:LINE:COL NEW_NAME", "Rename a symbol everywhere", builtin.rename),
     Command("diagnostics", "[PATH]", "Language-server diagnostics", builtin.diagnostics),
     Command("skills", "", "List the available skills", builtin.skills),
+    Command("memory", "[list|search Q|show ID|forget ID]", "Long-term memories", builtin.memory),
     Command("undo", "", "Restore the last checkpoint", builtin.undo),
     Command("export", "[PATH]", "Write this session as Markdown", builtin.export),
     Command("new", "", "Start a new empty session", builtin.new, "sessions"),

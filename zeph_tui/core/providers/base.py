@@ -18,6 +18,7 @@ __all__ = [
     "ImagePart",
     "Message",
     "MessageStop",
+    "ModelCharge",
     "ModelRequest",
     "Part",
     "Provider",
@@ -156,16 +157,36 @@ class ToolUse:
 
 
 @dataclass(frozen=True, slots=True)
+class ModelCharge:
+    """What one model call cost, and on which model.
+
+    Attributes:
+        model: the label of the model that was called (``route:model`` for routed calls).
+        usage: its token counts.
+        cost_usd: its price in US dollars.
+    """
+
+    model: str
+    usage: Usage
+    cost_usd: float
+
+
+@dataclass(frozen=True, slots=True)
 class MessageStop:
     """End of one model response.
 
     ``parts`` is the full assistant message (text, thinking with signatures,
-    tool uses) to append to the conversation.
+    tool uses) to append to the conversation. ``usage`` is the call that
+    answered (it measures the context fill). ``charges`` lists every model
+    call behind this response (a routing provider may have tried cheaper
+    models first); empty means one call, ``usage`` on the provider's model,
+    priced by :meth:`Provider.cost_usd`.
     """
 
     stop_reason: ProviderStopReason
     usage: Usage
     parts: tuple[Part, ...]
+    charges: tuple[ModelCharge, ...] = ()
 
 
 StreamEvent = TextDelta | ThinkingDelta | ToolUse | MessageStop

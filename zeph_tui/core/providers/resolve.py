@@ -29,12 +29,22 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zeph_tui.core.errors import ConfigError
 from zeph_tui.core.providers.base import Provider
 
-__all__ = ["PROVIDER_NAMES", "Resolution", "describe_resolution", "resolve", "resolve_provider"]
+if TYPE_CHECKING:
+    from zeph_tui.core.providers.routing import RoutingProvider
+
+__all__ = [
+    "PROVIDER_NAMES",
+    "Resolution",
+    "build_routing",
+    "describe_resolution",
+    "resolve",
+    "resolve_provider",
+]
 
 PROVIDER_NAMES: tuple[str, ...] = ("anthropic", "openai", "local")
 """Valid provider names."""
@@ -169,6 +179,121 @@ def resolve_provider(
     """
     env = os.environ if env is None else env
     return _build(resolve(name, model, env=env, config=config), env)
+
+
+def _route_price(table: Mapping[str, Any]) -> Any:
+    from zeph_tui.core.providers.pricing import Price
+
+    if table.get("input_per_mtok") is None and table.get("output_per_mtok") is None:
+        return None
+    price_in = float(table.get("input_per_mtok") or 0.0)
+    base = Price.standard(price_in, float(table.get("output_per_mtok") or 0.0))
+    return Price(
+        base.input_per_mtok,
+        base.output_per_mtok,
+        float(table["cache_read_per_mtok"])
+        if table.get("cache_read_per_mtok") is not None
+        else base.cache_read_per_mtok,
+        float(table["cache_write_per_mtok"])
+        if table.get("cache_write_per_mtok") is not None
+        else base.cache_write_per_mtok,
+    )
+
+
+def _strategy(routing: Mapping[str, Any], routes: dict[str, Any]) -> Any:
+    """The strategy of ``[routing]`` over ``routes`` (name -> Route); see :func:`build_routing`.
+
+    A triage without any pool sends ``easy`` prompts cheapest first and
+    ``hard`` ones dearest first (``medium`` uses the ``hard`` order).
+
+    Raises:
+        ConfigError: an unknown strategy or a pool naming an unknown model.
+    """
+    import random
+
+    from zeph_tui.core.providers import routing as r
+
+    seed = routing.get("seed")
+    rng = random.Random(seed)
+    strategy_name = str(routing.get("strategy", "cascade"))
+    if strategy_name == "cascade":
+        return r.CascadeStrategy(list(routes.values()))
+    elif strategy_name == "triage":
+        pools: dict[r.Level, list[r.Route]] = {}
+        for level in r.LEVELS:
+            names = (routing.get("triage") or {}).get(level) or []
+            unknown = [n for n in names if n not in routes]
+            if unknown:
+                raise ConfigError(
+                    f"routing.triage.{level}: unknown model {unknown[0]!r}; "
+                    f"configured: {', '.join(routes)}"
+                )
+            pools[level] = [routes[n] for n in names]
+        if not any(pools.values()):
+            pools = {"easy": sorted(routes.values(), key=lambda x: x.unit_cost)}
+            pools["hard"] = list(reversed(pools["easy"]))
+        return r.TriageStrategy(pools)
+    elif strategy_name == "latency":
+        lat = routing.get("latency") or {}
+        return r.LatencyStrategy(
+            list(routes.values()),
+            alpha=float(lat.get("alpha", 0.3)),
+            explore=float(lat.get("explore", 0.5)),
+            rng=rng,
+        )
+    raise ConfigError(
+        f"routing.strategy = {strategy_name!r}: must be one of cascade, triage, latency"
+    )
+
+
+def build_routing(
+    routing: Mapping[str, Any], *, env: Mapping[str, str] | None = None
+) -> RoutingProvider:
+    """Build the :class:`~zeph_tui.core.providers.routing.RoutingProvider` of ``[routing]``.
+
+    Args:
+        routing: the ``[routing]`` table as a mapping (``settings.routing.model_dump()``):
+            ``strategy`` (cascade | triage | latency), ``models`` (name -> table with
+            ``provider``, ``model``, ``base_url``, ``api_key``, ``timeout_s``,
+            ``max_retries``, ``context_window_tokens`` and prices in US dollars per
+            million tokens: ``input_per_mtok``, ``output_per_mtok``,
+            ``cache_read_per_mtok``, ``cache_write_per_mtok``), ``triage``
+            (level -> route names), ``latency`` (``alpha``, ``explore``), ``seed``, ``first_event_timeout_s``.
+        env: environment for credentials (default ``os.environ``).
+
+    Raises:
+        ConfigError: no models, an unknown provider or strategy, or a triage
+            pool naming a model that is not configured.
+    """
+    from zeph_tui.core.providers import routing as r
+
+    env = os.environ if env is None else env
+    tables: Mapping[str, Mapping[str, Any]] = routing.get("models") or {}
+    if not tables:
+        raise ConfigError("[routing] needs at least one [routing.models.NAME] table")
+    routes: dict[str, r.Route] = {}
+    for name, table in tables.items():
+        provider = str(table.get("provider", "")).lower()
+        if provider not in PROVIDER_NAMES:
+            raise ConfigError(
+                f"routing.models.{name}.provider = {provider!r}: must be one of "
+                f"{', '.join(PROVIDER_NAMES)}"
+            )
+        settings = {k: v for k, v in table.items() if v is not None}
+        settings.setdefault("max_retries", 0)  # failover is the router's job
+        res = Resolution(
+            provider, str(table.get("model") or _DEFAULT_MODELS[provider]), "", "", settings
+        )
+        built = _build(res, env)
+        if table.get("context_window_tokens"):
+            built.context_window_tokens = int(table["context_window_tokens"])
+        routes[name] = r.Route(name, built, _route_price(table))
+    strategy = _strategy(routing, routes)
+    return r.RoutingProvider(
+        list(routes.values()),
+        strategy,
+        first_event_timeout_s=float(routing.get("first_event_timeout_s", 60.0)),
+    )
 
 
 def describe_resolution(

@@ -31,6 +31,7 @@ from zeph_tui.core.errors import ProviderError, ZephError
 from zeph_tui.core.providers.base import (
     Message,
     MessageStop,
+    ModelCharge,
     ModelRequest,
     StreamEvent,
     TextDelta,
@@ -125,12 +126,15 @@ def stream_item_to_json(item: StreamEvent) -> dict[str, Any]:
     if isinstance(item, ToolUse):
         return {"type": "tool_use", "part": asdict(item.part)}
     parts = json.loads(message_to_json(Message("assistant", list(item.parts))))
-    return {
+    stop: dict[str, Any] = {
         "type": "stop",
         "stop_reason": item.stop_reason,
         "usage": asdict(item.usage),
         "parts": parts,
     }
+    if item.charges:  # a routed call: every model call behind it (providers/routing.py)
+        stop["charges"] = [asdict(c) for c in item.charges]
+    return stop
 
 
 def stream_from_json(raw: dict[str, Any]) -> StreamEvent:
@@ -155,7 +159,11 @@ def _stream_item(raw: dict[str, Any]) -> StreamEvent:
         return ToolUse(ToolUsePart(**raw["part"]))
     if kind == "stop":
         parts = message_from_json("assistant", json.dumps(raw["parts"])).parts
-        return MessageStop(raw["stop_reason"], Usage(**raw["usage"]), tuple(parts))
+        charges = tuple(
+            ModelCharge(str(c["model"]), Usage(**c["usage"]), float(c["cost_usd"]))
+            for c in raw.get("charges", ())
+        )
+        return MessageStop(raw["stop_reason"], Usage(**raw["usage"]), tuple(parts), charges)
     raise TapeError(f"tape: unknown stream item type {kind!r}")
 
 

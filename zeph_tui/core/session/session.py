@@ -53,6 +53,7 @@ from zeph_tui.core.providers.base import (
     ToolUsePart,
     Usage,
 )
+from zeph_tui.core.providers.ledger import ModelLedger, charges_of
 from zeph_tui.core.session.context import SUMMARY_MAX_TOKENS, CompactionResult, ContextManager
 from zeph_tui.core.session.dispatch import REPEATED_FAILURE_LIMIT, ToolDispatcher, repeats_failure
 from zeph_tui.core.session.prompt_blocks import (
@@ -171,6 +172,7 @@ class Session:
         self.cost_usd = 0.0
         self.turn_usage = Usage()  # the running (or last) prompt turn only
         self.turn_cost_usd = 0.0
+        self.models = ModelLedger()  # cost and tokens per model, session and turn
         self.context_tokens = 0
         self.open_tool_calls: set[str] = set()  # announced, no final update yet
         self.roots: WorkspaceRoots = WorkspaceRoots(
@@ -225,6 +227,7 @@ class Session:
         items = [TextBlock(b) if isinstance(b, str) else b for b in blocks]
         self._cancel_requested = False
         self.turn_usage, self.turn_cost_usd = Usage(), 0.0
+        self.models.start_turn()
         self._turn = asyncio.create_task(self._run_turn(items), name=f"turn-{self.id}")
         try:
             return await asyncio.shield(self._turn)
@@ -264,6 +267,7 @@ class Session:
         if self.busy:
             raise PromptInProgress("a prompt is running; compact after it ends")
         self.turn_usage, self.turn_cost_usd = Usage(), 0.0
+        self.models.start_turn()
         return await self.context.compact(self)
 
     async def complete(self, request: ModelRequest) -> MessageStop:
@@ -277,7 +281,7 @@ class Session:
             ProviderError: the provider failed or the stream had no stop event.
         """
         stop = await self._call_model(request, None)
-        await self._account(stop.usage, measured=False)
+        await self._account(stop, measured=False)
         return stop
 
     async def publish_usage(self) -> None:
@@ -295,6 +299,8 @@ class Session:
             self.turn_usage.input_tokens,
             self.turn_usage.output_tokens,
             self.turn_cost_usd,
+            *self.models.snapshot(),
+            self.models.last_model or self.provider.model,
         )
 
     # ---------------------------------------------------------------- the loop
@@ -344,7 +350,7 @@ class Session:
             )
             stop = await self._call_model(request, recorder)
             await self._append(Message("assistant", list(stop.parts)))
-            await self._account(stop.usage, measured=True)
+            await self._account(stop, measured=True)
             tool_uses = [p for p in stop.parts if isinstance(p, ToolUsePart)]
             if stop.stop_reason == "max_tokens":
                 await self._answer_unrun(tool_uses, "not executed: the response hit max_tokens")
@@ -387,21 +393,25 @@ class Session:
         self.history.append(message)
         await self.store.sessions.append_message(self.id, message)
 
-    async def _account(self, usage: Usage, *, measured: bool) -> None:
+    async def _account(self, stop: MessageStop, *, measured: bool) -> None:
         """The one usage/cost accounting of every model call of this session.
 
-        Adds ``usage`` (and its cost, USD) to the session and turn totals,
-        stores the session totals and sends a ``UsageUpdate``. ``measured``:
-        the call's prompt was the conversation, so its usage measures the
+        Adds the calls behind ``stop`` (tokens, USD, per model in
+        :attr:`models`) to the session and turn totals, stores the session
+        totals and sends a ``UsageUpdate``. ``measured``: the call's prompt
+        was the conversation, so the answering call's usage measures the
         context fill (False for the compaction summary).
         """
-        cost = self.provider.cost_usd(usage)
+        charges = charges_of(self.provider, stop)
+        self.models.charge(charges)
+        cost = sum(c.cost_usd for c in charges)
+        usage = sum((c.usage for c in charges), Usage())
         self.usage = self.usage + usage
         self.cost_usd += cost
         self.turn_usage = self.turn_usage + usage
         self.turn_cost_usd += cost
         if measured:
-            self.context_tokens = usage.context_tokens + usage.output_tokens
+            self.context_tokens = stop.usage.context_tokens + stop.usage.output_tokens
             self.context.record_usage(self)
         await self.store.sessions.update(
             self.id,
