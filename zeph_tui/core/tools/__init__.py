@@ -4,6 +4,8 @@
 ``edit_file(path, old_string, new_string, replace_all?)``, ``glob(pattern, path?)``,
 ``grep(pattern, path?, glob?)``, ``bash(command, timeout_s?)``,
 ``read_overflow(id, offset?, limit?, grep?)``, ``update_plan(entries)``.
+Every tool declares its input with :mod:`.schema` (``object_schema``), so
+required and optional arguments are written one way.
 """
 
 from __future__ import annotations
