@@ -32,9 +32,9 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
-__all__ = ["build_parser", "main"]
+__all__ = ["add_actions", "build_parser", "main"]
 
 USAGE_ERROR = 2
 
@@ -67,6 +67,28 @@ def _common(p: argparse.ArgumentParser, *, model_options: bool = True) -> None:
         action="store_true",
         help="approve every tool call (permission mode 'bypass')",
     )
+
+
+def add_actions(
+    sub: argparse._SubParsersAction[Any],
+    command: str,
+    helptext: str,
+    actions: dict[str, str],
+) -> dict[str, argparse.ArgumentParser]:
+    """Add ``command`` with required sub-actions (``zeph-tui COMMAND ACTION ...``).
+
+    Args:
+        sub: the CLI's subparsers.
+        command: the command's name; the chosen action lands in ``args.action``.
+        helptext: the command's line in ``--help``.
+        actions: action name -> its line in ``COMMAND --help``, in that order.
+
+    Returns:
+        The parser of each action, by name, for its own arguments.
+    """
+    parser = sub.add_parser(command, help=helptext)
+    chosen = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    return {name: chosen.add_parser(name, help=line) for name, line in actions.items()}
 
 
 def _tape_options(p: argparse.ArgumentParser) -> None:
@@ -108,31 +130,32 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--workspace", "-w", default=".", metavar="DIR")
     replay.add_argument("--json", action="store_true", help="print events as `run --json` does")
 
-    ovf = sub.add_parser("overflow", help="inspect the archive of long tool output")
-    ovf_sub = ovf.add_subparsers(dest="action", required=True, metavar="ACTION")
-    ovf_list = ovf_sub.add_parser("list", help="recent archives")
-    ovf_list.add_argument("--limit", type=int, default=50)
-    show = ovf_sub.add_parser("show", help="page or grep one archive")
-    show.add_argument("id", metavar="ID")
-    show.add_argument("--offset", type=int, default=0, help="lines to skip (0 starts at line 1)")
-    show.add_argument("--limit", type=int, default=200, help="max lines")
-    show.add_argument("--grep", metavar="RE", help="only lines matching this regex")
+    ovf = add_actions(
+        sub,
+        "overflow",
+        "inspect the archive of long tool output",
+        {"list": "recent archives", "show": "page or grep one archive"},
+    )
+    ovf["list"].add_argument("--limit", type=int, default=50)
+    ovf["show"].add_argument("id", metavar="ID")
+    ovf["show"].add_argument(
+        "--offset", type=int, default=0, help="lines to skip (0 starts at line 1)"
+    )
+    ovf["show"].add_argument("--limit", type=int, default=200, help="max lines")
+    ovf["show"].add_argument("--grep", metavar="RE", help="only lines matching this regex")
 
-    skills = sub.add_parser("skills", help="list, search and show skills")
-    skills_sub = skills.add_subparsers(dest="action", required=True, metavar="ACTION")
-    for name, helptext in (
-        ("list", "all skills"),
-        ("search", "rank skills for a query"),
-        ("show", "print one skill"),
-    ):
-        sp = skills_sub.add_parser(name, help=helptext)
+    skills = add_actions(
+        sub,
+        "skills",
+        "list, search and show skills",
+        {"list": "all skills", "search": "rank skills for a query", "show": "print one skill"},
+    )
+    for sp in skills.values():
         sp.add_argument("--workspace", "-w", default=".", metavar="DIR")
-        if name == "search":
-            sp.add_argument("query", metavar="QUERY")
-        if name == "show":
-            sp.add_argument("name", metavar="NAME")
-        else:
-            sp.add_argument("--json", action="store_true")
+    skills["search"].add_argument("query", metavar="QUERY")
+    skills["show"].add_argument("name", metavar="NAME")
+    for name in ("list", "search"):
+        skills[name].add_argument("--json", action="store_true")
 
     from zeph_tui.cli.agents import add_parser as add_agents_parser
     from zeph_tui.cli.memory import add_parser as add_memory_parser

@@ -24,24 +24,27 @@ __all__ = ["add_parser", "run"]
 
 def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     """Add the ``memory`` command and its actions to the CLI's subparsers."""
-    memory = sub.add_parser("memory", help="list, search, show and forget long-term memories")
-    actions = memory.add_subparsers(dest="action", required=True, metavar="ACTION")
-    for name, helptext in (
-        ("list", "recent memories"),
-        ("search", "rank memories for a query"),
-        ("show", "print one memory"),
-        ("forget", "delete one memory"),
-    ):
-        p = actions.add_parser(name, help=helptext)
-        if name in ("list", "search"):
-            p.add_argument("--workspace", "-w", default=".", metavar="DIR")
-            p.add_argument("--all", action="store_true", help="every project's memories")
-            p.add_argument("--json", action="store_true")
-            p.add_argument("--limit", type=int, default=20)
-        if name == "search":
-            p.add_argument("query", metavar="QUERY")
-        if name in ("show", "forget"):
-            p.add_argument("id", metavar="ID")
+    from zeph_tui.cli import add_actions
+
+    actions = add_actions(
+        sub,
+        "memory",
+        "list, search, show and forget long-term memories",
+        {
+            "list": "recent memories",
+            "search": "rank memories for a query",
+            "show": "print one memory",
+            "forget": "delete one memory",
+        },
+    )
+    for name in ("list", "search"):
+        actions[name].add_argument("--workspace", "-w", default=".", metavar="DIR")
+        actions[name].add_argument("--all", action="store_true", help="every project's memories")
+        actions[name].add_argument("--json", action="store_true")
+        actions[name].add_argument("--limit", type=int, default=20)
+    actions["search"].add_argument("query", metavar="QUERY")
+    for name in ("show", "forget"):
+        actions[name].add_argument("id", metavar="ID")
 
 
 def _line(memory: Memory, as_json: bool) -> str:

@@ -24,6 +24,7 @@ from zeph_tui.core.events import (
     PlanEntry,
     TextContent,
     ToolCall,
+    ToolCallContent,
     ToolCallUpdate,
     UsageUpdate,
 )
@@ -119,48 +120,35 @@ def _dashboard(app: DemoApp) -> None:
     app.chat.tool_blocks["call_edit"].collapsed = False
 
 
-def _permission(app: DemoApp) -> None:
+def _ask_permission(
+    app: DemoApp, call: ToolCall, reason: str, preview: ToolCallContent, scope: str
+) -> None:
+    """The dashboard with the permission modal for ``call`` (a ``name``d tool) over it."""
     _dashboard(app)
     from zeph_tui.ui.screens.permission_modal import PermissionModal
 
-    call = ToolCall(
-        "call_rm",
-        "Run `rm -rf build/ dist/`",
-        "execute",
-        "pending",
-        raw_input={"command": "rm -rf build/ dist/"},
-        name="bash",
-    )
-    request = PermissionRequest(
-        call,
-        "bash",
-        "ask mode: commands that change files need approval",
-        preview=(TextContent("$ rm -rf build/ dist/"),),
-        scope="bash: commands starting with 'rm'",
-    )
+    request = PermissionRequest(call, call.name or "", reason, preview=(preview,), scope=scope)
     app.push_screen(PermissionModal(request, DEMO_WORKSPACE))
+
+
+def _permission(app: DemoApp) -> None:
+    command = "rm -rf build/ dist/"
+    call = ToolCall(
+        "call_rm", f"Run `{command}`", "execute", raw_input={"command": command}, name="bash"
+    )
+    reason = "ask mode: commands that change files need approval"
+    _ask_permission(
+        app, call, reason, TextContent(f"$ {command}"), "bash: commands starting with 'rm'"
+    )
 
 
 def _permission_edit(app: DemoApp) -> None:
-    _dashboard(app)
-    from zeph_tui.ui.screens.permission_modal import PermissionModal
-
+    path = "pkg/calc.py"
     call = ToolCall(
-        "call_edit2",
-        "Edit pkg/calc.py",
-        "edit",
-        "pending",
-        raw_input={"path": "pkg/calc.py"},
-        name="edit_file",
+        "call_edit2", f"Edit {path}", "edit", raw_input={"path": path}, name="edit_file"
     )
-    request = PermissionRequest(
-        call,
-        "edit_file",
-        "ask mode: edit tools need approval",
-        preview=(DiffContent(CALC, _OLD, _NEW),),
-        scope="edit_file on pkg/calc.py",
-    )
-    app.push_screen(PermissionModal(request, DEMO_WORKSPACE))
+    reason = "ask mode: edit tools need approval"
+    _ask_permission(app, call, reason, DiffContent(CALC, _OLD, _NEW), f"edit_file on {path}")
 
 
 def _permission_long(app: DemoApp) -> None:

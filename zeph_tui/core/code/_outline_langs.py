@@ -131,6 +131,9 @@ _JS_BINDS = (
 _JAVASCRIPT = LangSpec(defs=_JS_DEFS, uses=_JS_USES, binds=_JS_BINDS)
 _TYPESCRIPT = LangSpec(defs=_TS_DEFS, uses=_JS_USES, binds=_JS_BINDS)
 
+_TYPED_USES = ("(identifier) @id", "(field_identifier) @id", "(type_identifier) @id")
+"""Uses in grammars with their own node kinds for field and type names (Go, C, C++, Rust)."""
+
 _GO = LangSpec(
     defs=(
         "(function_declaration name: (identifier)) @function",
@@ -143,12 +146,7 @@ _GO = LangSpec(
         "(source_file (var_declaration (var_spec) @variable))",
         "(source_file (var_declaration (var_spec_list (var_spec) @variable)))",
     ),
-    uses=(
-        "(identifier) @id",
-        "(field_identifier) @id",
-        "(type_identifier) @id",
-        "(package_identifier) @id",
-    ),
+    uses=(*_TYPED_USES, "(package_identifier) @id"),
     binds=(
         "(package_clause (package_identifier) @b)",
         "(parameter_declaration name: (identifier) @b)",
@@ -174,12 +172,7 @@ _C_DEFS = (
     "(preproc_def name: (identifier) value: (_)) @macro",
     "(preproc_function_def name: (identifier)) @macro",
 )
-_C_USES = (
-    "(identifier) @id",
-    "(field_identifier) @id",
-    "(type_identifier) @id",
-    "(namespace_identifier) @id",
-)
+_C_USES = (*_TYPED_USES, "(namespace_identifier) @id")
 _C_BINDS = (
     "(parameter_declaration declarator: (identifier) @b)",
     "(parameter_declaration declarator: (pointer_declarator declarator: (identifier) @b))",
@@ -218,7 +211,7 @@ _RUST = LangSpec(
         "(macro_definition name: (identifier)) @macro",
         "(impl_item type: (_)) @rsimpl",
     ),
-    uses=("(identifier) @id", "(field_identifier) @id", "(type_identifier) @id"),
+    uses=_TYPED_USES,
     binds=(
         "(parameter pattern: (identifier) @b)",
         "(let_declaration pattern: (identifier) @b)",

@@ -41,6 +41,8 @@ ProviderStopReason = Literal["end_turn", "tool_use", "max_tokens", "refusal", "s
 
 @dataclass(frozen=True, slots=True)
 class TextPart:
+    """Plain text of a message, the person's or the model's (Anthropic ``text`` block)."""
+
     text: str
 
 
@@ -79,6 +81,14 @@ class ToolUsePart:
 
 @dataclass(frozen=True, slots=True)
 class ToolResultPart:
+    """What a tool call returned, sent back in the next user message.
+
+    Attributes:
+        tool_use_id: the :attr:`ToolUsePart.id` it answers.
+        content: the text the model reads (already cut to the model's copy).
+        is_error: the call failed; providers mark it (``is_error``, ``ERROR:``).
+    """
+
     tool_use_id: str
     content: str
     is_error: bool = False
@@ -89,6 +99,8 @@ Part = TextPart | ImagePart | ThinkingPart | ToolUsePart | ToolResultPart
 
 @dataclass(slots=True)
 class Message:
+    """One turn of the conversation: who spoke and its parts, in order."""
+
     role: Literal["user", "assistant"]
     parts: list[Part]
 
@@ -107,6 +119,16 @@ class ToolSpec:
 
 @dataclass(frozen=True, slots=True)
 class ModelRequest:
+    """One model call.
+
+    Attributes:
+        system: the system prompt.
+        messages: the conversation so far, alternating user / assistant.
+        tools: what the model may call.
+        max_tokens: output budget, tokens.
+        thinking_budget_tokens: extended thinking budget (0: off), tokens.
+    """
+
     system: str
     messages: list[Message]
     tools: list[ToolSpec] = field(default_factory=list)
@@ -141,11 +163,15 @@ class Usage:
 
 @dataclass(frozen=True, slots=True)
 class TextDelta:
+    """The next piece of the answer's text, as streamed (join them for the whole)."""
+
     text: str
 
 
 @dataclass(frozen=True, slots=True)
 class ThinkingDelta:
+    """The next piece of extended thinking; the signature comes with the MessageStop."""
+
     text: str
 
 

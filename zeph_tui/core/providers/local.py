@@ -199,9 +199,12 @@ class LocalProvider:
         self.context_window_tokens = n_ctx
         self.on_progress = on_progress
         self._n_threads = n_threads
-        self._temperature = temperature
-        self._repeat_penalty = repeat_penalty
-        self._seed = seed
+        #: llama.cpp's sampling arguments of every completion (tool mode sets temperature 0).
+        self._sampling: dict[str, Any] = {
+            "temperature": temperature,
+            "repeat_penalty": repeat_penalty,
+            "seed": seed,
+        }
         self._llama: Any = None
         self._load_lock = asyncio.Lock()
         self._run_lock = asyncio.Lock()
@@ -251,7 +254,7 @@ class LocalProvider:
             model_path=str(self.model_path),
             n_ctx=self.context_window_tokens,
             n_threads=self._n_threads,
-            seed=self._seed,
+            seed=self._sampling["seed"],
             verbose=False,
         )
 
@@ -328,9 +331,7 @@ class LocalProvider:
         kwargs: dict[str, Any] = {
             "messages": _chat_messages(request),
             "max_tokens": request.max_tokens,
-            "temperature": self._temperature,
-            "repeat_penalty": self._repeat_penalty,
-            "seed": self._seed,
+            **self._sampling,
         }
         tool_mode = bool(request.tools) and request.tool_choice == "auto"
         if tool_mode:

@@ -42,7 +42,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from zeph_tui.core.errors import ProviderError
@@ -183,37 +183,33 @@ def estimate_message_tokens(message: Message) -> int:
     return -(-chars // CHARS_PER_TOKEN)
 
 
+@dataclass(kw_only=True, eq=False)
 class ContextManager:
     """Per-session budget and automatic compaction (see the module docstring).
 
-    Args:
+    Args (keyword only):
         reference_ratio: fill at which old tool results become references.
         reference_target_ratio: fill the reference pass aims for.
         summary_ratio: fill at which the conversation is summarised.
         keep_recent_ratio: share of the window kept verbatim by a summary.
         enabled: False turns automatic compaction off (``compact`` still works).
         summary_max_tokens: output budget of the summary request (tokens).
+
+    Attributes (state, not arguments):
+        measured_len: messages of the history the last usage report covered.
+        overhead_tokens: system prompt and tool specs, estimated from that report.
+        results: the compactions done so far, oldest first.
     """
 
-    def __init__(
-        self,
-        *,
-        reference_ratio: float = 0.70,
-        reference_target_ratio: float = 0.55,
-        summary_ratio: float = 0.85,
-        keep_recent_ratio: float = 0.25,
-        enabled: bool = True,
-        summary_max_tokens: int = SUMMARY_MAX_TOKENS,
-    ) -> None:
-        self.reference_ratio = reference_ratio
-        self.reference_target_ratio = reference_target_ratio
-        self.summary_ratio = summary_ratio
-        self.keep_recent_ratio = keep_recent_ratio
-        self.enabled = enabled
-        self.summary_max_tokens = summary_max_tokens
-        self.measured_len = 0
-        self.overhead_tokens = 0
-        self.results: list[CompactionResult] = []
+    reference_ratio: float = 0.70
+    reference_target_ratio: float = 0.55
+    summary_ratio: float = 0.85
+    keep_recent_ratio: float = 0.25
+    enabled: bool = True
+    summary_max_tokens: int = SUMMARY_MAX_TOKENS
+    measured_len: int = field(default=0, init=False)
+    overhead_tokens: int = field(default=0, init=False)
+    results: list[CompactionResult] = field(default_factory=list, init=False)
 
     # ------------------------------------------------------------ budget
 

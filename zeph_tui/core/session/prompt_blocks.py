@@ -2,7 +2,8 @@
 
 Spec: https://agentclientprotocol.com/protocol/v1/content (text, image,
 resource_link, resource). Faces build these; the session turns them into
-model message parts.
+model message parts. Text and image blocks are the model's own parts (one
+type each, passed through as they are); resources become labelled text.
 """
 
 from __future__ import annotations
@@ -22,26 +23,35 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class TextBlock:
-    text: str
+TextBlock = TextPart
+"""Text the person sent: the model's :class:`TextPart` itself (ACP ``text``)."""
 
-
-@dataclass(frozen=True, slots=True)
-class ImageBlock:
-    media_type: str
-    data: str  # base64
+ImageBlock = ImagePart
+"""An image the person sent, ``data`` base64: the model's :class:`ImagePart` (ACP ``image``)."""
 
 
 @dataclass(frozen=True, slots=True)
 class ResourceLink:
+    """A file the person pointed at (ACP ``resource_link``): the model gets its name and URI.
+
+    Attributes:
+        uri: the file's URI (``file://...``), as the client sent it.
+        name: how the client names it; ``""`` shows the URI instead.
+    """
+
     uri: str
     name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class EmbeddedResource:
-    """A file's content sent along with the prompt (e.g. an open editor buffer)."""
+    """A file's content sent along with the prompt (ACP ``resource``, e.g. an open buffer).
+
+    Attributes:
+        uri: the file's URI; the model sees it in a ``<file uri=...>`` wrapper.
+        text: the content, as the editor holds it (maybe unsaved).
+        mime_type: its MIME type when the client gave one.
+    """
 
     uri: str
     text: str
@@ -56,10 +66,8 @@ def blocks_to_parts(blocks: list[PromptBlock]) -> list[Part]:
     parts: list[Part] = []
     for block in blocks:
         match block:
-            case TextBlock(text=text):
-                parts.append(TextPart(text))
-            case ImageBlock(media_type=media_type, data=data):
-                parts.append(ImagePart(media_type, data))
+            case TextPart() | ImagePart():
+                parts.append(block)
             case ResourceLink(uri=uri, name=name):
                 parts.append(TextPart(f"[referenced file: {name or uri} <{uri}>]"))
             case EmbeddedResource(uri=uri, text=text):

@@ -6,6 +6,8 @@
 ``read_overflow(id, offset?, limit?, grep?)``, ``update_plan(entries)``; sessions opened
 with the default tools also get ``task(agent, prompt, description?)``
 (:mod:`.task_tool`, registered by ``Runtime.open_session`` with the session's sub-agent host).
+Every tool declares its input with :mod:`.schema` (``object_schema``), so
+required and optional arguments are written one way.
 """
 
 from __future__ import annotations

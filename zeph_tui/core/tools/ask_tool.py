@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from zeph_tui.core.errors import ToolError
 from zeph_tui.core.events import ToolKind
 from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
+from zeph_tui.core.tools.schema import object_schema, schema_property
 
 if TYPE_CHECKING:
     from zeph_tui.core.ports import Asker
@@ -52,14 +53,10 @@ class AskUser(Tool):
         " or fact that needs them (not for anything you can find out yourself)."
         " Give `choices` when the answer is one of a few options."
     )
-    input_schema: ClassVar[dict[str, Any]] = {
-        "type": "object",
-        "properties": {
-            "question": {"type": "string", "description": "One clear question."},
-            "choices": {"type": "array", "items": {"type": "string"}, "maxItems": MAX_CHOICES},
-        },
-        "required": ["question"],
-    }
+    input_schema: ClassVar[dict[str, Any]] = object_schema(
+        {"question": schema_property("string", "One clear question.")},
+        {"choices": {"type": "array", "items": {"type": "string"}, "maxItems": MAX_CHOICES}},
+    )
     # "think" as update_plan and remember: no side effect, so no mode (ask, plan)
     # puts a permission prompt in front of a question to the same person
     kind: ClassVar[ToolKind] = "think"

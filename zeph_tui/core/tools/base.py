@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from zeph_tui.core.store.overflow import OverflowArchive
 
 __all__ = [
-    "PATH_PROPERTY",
     "CodeIntel",
     "Tool",
     "ToolContext",
@@ -34,9 +33,6 @@ __all__ = [
     "check_args",
     "parse_args",
 ]
-
-PATH_PROPERTY: dict[str, str] = {"type": "string", "description": "Path relative to the workspace."}
-"""The JSON Schema of a tool's ``path`` argument (every file tool words it the same)."""
 
 
 class CodeIntel(Protocol):

@@ -36,6 +36,7 @@ from zeph_tui.core.safety.sandbox import Sandbox
 from zeph_tui.core.store.overflow import OverflowWriter
 from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
 from zeph_tui.core.tools.output import HeadTail
+from zeph_tui.core.tools.schema import object_schema, schema_property
 
 __all__ = ["Bash", "kill_process_group"]
 
@@ -87,14 +88,10 @@ class Bash(Tool):
         "Long output is truncated to head and tail; the full output is archived and the "
         "result names an overflow_id to page with read_overflow. Default timeout 120 s."
     )
-    input_schema: ClassVar[dict[str, Any]] = {
-        "type": "object",
-        "properties": {
-            "command": {"type": "string", "description": "The bash command line."},
-            "timeout_s": {"type": "number", "description": "Timeout in seconds (default 120)."},
-        },
-        "required": ["command"],
-    }
+    input_schema: ClassVar[dict[str, Any]] = object_schema(
+        {"command": schema_property("string", "The bash command line.")},
+        {"timeout_s": schema_property("number", "Timeout in seconds (default 120).")},
+    )
     kind: ClassVar[ToolKind] = "execute"
     read_only: ClassVar[bool] = False
 

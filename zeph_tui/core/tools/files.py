@@ -36,7 +36,8 @@ from zeph_tui.core.events import (
     ToolKind,
 )
 from zeph_tui.core.text import count_lines, plural
-from zeph_tui.core.tools.base import PATH_PROPERTY, Tool, ToolContext, ToolResult
+from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
+from zeph_tui.core.tools.schema import PATH_PROPERTY, object_schema, schema_property
 
 __all__ = ["MAX_EDIT_BYTES", "EditFile", "ReadFile", "WriteFile", "unified_diff"]
 
@@ -108,25 +109,43 @@ def _stream_lines(path: Path, offset: int, limit: int) -> tuple[list[str], int]:
     return chosen, total
 
 
-class ReadFile(Tool):
+class _FileTool(Tool):
+    """A tool on one workspace file, titled ``<verb> <path>``."""
+
+    verb: ClassVar[str]
+
+    def title(self, args: Mapping[str, Any]) -> str:
+        return f"{self.verb} {args.get('path', '?')}"
+
+
+class _WriteTool(_FileTool):
+    """``write_file`` and ``edit_file``: they change the file at ``path``."""
+
+    kind: ClassVar[ToolKind] = "edit"
+    read_only: ClassVar[bool] = False
+
+    @staticmethod
+    def _target(args: Mapping[str, Any], ctx: ToolContext) -> tuple[Path, str]:
+        """The confined path to write and how the model is shown it."""
+        path = ctx.roots.resolve_for_write(args["path"])
+        return path, ctx.roots.display_path(path)
+
+
+class ReadFile(_FileTool):
     name: ClassVar[str] = "read_file"
     description: ClassVar[str] = (
         "Read a text file from the workspace. Returns lines prefixed with their 1-based "
         "line numbers. Use offset (1-based first line) and limit (max lines) for large files."
     )
-    input_schema: ClassVar[dict[str, Any]] = {
-        "type": "object",
-        "properties": {
-            "path": PATH_PROPERTY,
-            "offset": {"type": "integer", "description": "1-based line to start at."},
-            "limit": {"type": "integer", "description": "Maximum number of lines."},
+    input_schema: ClassVar[dict[str, Any]] = object_schema(
+        {"path": PATH_PROPERTY},
+        {
+            "offset": schema_property("integer", "1-based line to start at."),
+            "limit": schema_property("integer", "Maximum number of lines."),
         },
-        "required": ["path"],
-    }
+    )
     kind: ClassVar[ToolKind] = "read"
-
-    def title(self, args: Mapping[str, Any]) -> str:
-        return f"Read {args.get('path', '?')}"
+    verb: ClassVar[str] = "Read"
 
     async def run(self, args: Mapping[str, Any], ctx: ToolContext) -> ToolResult:
         path = ctx.roots.resolve_for_read(args["path"])
@@ -167,28 +186,21 @@ def _numbered(chosen: list[str], offset: int, total: int) -> str:
     return body
 
 
-class WriteFile(Tool):
+class WriteFile(_WriteTool):
     name: ClassVar[str] = "write_file"
     description: ClassVar[str] = (
         "Create or overwrite a text file in the workspace with the given content."
     )
-    input_schema: ClassVar[dict[str, Any]] = {
-        "type": "object",
-        "properties": {
+    input_schema: ClassVar[dict[str, Any]] = object_schema(
+        {
             "path": PATH_PROPERTY,
-            "content": {"type": "string", "description": "The complete new file content."},
-        },
-        "required": ["path", "content"],
-    }
-    kind: ClassVar[ToolKind] = "edit"
-    read_only: ClassVar[bool] = False
-
-    def title(self, args: Mapping[str, Any]) -> str:
-        return f"Write {args.get('path', '?')}"
+            "content": schema_property("string", "The complete new file content."),
+        }
+    )
+    verb: ClassVar[str] = "Write"
 
     async def run(self, args: Mapping[str, Any], ctx: ToolContext) -> ToolResult:
-        path = ctx.roots.resolve_for_write(args["path"])
-        shown = ctx.roots.display_path(path)
+        path, shown = self._target(args, ctx)
         if path.is_dir():
             raise ToolError(f"{shown} is a directory")
         size = _size_bytes(path)
@@ -207,31 +219,24 @@ class WriteFile(Tool):
         return await _finish_edit(ctx, path, old, new, text)
 
 
-class EditFile(Tool):
+class EditFile(_WriteTool):
     name: ClassVar[str] = "edit_file"
     description: ClassVar[str] = (
         "Replace old_string with new_string in a file. old_string must match exactly "
         "(including indentation) and be unique unless replace_all is true."
     )
-    input_schema: ClassVar[dict[str, Any]] = {
-        "type": "object",
-        "properties": {
+    input_schema: ClassVar[dict[str, Any]] = object_schema(
+        {
             "path": PATH_PROPERTY,
-            "old_string": {"type": "string", "description": "Exact text to replace."},
-            "new_string": {"type": "string", "description": "Replacement text."},
-            "replace_all": {"type": "boolean", "description": "Replace every occurrence."},
+            "old_string": schema_property("string", "Exact text to replace."),
+            "new_string": schema_property("string", "Replacement text."),
         },
-        "required": ["path", "old_string", "new_string"],
-    }
-    kind: ClassVar[ToolKind] = "edit"
-    read_only: ClassVar[bool] = False
-
-    def title(self, args: Mapping[str, Any]) -> str:
-        return f"Edit {args.get('path', '?')}"
+        {"replace_all": schema_property("boolean", "Replace every occurrence.")},
+    )
+    verb: ClassVar[str] = "Edit"
 
     async def run(self, args: Mapping[str, Any], ctx: ToolContext) -> ToolResult:
-        path = ctx.roots.resolve_for_write(args["path"])
-        shown = ctx.roots.display_path(path)
+        path, shown = self._target(args, ctx)
         size = _size_bytes(path)
         if size is not None and size > MAX_EDIT_BYTES:
             raise ToolError(

@@ -23,7 +23,8 @@ from zeph_tui.core.code.render import (
 from zeph_tui.core.errors import ToolError, ToolInputError
 from zeph_tui.core.events import Location as EventLocation
 from zeph_tui.core.events import ToolKind
-from zeph_tui.core.tools.base import PATH_PROPERTY, Tool, ToolContext, ToolResult
+from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
+from zeph_tui.core.tools.schema import PATH_PROPERTY, object_schema, position_properties
 
 if TYPE_CHECKING:
     from lsp_bridge import DiagnosticItem, Location
@@ -31,15 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Definition", "Diagnostics", "Hover", "References", "lsp_tools"]
 
-_POSITION_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "path": PATH_PROPERTY,
-        "line": {"type": "integer", "description": "1-based line."},
-        "column": {"type": "integer", "description": "1-based column (characters)."},
-    },
-    "required": ["path", "line", "column"],
-}
+_POSITION_SCHEMA = object_schema(position_properties("1-based line."))
 _MAX_REFERENCES = 200
 _MAX_HOVER_CHARS = 4000
 
@@ -55,6 +48,16 @@ class _LspTool(Tool):
     def __init__(self, intel: LspCodeIntel) -> None:
         self.intel = intel
 
+    def _check_handled(self, path: Path, ctx: ToolContext) -> None:
+        if not self.intel.handles(path):
+            raise ToolError(f"no language server handles {ctx.roots.display_path(path)}")
+
+
+class _PositionTool(_LspTool):
+    """A query at ``path:line:column`` (``hover``, ``definition``, ``references``)."""
+
+    input_schema: ClassVar[dict[str, Any]] = _POSITION_SCHEMA
+
     async def _position(self, args: Mapping[str, Any], ctx: ToolContext) -> tuple[Path, int, int]:
         """The checked 1-based ``(path, line, column)`` of ``args``, the bridge started."""
         await self.intel.bridge()
@@ -66,10 +69,6 @@ class _LspTool(Tool):
             raise ToolError(f"file not found: {ctx.roots.display_path(path)}")
         self._check_handled(path, ctx)
         return path, line, column
-
-    def _check_handled(self, path: Path, ctx: ToolContext) -> None:
-        if not self.intel.handles(path):
-            raise ToolError(f"no language server handles {ctx.roots.display_path(path)}")
 
     def title(self, args: Mapping[str, Any]) -> str:
         where = f"{args.get('path', '?')}:{args.get('line', '?')}:{args.get('column', '?')}"
@@ -83,10 +82,7 @@ class Diagnostics(_LspTool):
         "(analysed now if needed) or, without path, of every file opened this session. "
         "Lines are 1-based; errors first."
     )
-    input_schema: ClassVar[dict[str, Any]] = {
-        "type": "object",
-        "properties": {"path": PATH_PROPERTY},
-    }
+    input_schema: ClassVar[dict[str, Any]] = object_schema({}, {"path": PATH_PROPERTY})
     kind: ClassVar[ToolKind] = "read"
 
     def title(self, args: Mapping[str, Any]) -> str:
@@ -141,13 +137,12 @@ def _diagnostics_extras(
     return {"diagnosticsByPath": by_path}
 
 
-class Hover(_LspTool):
+class Hover(_PositionTool):
     name: ClassVar[str] = "hover"
     description: ClassVar[str] = (
         "Type, signature and documentation of the symbol at path:line:column "
         "(1-based), from the language server."
     )
-    input_schema: ClassVar[dict[str, Any]] = _POSITION_SCHEMA
     kind: ClassVar[ToolKind] = "read"
 
     async def run(self, args: Mapping[str, Any], ctx: ToolContext) -> ToolResult:
@@ -165,7 +160,7 @@ class Hover(_LspTool):
         )
 
 
-class _LocationsTool(_LspTool):
+class _LocationsTool(_PositionTool):
     """A position query answered by source locations (``definition``, ``references``)."""
 
     _max_locations: ClassVar[int | None] = None
@@ -198,7 +193,6 @@ class Definition(_LocationsTool):
         "Where the symbol at path:line:column (1-based) is defined: path:line:column "
         "and the source line of each definition."
     )
-    input_schema: ClassVar[dict[str, Any]] = _POSITION_SCHEMA
 
     async def _lookup(self, path: Path, line: int, column: int) -> list[Location]:
         return await self.intel.definition(path, line, column)
@@ -214,7 +208,6 @@ class References(_LocationsTool):
         "included, grouped by file and by the enclosing function or class, with the "
         "source line of each."
     )
-    input_schema: ClassVar[dict[str, Any]] = _POSITION_SCHEMA
     _max_locations: ClassVar[int | None] = 50
 
     async def _lookup(self, path: Path, line: int, column: int) -> list[Location]:

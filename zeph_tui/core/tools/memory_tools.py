@@ -18,6 +18,7 @@ from zeph_tui.core.events import ToolKind
 from zeph_tui.core.memory import Memory, MemoryDraft, MemoryRejected, MemoryStore
 from zeph_tui.core.memory.validate import KINDS, MAX_TEXT_CHARS, SCOPES
 from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult, check_args
+from zeph_tui.core.tools.schema import object_schema, schema_property
 
 __all__ = ["Recall", "Remember", "format_memory", "memory_tools"]
 
@@ -37,20 +38,15 @@ class Remember(Tool):
         "seen in this workspace only, 'user' everywhere. Never store secrets. A duplicate "
         "of an existing memory is merged into it."
     )
-    input_schema: ClassVar[dict[str, Any]] = {
-        "type": "object",
-        "properties": {
-            "text": {
-                "type": "string",
-                "description": f"the memory, at most {MAX_TEXT_CHARS} chars",
-            },
+    input_schema: ClassVar[dict[str, Any]] = object_schema(
+        {"text": schema_property("string", f"the memory, at most {MAX_TEXT_CHARS} chars")},
+        {
             "scope": {"type": "string", "enum": list(SCOPES)},
             "kind": {"type": "string", "enum": list(KINDS)},
-            "importance": {"type": "number", "description": "0.0 .. 1.0 (default 0.5)"},
+            "importance": schema_property("number", "0.0 .. 1.0 (default 0.5)"),
         },
-        "required": ["text"],
-        "additionalProperties": False,
-    }
+        closed=True,
+    )
     kind: ClassVar[ToolKind] = "think"
     read_only: ClassVar[bool] = True
 
@@ -98,15 +94,11 @@ class Recall(Tool):
         "Search long-term memory (notes and facts from earlier sessions of this project, "
         "and the user's own) by keywords. Returns the best matches, one per line."
     )
-    input_schema: ClassVar[dict[str, Any]] = {
-        "type": "object",
-        "properties": {
-            "query": {"type": "string", "description": "keywords"},
-            "limit": {"type": "integer", "description": "1 .. 20 (default 5)"},
-        },
-        "required": ["query"],
-        "additionalProperties": False,
-    }
+    input_schema: ClassVar[dict[str, Any]] = object_schema(
+        {"query": schema_property("string", "keywords")},
+        {"limit": schema_property("integer", "1 .. 20 (default 5)")},
+        closed=True,
+    )
     kind: ClassVar[ToolKind] = "search"
     read_only: ClassVar[bool] = True
 

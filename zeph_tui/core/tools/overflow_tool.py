@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from zeph_tui.core.events import ToolKind
 from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
+from zeph_tui.core.tools.schema import object_schema, schema_property
 
 __all__ = ["ReadOverflow"]
 
@@ -27,16 +28,14 @@ class ReadOverflow(Tool):
         "200). With grep (a regular expression), returns only matching lines with their line "
         "numbers."
     )
-    input_schema: ClassVar[dict[str, Any]] = {
-        "type": "object",
-        "properties": {
-            "id": {"type": "string", "description": "overflow_id, e.g. ovf_0123456789ab."},
-            "offset": {"type": "integer", "description": "Lines to skip: 0 starts at line 1."},
-            "limit": {"type": "integer", "description": "Maximum lines to return."},
-            "grep": {"type": "string", "description": "Regex; return matching lines only."},
+    input_schema: ClassVar[dict[str, Any]] = object_schema(
+        {"id": schema_property("string", "overflow_id, e.g. ovf_0123456789ab.")},
+        {
+            "offset": schema_property("integer", "Lines to skip: 0 starts at line 1."),
+            "limit": schema_property("integer", "Maximum lines to return."),
+            "grep": schema_property("string", "Regex; return matching lines only."),
         },
-        "required": ["id"],
-    }
+    )
     kind: ClassVar[ToolKind] = "read"
 
     def title(self, args: Mapping[str, Any]) -> str:

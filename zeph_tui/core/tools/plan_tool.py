@@ -19,6 +19,7 @@ from typing import Any, ClassVar, Literal, cast
 from zeph_tui.core.errors import ToolInputError
 from zeph_tui.core.events import Plan, PlanEntry, ToolKind
 from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
+from zeph_tui.core.tools.schema import object_schema, schema_property
 
 __all__ = ["MAX_CONTENT_CHARS", "MAX_ENTRIES", "UpdatePlan", "parse_entries"]
 
@@ -108,35 +109,32 @@ class UpdatePlan(Tool):
         "list every time (each call replaces the plan) and call again whenever an entry "
         "changes status; keep at most one entry in_progress. Skip it for one-step tasks."
     )
-    input_schema: ClassVar[dict[str, Any]] = {
-        "type": "object",
-        "properties": {
+    input_schema: ClassVar[dict[str, Any]] = object_schema(
+        {
             "entries": {
                 "type": "array",
                 "description": "The complete plan, in order.",
                 "maxItems": MAX_ENTRIES,
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "content": {
-                            "type": "string",
-                            "description": "What this step does, one short sentence.",
-                        },
+                "items": object_schema(
+                    {
+                        "content": schema_property(
+                            "string", "What this step does, one short sentence."
+                        ),
                         "status": {"type": "string", "enum": list(_STATUSES)},
+                    },
+                    {
                         "priority": {
                             "type": "string",
                             "enum": list(_PRIORITIES),
                             "description": "Default medium.",
-                        },
+                        }
                     },
-                    "required": ["content", "status"],
-                    "additionalProperties": False,
-                },
+                    closed=True,
+                ),
             }
         },
-        "required": ["entries"],
-        "additionalProperties": False,
-    }
+        closed=True,
+    )
     kind: ClassVar[ToolKind] = "think"
     read_only: ClassVar[bool] = True
 

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from zeph_tui.core.errors import PathOutsideWorkspace, ToolError, ToolInputError
 from zeph_tui.core.events import ToolKind
 from zeph_tui.core.ports import LocalFS
-from zeph_tui.core.tools.base import PATH_PROPERTY, Tool, ToolContext, ToolResult
+from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
+from zeph_tui.core.tools.schema import object_schema, position_properties, schema_property
 
 if TYPE_CHECKING:
     # zeph_tui.core.code.rename pulls in lsp_bridge and lsprotocol: imported where
@@ -54,17 +55,13 @@ class RenameSymbol(Tool):
         "enclosing function/class, source line), then the files changed and new or fixed "
         "diagnostics. Prefer this over edit_file for renames."
     )
-    input_schema: ClassVar[dict[str, Any]] = {
-        "type": "object",
-        "properties": {
-            "path": PATH_PROPERTY,
-            "line": {"type": "integer", "description": "1-based line of the symbol."},
-            "column": {"type": "integer", "description": "1-based column (characters)."},
-            "new_name": {"type": "string", "description": "The new identifier."},
+    input_schema: ClassVar[dict[str, Any]] = object_schema(
+        {
+            **position_properties("1-based line of the symbol."),
+            "new_name": schema_property("string", "The new identifier."),
         },
-        "required": ["path", "line", "column", "new_name"],
-        "additionalProperties": False,
-    }
+        closed=True,
+    )
     kind: ClassVar[ToolKind] = "edit"
     read_only: ClassVar[bool] = False
 

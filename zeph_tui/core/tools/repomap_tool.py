@@ -26,6 +26,7 @@ from zeph_tui.core.code.repomap import SKIP_DIRS, build_repo_map
 from zeph_tui.core.errors import ToolInputError, ZephError
 from zeph_tui.core.events import ToolKind
 from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
+from zeph_tui.core.tools.schema import object_schema, schema_property
 
 __all__ = [
     "DEFAULT_TOOL_BUDGET_TOKENS",
@@ -55,16 +56,16 @@ class RepoMapTool(Tool):
         "e.g. the feature or bug you work on) to rank files by relevance to it. Use it to "
         "find where things are before reading files."
     )
-    input_schema: ClassVar[dict[str, Any]] = {
-        "type": "object",
-        "properties": {
-            "task": {"type": "string", "description": "What you are working on (optional)."},
-            "budget_tokens": {
-                "type": "integer",
-                "description": f"Size limit of the map in tokens (default {DEFAULT_TOOL_BUDGET_TOKENS}).",
-            },
+    input_schema: ClassVar[dict[str, Any]] = object_schema(
+        {},
+        {
+            "task": schema_property("string", "What you are working on (optional)."),
+            "budget_tokens": schema_property(
+                "integer",
+                f"Size limit of the map in tokens (default {DEFAULT_TOOL_BUDGET_TOKENS}).",
+            ),
         },
-    }
+    )
     kind: ClassVar[ToolKind] = "search"
     read_only: ClassVar[bool] = True
 

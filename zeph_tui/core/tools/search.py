@@ -21,6 +21,7 @@ from zeph_tui.core.errors import ToolInputError
 from zeph_tui.core.events import ToolKind
 from zeph_tui.core.safety.paths import WorkspaceRoots
 from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
+from zeph_tui.core.tools.schema import object_schema, schema_property
 
 __all__ = ["MAX_GREP_FILE_BYTES", "Glob", "Grep", "WalkNotes", "walk_files"]
 
@@ -186,14 +187,10 @@ class Glob(Tool):
         "Find files by glob pattern (e.g. '**/*.py', 'src/*.ts'), relative to the workspace "
         "or to path. Returns matching paths, most recently modified first."
     )
-    input_schema: ClassVar[dict[str, Any]] = {
-        "type": "object",
-        "properties": {
-            "pattern": {"type": "string", "description": "Glob pattern, '**' matches folders."},
-            "path": {"type": "string", "description": "Folder to search in (default: workspace)."},
-        },
-        "required": ["pattern"],
-    }
+    input_schema: ClassVar[dict[str, Any]] = object_schema(
+        {"pattern": schema_property("string", "Glob pattern, '**' matches folders.")},
+        {"path": schema_property("string", "Folder to search in (default: workspace).")},
+    )
     kind: ClassVar[ToolKind] = "search"
 
     def title(self, args: Mapping[str, Any]) -> str:
@@ -261,15 +258,13 @@ class Grep(Tool):
         "'path:line: text' for each match. Narrow with path (a folder or file) and glob "
         "(e.g. '*.py')."
     )
-    input_schema: ClassVar[dict[str, Any]] = {
-        "type": "object",
-        "properties": {
-            "pattern": {"type": "string", "description": "Regular expression."},
-            "path": {"type": "string", "description": "Folder or file (default: workspace)."},
-            "glob": {"type": "string", "description": "Only files whose name matches."},
+    input_schema: ClassVar[dict[str, Any]] = object_schema(
+        {"pattern": schema_property("string", "Regular expression.")},
+        {
+            "path": schema_property("string", "Folder or file (default: workspace)."),
+            "glob": schema_property("string", "Only files whose name matches."),
         },
-        "required": ["pattern"],
-    }
+    )
     kind: ClassVar[ToolKind] = "search"
 
     def title(self, args: Mapping[str, Any]) -> str:

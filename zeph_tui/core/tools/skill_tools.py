@@ -17,6 +17,7 @@ from zeph_tui.core.events import Location, ToolKind
 from zeph_tui.core.skills.library import SkillLibrary
 from zeph_tui.core.skills.model import Skill
 from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult, check_args
+from zeph_tui.core.tools.schema import object_schema, schema_property
 
 __all__ = ["BODY_LIMIT_BYTES", "LoadSkill", "render_skill"]
 
@@ -73,14 +74,9 @@ class LoadSkill(Tool):
         "its resource files (scripts/, references/, assets/). Call it before a task "
         "that a skill in the Skills list covers, then follow the instructions."
     )
-    input_schema: ClassVar[dict[str, Any]] = {
-        "type": "object",
-        "properties": {
-            "name": {"type": "string", "description": "skill name, e.g. 'pytest-testing'"}
-        },
-        "required": ["name"],
-        "additionalProperties": False,
-    }
+    input_schema: ClassVar[dict[str, Any]] = object_schema(
+        {"name": schema_property("string", "skill name, e.g. 'pytest-testing'")}, closed=True
+    )
     kind: ClassVar[ToolKind] = "read"
     read_only: ClassVar[bool] = True
 
