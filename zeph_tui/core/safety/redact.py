@@ -342,10 +342,9 @@ class Redactor:
 
         Idempotent: ``redact(redact(t)) == redact(t)``.
         """
-        text = self.known.redact(text)
         # Triggers are tested on the UTF-8 bytes: bytes search and ASCII lower-casing
         # stay fast when the text holds wide characters (str search does not).
-        raw = text.encode("utf-8", "surrogatepass")
+        text, raw = self.known.redact_encoded(text)
         lowered: bytes | None = None
         for p in _PASSES:
             if p.lower:
@@ -359,8 +358,9 @@ class Redactor:
                 if new != text:
                     text, lowered = new, None
                     raw = text.encode("utf-8", "surrogatepass")
-        text = _redact_generic(text, raw)
-        raw = text.encode("utf-8", "surrogatepass")
+        new = _redact_generic(text, raw)
+        if new is not text:
+            text, raw = new, new.encode("utf-8", "surrogatepass")
         if b"-----END" in raw:
             text = _redact_key_tails(text)
             raw = text.encode("utf-8", "surrogatepass")
