@@ -307,7 +307,7 @@ _PASSES: tuple[_Pass, ...] = (
         "slack_webhook",
     ),
     _pass("xox", r"xox(?<![A-Za-z0-9_]xox)[abposr]-[A-Za-z0-9\-]{10,}", "slack_token"),
-    _pass("eyJ", _JWT_RE, "jwt"),
+    _pass(None, _JWT_RE, "jwt", gate=rb"yJ"),  # sre scans for "y" faster than for "e"
     _pass("authorization", _AUTH_RE, "bearer", lower=True, value=True),
     _pass(
         "bearer",
