@@ -5,7 +5,9 @@ Texts, each about 1 MB:
 * ``code``: the installed textual package's ``.py`` files (real code, no secrets);
 * ``filler``: one line of code repeated (the text the old timed unit test used);
 * ``logs``: log lines with a secret about every 100 bytes (tokens, GitHub PATs);
-* ``encoded``: code with the agent's key pasted plain, base64, hex and reversed.
+* ``encoded``: code with the agent's key pasted in 9 forms: plain, base64 (plain,
+  inside a URL-safe environ dump, wrapped at 76 columns), hex (both cases),
+  reversed, spaced out, URL percent-encoded.
 
 Every case runs :class:`Redactor` with two known secrets loaded (as the agent
 has its provider keys), best of 7 in thread CPU time (the figures stay
@@ -24,6 +26,7 @@ from __future__ import annotations
 import base64
 import random
 import string
+import textwrap
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -57,7 +60,18 @@ def main() -> None:
     code = code_all[:1_000_000]
     rand = lambda n: "".join(rng.choices(string.ascii_letters + string.digits, k=n))  # noqa: E731
     logs = "\n".join(f"log line {i} token={rand(24)} ghp_{rand(36)}" for i in range(12_000))
-    forms = [KEY, base64.b64encode(KEY.encode()).decode(), KEY.encode().hex(), KEY[::-1]]
+    raw = KEY.encode()
+    forms = [
+        KEY,
+        base64.b64encode(raw).decode(),
+        base64.urlsafe_b64encode(b"HOME=/root\0ANTHROPIC_API_KEY=" + raw).decode(),  # environ
+        "\n".join(textwrap.wrap(base64.b64encode(raw + b"\n").decode(), 76)),  # `base64`
+        raw.hex(),
+        raw.hex().upper(),
+        KEY[::-1],
+        " ".join(KEY),  # spaced out
+        "".join(f"%{b:02X}" for b in raw),  # URL percent-encoding of every byte
+    ]
     encoded = code[:990_000] + "\n" + "\n".join(forms)
     redactor = Redactor([KEY, OTHER])
     print(f"{'text':<9}{'size':>9}{'baseline':>12}{'redact':>10}{'KiB/ms':>9}{'ratio':>8}")
@@ -73,7 +87,8 @@ def main() -> None:
             f"{rate:>9.0f}{ours / base:>7.1f}x"
         )
     out = redactor.redact(encoded)
-    print(f"encoded forms left: {sum(f in out for f in forms)} of {len(forms)}")
+    caught = sum(f not in out for f in forms) if KEY not in out else 0
+    print(f"encoded forms caught: {caught} of {len(forms)}")
     lines = code_all.count("\n") + 1
     marked = [ln for ln in redactor.redact(code_all).splitlines() if "[REDACTED:" in ln]
     print(

@@ -37,6 +37,9 @@ class RecordingView:
     def notice(self, text: str) -> None:
         self.notices.append(text)
 
+    def shell_unconfined(self, notice: Any) -> None:
+        self.toasts.append(notice.text)
+
     def reply(self, text: str) -> None:
         self.notices.append(text)
 

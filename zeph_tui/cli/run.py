@@ -127,8 +127,10 @@ async def _run(args: argparse.Namespace) -> int:
     runtime = await Runtime.start(provider=args.provider, model=args.model)
     runtime.tapes = tapes or runtime.tapes
     notice = await asyncio.to_thread(runtime.sandbox_notice)
-    if notice:  # once per run, on stderr (stdout may carry JSON)
-        print(f"zeph-tui: {notice}", file=sys.stderr)
+    if notice is not None:  # once per run: one stderr line, and a JSON line with --json
+        print(f"zeph-tui: {notice.line}", file=sys.stderr)
+        if args.json:
+            print(json.dumps(notice.to_acp(), ensure_ascii=False), flush=True)
     try:
         session = await runtime.open_session(
             workspace=workspace,

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from zeph_tui.core.agents.host import SubAgents
     from zeph_tui.core.code.intel import LspCodeIntel
     from zeph_tui.core.replay import TapeDeck
-    from zeph_tui.core.safety.sandbox import Sandbox
+    from zeph_tui.core.safety.sandbox import Sandbox, SandboxNotice
     from zeph_tui.core.skills import SkillLibrary
     from zeph_tui.core.tools.repomap_tool import RepoMapSection
 
@@ -105,9 +105,14 @@ class Runtime:
         runtime.warmup.start("prune", lambda: store.archive.prune(older_than_s=retention_s))
         return runtime
 
-    def sandbox_notice(self) -> str | None:
-        """One line for faces to show once when ``bash`` is NOT confined, else None."""
-        return None if self.sandbox is None else self.sandbox.notice()
+    def sandbox_notice(self) -> SandboxNotice | None:
+        """The "shell not sandboxed" notice, for the first caller only (else None).
+
+        Every face calls this once after start and shows what it gets (see
+        :mod:`zeph_tui.core.safety.sandbox`); None when ``bash`` is confined or
+        the notice was already taken. Probes bubblewrap: call it off the loop.
+        """
+        return None if self.sandbox is None else self.sandbox.take_notice()
 
     def build_provider(self, name: str | None = None, model: str | None = None) -> Provider:
         """Resolve the provider: argument > --provider > ``[routing]`` > env/config > keys > local."""

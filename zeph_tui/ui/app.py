@@ -62,6 +62,7 @@ from zeph_tui.ui.widgets.tool_panes import ToolPanes
 if TYPE_CHECKING:
     from zeph_tui.core import Elicitation, ElicitationAnswer, Pane, Session
     from zeph_tui.core.providers.base import Provider
+    from zeph_tui.core.safety.sandbox import SandboxNotice
     from zeph_tui.core.store.sessions import SessionRecord
 
 __all__ = ["AppConfig", "ZephApp", "create_app"]
@@ -215,6 +216,10 @@ class ZephApp(KeyActions, App[int]):
     def notice(self, text: str) -> None:
         self.flush()
         self.chat.add_notice(text)
+
+    def shell_unconfined(self, notice: SandboxNotice) -> None:
+        self.status.unconfined = notice.marker
+        self.notify_person(notice.text, title=notice.marker, severity="warning")
 
     def reply(self, text: str) -> None:
         self.flush()

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         Session,
     )
     from zeph_tui.core.providers.base import Provider
+    from zeph_tui.core.safety.sandbox import SandboxNotice
     from zeph_tui.core.store.sessions import SessionRecord
 
 __all__ = ["DASHBOARD_FEATURES", "HELP_NOTES", "AppConfig", "DashboardController", "DashboardView"]
@@ -63,6 +64,10 @@ class DashboardView(Protocol):
 
     def notice(self, text: str) -> None:
         """A line in the chat (turn ends, errors, ``!cmd`` exit codes)."""
+        ...
+
+    def shell_unconfined(self, notice: SandboxNotice) -> None:
+        """``bash`` is not sandboxed: the status-bar marker from now on, and why, once."""
         ...
 
     def reply(self, text: str) -> None:
@@ -247,9 +252,9 @@ class DashboardController:
                 self._runtime = await Runtime.start(
                     provider=self.startup.provider_name, model=self.startup.model
                 )
-                notice = await asyncio.to_thread(self._runtime.sandbox_notice)
-                if notice:  # once: the runtime is started once
-                    self.view.notify_person(notice, title="Shell not sandboxed", severity="warning")
+            unconfined = await asyncio.to_thread(self._runtime.sandbox_notice)
+            if unconfined is not None:  # the first open only: the notice is taken once
+                self.view.shell_unconfined(unconfined)
             if self.provider is None:
                 self.provider = self._runtime.build_provider()
             self.hook_progress(self.provider)

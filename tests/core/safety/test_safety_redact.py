@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import random
 import string
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -216,6 +217,8 @@ def test_known_secret_in_every_encoding() -> None:
         "reversed": AGENT_KEY[::-1],
         "spaced": " ".join(AGENT_KEY),
         "folded": "\n".join(AGENT_KEY[i : i + 10] for i in range(0, len(AGENT_KEY), 10)),
+        "url-encoded": urllib.parse.quote(AGENT_KEY, safe=""),
+        "percent-encoded bytes": "".join(f"%{b:02X}" for b in raw),
     }
     for offset in range(3):  # inside a larger stream: base64 of an environ dump
         stream = b"PATH=/usr/bin\0" + b"x" * offset + b"ANTHROPIC_API_KEY=" + raw + b"\0HOME=/"

@@ -15,7 +15,8 @@ For each literal secret (its provider keys, tokens from its environment) the
 Each of these forms is also found spaced out or wrapped: up to
 :data:`MAX_SEPARATOR_RUN` separator characters (whitespace and newlines as from
 ``fold``, ``base64``'s 76-column lines, ``xxd -p``'s 60-column lines or ``od``'s
-spaces, and ``.,:;|_-/\\``) between any two of its characters. Not covered:
+spaces, and ``.,:;|_-/\\%``, so URL percent-encoding of every byte is hex spaced
+by ``%``) between any two of its characters. Not covered:
 dumps that interleave other text between lines (``xxd`` with offsets and an
 ASCII column), and other encodings (rot13, compression, encryption).
 
@@ -42,14 +43,17 @@ MIN_ENCODED_LEN = 16
 MAX_SEPARATOR_RUN = 3
 """Longest run of separator characters allowed between two characters of a spaced secret."""
 
-_SEPARATORS = r"[\s.,:;|_\-/\\]"
-_SEPARATOR_BYTES = b" \t\n\r\x0b\x0c.,:;|_-/\\"
+_SEPARATORS = r"[\s.,:;|_\-/\\%]"
+_SEPARATOR_BYTES = b" \t\n\r\x0b\x0c.,:;|_-/\\%"
 _GATE_DELETE = _SEPARATOR_BYTES + b"+"  # so base64's two alphabets squeeze alike
+
+
+_LOWER = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnopqrstuvwxyz")
 
 
 def _gate(data: bytes) -> bytes:
     """The form forms are looked for in: separators and ``+`` deleted, ASCII lower-cased."""
-    return data.translate(None, _GATE_DELETE).lower()
+    return data.translate(_LOWER, _GATE_DELETE)  # one pass, not translate + lower
 
 
 _MARK = "[REDACTED:secret]"
@@ -125,9 +129,13 @@ class KnownSecrets:
 
     def redact(self, text: str) -> str:
         """``text`` with every known value (any form above) replaced by ``[REDACTED:secret]``."""
-        if not self._values:
-            return text
+        return self.redact_encoded(text)[0]
+
+    def redact_encoded(self, text: str) -> tuple[str, bytes]:
+        """:meth:`redact`, and the result in UTF-8 (``surrogatepass``) for the next pass."""
         raw = text.encode("utf-8", "surrogatepass")
+        if not self._values:
+            return text, raw
         gated = _gate(raw)
         for needle, patterns in self._spaced:
             if needle not in gated:
@@ -141,4 +149,5 @@ class KnownSecrets:
         for needle, pattern in self._short:
             if needle in raw:
                 text = pattern.sub(_MARK, text)
-        return text
+                raw = text.encode("utf-8", "surrogatepass")
+        return text, raw

@@ -24,10 +24,14 @@ hidden.
 
 Where bubblewrap is missing, cannot create namespaces (the probe runs it once
 and keeps its error), or the platform is not Linux (macOS: ``sandbox-exec`` is
-deprecated by Apple and not used), ``bash`` runs unconfined and
-:meth:`Sandbox.notice` returns one line that faces show once. The setting
-``[sandbox] enabled = false`` turns confinement off on purpose; that is
-announced the same way.
+deprecated by Apple and not used), ``bash`` runs unconfined. The setting
+``[sandbox] enabled = false`` turns confinement off on purpose. Either way every
+face announces it exactly once, from one :class:`SandboxNotice` handed out by
+:meth:`Sandbox.take_notice` (the first call only): the dashboard puts
+:data:`NOT_SANDBOXED` in its status bar (and a toast), ACP sends a ``notice``
+``session/update`` (an agent message where the client lacks ``session.notices``)
+after the first session answer, ``zeph-tui run`` prints one ``zeph-tui:`` line on
+stderr and, with ``--json``, :meth:`SandboxNotice.to_acp` as a line of its own.
 """
 
 from __future__ import annotations
@@ -36,11 +40,17 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-__all__ = ["Sandbox", "SandboxStatus"]
+__all__ = ["NOT_SANDBOXED", "Sandbox", "SandboxNotice", "SandboxStatus"]
+
+NOT_SANDBOXED = "⚠ shell: not sandboxed"
+"""The status-bar marker, and the title of the notice every face shows once."""
+_ANNOUNCE_LOCK = threading.Lock()
 
 _PROBE_TIMEOUT_S = 10.0
 _probe_errors: dict[str, str] = {}
@@ -58,6 +68,34 @@ class SandboxStatus:
 
     confined: bool
     text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxNotice:
+    """The announcement that ``bash`` runs unconfined (one per process, see the module doc).
+
+    Attributes:
+        marker: :data:`NOT_SANDBOXED`, the status-bar form.
+        text: why, one line (:attr:`SandboxStatus.text`: bubblewrap missing or not
+            usable, a non-Linux platform, or ``[sandbox] enabled = false``).
+    """
+
+    marker: str
+    text: str
+
+    @property
+    def line(self) -> str:
+        """``marker: text``, the form printed on stderr and logged."""
+        return f"{self.marker}: {self.text}"
+
+    def to_acp(self) -> dict[str, Any]:
+        """The ``notice`` ``session/update`` payload (severity ``warning``)."""
+        return {
+            "sessionUpdate": "notice",
+            "severity": "warning",
+            "title": self.marker,
+            "description": self.text,
+        }
 
 
 @dataclass(slots=True)
@@ -78,6 +116,7 @@ class Sandbox:
     extra_write: tuple[Path, ...] = ()
     bwrap: str | None = None
     _status: SandboxStatus | None = field(default=None, init=False, repr=False)
+    _announced: bool = field(default=False, init=False, repr=False)
 
     def status(self) -> SandboxStatus:
         """Probe once (a trivial command in bwrap, about 5 ms) and describe the result."""
@@ -89,6 +128,20 @@ class Sandbox:
         """The line to announce once when commands are NOT confined, else None."""
         status = self.status()
         return None if status.confined else status.text
+
+    def take_notice(self) -> SandboxNotice | None:
+        """The notice to show, on the first call only and only when NOT confined.
+
+        Probes like :meth:`status` (so call it off the event loop). Thread-safe:
+        of concurrent callers exactly one gets the notice; every later call and
+        every call on a confined sandbox returns None.
+        """
+        status = self.status()
+        with _ANNOUNCE_LOCK:
+            if status.confined or self._announced:
+                return None
+            self._announced = True
+        return SandboxNotice(NOT_SANDBOXED, status.text)
 
     def wrap(self, argv: Sequence[str], workspace: Path) -> list[str]:
         """The command line that runs ``argv`` in the sandbox, or ``argv`` when unconfined.

@@ -136,7 +136,7 @@ class ZephAgent(acp.BaseAgent):
             from zeph_tui.drivers.acp.mcp_tools import McpServers
 
             servers = await McpServers.start(mcp_servers)
-            tools = default_tools() + servers.tools()
+            tools = default_tools(runtime.sandbox) + servers.tools()  # [sandbox] holds here too
         sid = session_id or f"sess_{uuid.uuid4().hex[:16]}"
         provider = None
         if model:  # a reloaded session keeps the model it was switched to
@@ -175,6 +175,11 @@ class ZephAgent(acp.BaseAgent):
         self._sessions[session.id] = state
         if servers is not None:
             acp.after_response(lambda: self._report_mcp(state))
+        unconfined = await asyncio.to_thread(runtime.sandbox_notice)
+        if unconfined is not None:  # the process's one "not sandboxed" notice, after the answer
+            log.warning("%s", unconfined.line)
+            update = notice(self.client, unconfined.marker, unconfined.text, "warning")
+            acp.after_response(lambda: state.sink.send(update))
         return state
 
     async def _report_mcp(self, state: SessionState) -> None:

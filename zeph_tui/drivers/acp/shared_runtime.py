@@ -42,9 +42,6 @@ class SharedRuntime:
 
                 try:
                     self._runtime = await Runtime.start(provider=self._provider, model=self._model)
-                    notice = await asyncio.to_thread(self._runtime.sandbox_notice)
-                    if notice:  # once per agent process, on stderr (the client's log)
-                        log.warning("%s", notice)
                 except ZephError as exc:
                     log.error("runtime start failed: %s", exc)
                     raise RequestError(acp.ErrorCode.INTERNAL_ERROR, str(exc)) from exc

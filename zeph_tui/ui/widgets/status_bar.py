@@ -1,4 +1,4 @@
-"""StatusBar: provider, model, mode, tokens, cost, context fill and progress."""
+"""StatusBar: provider, model, mode, tokens, cost, context fill, progress, unconfined shell."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ class StatusBar(Static):
 
     Attributes down (all reactive): ``provider``, ``model``, ``mode``,
     ``input_tokens``, ``output_tokens``, ``cost_usd``, ``context_percent``,
-    ``progress`` (e.g. ``loading local model SmolLM2 (105 MB)``; '' for none)
-    and ``busy`` (a turn is running).
+    ``progress`` (e.g. ``loading local model SmolLM2 (105 MB)``; '' for none),
+    ``busy`` (a turn is running) and ``unconfined`` (the marker
+    :data:`~zeph_tui.core.safety.sandbox.NOT_SANDBOXED` when ``bash`` runs
+    outside the sandbox, shown first; '' when confined).
     """
 
     DEFAULT_CSS = """
@@ -38,9 +40,13 @@ class StatusBar(Static):
     context_percent: reactive[float] = reactive(0.0)
     progress: reactive[str] = reactive("")
     busy: reactive[bool] = reactive(False)
+    unconfined: reactive[str] = reactive("")
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
+        if self.unconfined:
+            text.append(self.unconfined, style="bold yellow")
+            text.append("  ")
         if self.busy or self.progress:
             label = self.progress or "working… (esc to cancel)"
             text.append(f"● {label}", style="bold")
