@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -47,6 +48,7 @@ from zeph_tui.ui.widgets.chat_log import ChatLog
 from zeph_tui.ui.widgets.completion_list import CompletionList
 from zeph_tui.ui.widgets.diagnostics_pane import DiagnosticsPane
 from zeph_tui.ui.widgets.git_pane import GitPane
+from zeph_tui.ui.widgets.pending_prompts import PendingPrompts
 from zeph_tui.ui.widgets.plan_pane import PlanPane
 from zeph_tui.ui.widgets.prompt_input import PromptInput
 from zeph_tui.ui.widgets.skills_pane import SkillEntry, SkillsPane
@@ -81,7 +83,9 @@ class ZephApp(App[int]):
         Binding("f5", "refresh_git", "Git"),
         Binding("f8", "undo", "Undo"),
         Binding("ctrl+n", "new_session", "New"),
+        Binding("up", "take_back", show=False, priority=True),
     ]
+    AUTO_FOCUS = "#prompt"
 
     def __init__(self, config: AppConfig) -> None:
         super().__init__()
@@ -119,6 +123,7 @@ class ZephApp(App[int]):
         with Horizontal(id="main"):
             with Vertical(id="chat-column"):
                 yield ChatLog(workspace=self.workspace, id="chat")
+                yield PendingPrompts(self.controller.queue, id="pending")
                 yield CompletionList(id="completions")
                 yield PromptInput(id="prompt")
             with TabbedContent(id="side"):
@@ -194,9 +199,10 @@ class ZephApp(App[int]):
         self._mounted = True
         self.sub_title = self.workspace.name
         self.prompt_input.focus()
-        if self.config.start_session:
-            self.open_session(self.config.resume)
-            self.index_files()
+        if self.config.start_session:  # paint first, then open the session behind the paint
+            self.status.warming = ["session"]
+            self.call_after_refresh(self.open_session, self.config.resume)
+            self.call_after_refresh(self.index_files)
 
     async def on_unmount(self) -> None:
         self._mounted = False
@@ -260,6 +266,23 @@ class ZephApp(App[int]):
     def quit(self) -> None:
         self.exit(0)
 
+    def turn_started(self, text: str) -> None:
+        self.flush()
+        self.chat.add_user(text)
+        self.sink.new_turn()
+        self.status.busy = True
+        self.rank_skills(text)
+
+    def turn_ended(self) -> None:
+        self.flush()
+        self.status.busy = False
+        self.status.progress = ""
+        self.action_refresh_git()
+
+    def warming_changed(self, warming: list[str], failure: str) -> None:
+        if self._mounted:
+            self.status.warming, self.status.failure = warming, failure
+
     def _on_provider_progress(self, line: str) -> None:
         if threading.get_ident() == self._loop_thread:
             self.status.progress = line
@@ -278,16 +301,12 @@ class ZephApp(App[int]):
         if text.startswith("/"):
             self.action_command(text)
             return
-        if self.session is None:
-            self.notify("No session yet", severity="warning")
-            return
-        if text.startswith("!") and len(text) > 1:
+        if text.startswith("!") and len(text) > 1 and self.session is not None:
             self.run_shell_command(text[1:].strip())
             return
-        self.chat.add_user(text)
         self.last_stop_reason = None
-        self.run_turn(text)
-        self.rank_skills(text)
+        if self.controller.submit_prompt(text):  # else the running deliverer sends it
+            self.deliver_prompts()
 
     @work(group="slash")
     async def action_command(self, text: str) -> None:
@@ -301,18 +320,10 @@ class ZephApp(App[int]):
         self.sink.new_turn()
         await self.controller.run_shell(command)
 
-    @work(exclusive=True, group="turn")
-    async def run_turn(self, text: str) -> None:
-        """Run one prompt turn to its end; errors become a notice, never a crash."""
-        self.sink.new_turn()
-        self.status.busy = True
-        try:
-            await self.controller.run_turn(text)
-        finally:
-            self.flush()
-            self.status.busy = False
-            self.status.progress = ""
-        self.action_refresh_git()
+    @work(group="turn")
+    async def deliver_prompts(self) -> None:
+        """Send the queued prompts one turn at a time (the controller's deliverer)."""
+        await self.controller.deliver()
 
     def action_cancel_turn(self) -> None:
         self.controller.cancel()
@@ -414,9 +425,18 @@ class ZephApp(App[int]):
 
     @work(exclusive=True, group="session")
     async def open_session(self, resume: str | None = None) -> None:
-        """Open a new session, or resume ``resume`` ('' = the latest in this workspace)."""
+        """Open a new session, or resume ``resume`` ('' = the latest); then watch its warm-up."""
         if await self.controller.open(resume) is None:
-            self.status.provider = "no provider"
+            return
+        if self.controller.claim_delivery():  # prompts sent before the session was ready
+            self.deliver_prompts()
+        await self.controller.watch_warmup()
+
+    def action_take_back(self) -> None:
+        """Up on an empty prompt: the newest pending prompt back into the input."""
+        prompt = self.prompt_input
+        if self.focused is not prompt or not self.main_widget(PendingPrompts).take_back(prompt):
+            raise SkipAction
 
     def action_open_output(self) -> None:
         panes = [p for p in self.tool_panes.panes.values() if p.overflow_id]

@@ -1,4 +1,4 @@
-"""StatusBar: provider, model, mode, tokens, cost, context fill and progress."""
+"""StatusBar: provider, model, mode, tokens, cost, context fill, progress and warm-up."""
 
 from __future__ import annotations
 
@@ -16,8 +16,11 @@ class StatusBar(Static):
 
     Attributes down (all reactive): ``provider``, ``model``, ``mode``,
     ``input_tokens``, ``output_tokens``, ``cost_usd``, ``context_percent``,
-    ``progress`` (e.g. ``loading local model SmolLM2 (105 MB)``; '' for none)
-    and ``busy`` (a turn is running).
+    ``progress`` (e.g. ``loading local model SmolLM2 (105 MB)``; '' for none),
+    ``busy`` (a turn is running), ``warming`` (what the session still warms
+    up, e.g. ``["provider", "skills"]``: shown as ``◌ warming provider, skills…``)
+    and ``failure`` (a failed warm-up or session open, shown as ``✗ …``; ''
+    for none).
     """
 
     DEFAULT_CSS = """
@@ -38,6 +41,8 @@ class StatusBar(Static):
     context_percent: reactive[float] = reactive(0.0)
     progress: reactive[str] = reactive("")
     busy: reactive[bool] = reactive(False)
+    warming: reactive[list[str]] = reactive(list)
+    failure: reactive[str] = reactive("")
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -45,6 +50,14 @@ class StatusBar(Static):
             label = self.progress or "working… (esc to cancel)"
             text.append(f"● {label}", style="bold")
             text.append("  ")
+        if self.failure:
+            text.append(f"✗ {self.failure}", style="bold reverse")
+            text.append("  ")
+        elif self.warming:
+            text.append(f"◌ warming {', '.join(self.warming)}…", style="italic")
+            text.append("  ")
+        if not self.provider and (self.warming or self.failure):
+            return text
         text.append(self.provider or "no provider", style="bold")
         if self.model:
             text.append(f" · {self.model}")
