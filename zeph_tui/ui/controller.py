@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
+from zeph_tui.core.tasks import BackgroundTasks
 from zeph_tui.ui.completion import FileIndex, complete_slash, prompt_blocks
 from zeph_tui.ui.git_state import read_git_state
 from zeph_tui.ui.prompt_queue import PromptQueue
@@ -188,6 +189,8 @@ class DashboardController:
         self._opened = asyncio.Event()  # the first open attempt has ended
         self._delivering = False
         self._opening: asyncio.Task[object] | None = None  # the task running open(), if any
+        self._warmed: Provider | None = None  # the provider _warm_early started
+        self._tasks = BackgroundTasks(log, logging.DEBUG, "early provider warm-up failed")
 
     # ------------------------------------------------------------ CommandHost
 
@@ -276,6 +279,7 @@ class DashboardController:
             if self.provider is None:
                 self.provider = self._runtime.build_provider()
             self.hook_progress(self.provider)
+            self._warm_early(self.provider)
             session_id = resume or None
             if resume == "":
                 latest = await self._runtime.store.sessions.list(cwd=str(self.workspace), limit=1)
@@ -391,6 +395,20 @@ class DashboardController:
             f"error: {self.open_error} (your prompt is kept: Up takes it back, Ctrl+N retries)"
         )
 
+    def _warm_early(self, provider: Provider) -> None:
+        """Start ``provider``'s warm-up (SDK import, model load) before the session row.
+
+        The runtime starts it again once the session exists; both await one
+        build (:class:`~zeph_tui.core.providers.lazy.LazyResource`), so the
+        first prompt waits less by the time the session takes to open. The
+        task is this controller's (cancelled in :meth:`aclose`); a failure is
+        the runtime warm-up's to report.
+        """
+        warm = getattr(provider, "warm", None)
+        if warm is not None and provider is not self._warmed:
+            self._warmed = provider
+            self._tasks.spawn(warm())
+
     def hook_progress(self, provider: Provider) -> None:
         """Show the local model's loading progress (its optional ``on_progress`` hook)."""
         if hasattr(provider, "on_progress") and self.on_progress is not None:
@@ -405,6 +423,7 @@ class DashboardController:
                 await opening
         if self.current is not None:
             self.current.cancel()
+        await self._tasks.cancel_all()
         if self.provider is not None and self.owns_provider:
             await self.provider.aclose()
         if self._runtime is not None and self.owns_runtime:
@@ -531,10 +550,13 @@ class DashboardController:
         """``([(name, description, score)], skills available)`` for ``text``, best first.
 
         The BM25 search (and the library's reload check, which stats files)
-        runs in a thread. None before the runtime is up.
+        runs in a thread, after the runtime's skills warm-up has built the
+        index (so the first prompt's provider call does not share the
+        interpreter with a second index build). None before the runtime is up.
         """
         if self._runtime is None:
             return None
+        await self._runtime.warmup.wait(f"skills:{self.workspace}")
         library = self._runtime.skill_library(self.workspace)
 
         def rank() -> tuple[list[tuple[str, str, float]], int]:
