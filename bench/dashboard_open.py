@@ -70,7 +70,8 @@ def load_fake() -> Any:
     """This tree's fake server module, by path (the baseline tree's may lack timestamps)."""
     path = REPO / "tests" / "fakes" / "openai_api.py"
     spec = importlib.util.spec_from_file_location("bench_fake_openai", path)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up
     spec.loader.exec_module(module)
