@@ -56,6 +56,11 @@ async def test_a_prompt_sent_before_the_session_is_ready_waits_and_is_sent_once(
             assert app.session is None and fake.requests == []
             assert user_messages(app) == []  # shown as pending, not yet in the chat
             assert "hello early" in screen_text(app)
+            await type_text(pilot, "!echo hi")
+            await pilot.press("enter")  # a command is not queued: it stays in the input
+            assert app.prompt_input.text == "!echo hi"
+            assert pending(app).prompts == ["hello early"]
+            app.prompt_input.clear()
             release.set()
             await wait_until(pilot, lambda: app.last_stop_reason is not None)
             await app.workers.wait_for_complete()
@@ -128,7 +133,11 @@ async def test_quitting_while_the_model_loads_leaves_no_task_or_child(workspace:
     before = children()
     app = create_app(workspace, provider_name="local", mode="bypass")  # the app owns it all
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_until(pilot, lambda: app.status.progress.startswith("loading"), timeout_s=120)
+
+        def loading() -> bool:  # the model load starts before the session row is written
+            return app.session is not None and app.status.progress.startswith("loading")
+
+        await wait_until(pilot, loading, timeout_s=120)
         assert "provider" in app.status.warming
         await type_text(pilot, "hi")
         await pilot.press("enter")  # a prompt waiting for the model

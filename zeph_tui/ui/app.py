@@ -12,8 +12,10 @@ which queues them in an :class:`~zeph_tui.ui.feed.EventFeed`; a frame timer
 :class:`~zeph_tui.ui.render.EventRenderer` applies one batch to the widgets.
 Permission requests arrive as :class:`~zeph_tui.ui.bridge.PermissionRequested`
 messages carrying a future that the
-:class:`~zeph_tui.ui.screens.permission_modal.PermissionModal` resolves. Turns
-run in an exclusive worker; Escape cancels them (and a running ``!cmd``).
+:class:`~zeph_tui.ui.screens.permission_modal.PermissionModal` resolves. Prompts
+go through the controller's queue (sent in order by one deliverer worker, also
+those typed before the session opened); Escape cancels the running turn (and
+a running ``!cmd``), not the queue.
 """
 
 from __future__ import annotations
@@ -301,8 +303,12 @@ class ZephApp(App[int]):
         if text.startswith("/"):
             self.action_command(text)
             return
-        if text.startswith("!") and len(text) > 1 and self.session is not None:
-            self.run_shell_command(text[1:].strip())
+        if text.startswith("!") and len(text) > 1:
+            if self.session is not None:
+                self.run_shell_command(text[1:].strip())
+            else:  # kept in the input: a command is not queued like a prompt
+                self.prompt_input.load_text(text)
+                self.notify("No session yet: run !commands once it is open", severity="warning")
             return
         self.last_stop_reason = None
         if self.controller.submit_prompt(text):  # else the running deliverer sends it

@@ -6,6 +6,14 @@ features ``sessions``, ``panes`` and ``quit``). It talks back to the screen only
 through :class:`DashboardView`, a small protocol the Textual app implements;
 errors become notices, never exceptions. This module imports no Textual and
 no Rich (an import-linter contract keeps it so).
+
+Session open path (DESIGN.md): the app paints, then calls :meth:`~DashboardController.open`
+in the background; prompts go to :attr:`~DashboardController.queue` at once
+(:meth:`~DashboardController.submit_prompt`) and one
+:meth:`~DashboardController.deliver` sends them, oldest first, when the
+session is open and the previous turn has ended, each exactly once. The
+view hears what still warms up (:meth:`DashboardView.warming_changed`) and
+what failed; a failed open keeps the prompts queued and says why.
 """
 
 from __future__ import annotations
