@@ -4,8 +4,14 @@
 with ``stream: true`` answers the SSE chunks of :data:`REPLY` (a few
 characters per chunk), a final usage chunk and ``data: [DONE]``; without
 ``stream`` it answers the JSON completion. Anything else is a 404. Used by
-bench/session_open.py and tests that need a remote provider that answers
-at once.
+bench/session_open.py, bench/dashboard_open.py and tests that need a remote
+provider that answers at once.
+
+Every chat completion request is kept in :attr:`FakeOpenAI.requests` with the
+moment it arrived (:class:`Received`), so a bench can time when a prompt
+reached the provider. With ``gate=`` (a :class:`threading.Event`) each chat
+completion waits until the gate is set before it answers: a test holds a turn
+"running" for as long as it needs, without a sleep.
 
 In-process::
 
@@ -20,18 +26,50 @@ As a subprocess (serves until killed)::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import threading
+import time
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-__all__ = ["MODEL", "REPLY", "FakeOpenAI"]
+__all__ = ["MODEL", "REPLY", "FakeOpenAI", "Received"]
 
 MODEL = "fake-model"
 REPLY = "Hello from the fake OpenAI-compatible server."
 _PIECE_CHARS = 7
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    """One chat completion request as it arrived.
+
+    Attributes:
+        at_s: ``time.perf_counter()`` when its body was read (same process only).
+        wall_s: ``time.time()`` then (comparable across processes).
+        body: the request's JSON body.
+    """
+
+    at_s: float
+    wall_s: float
+    body: dict[str, Any]
+
+    @property
+    def user_texts(self) -> list[str]:
+        """The text of every user message, oldest first."""
+        out: list[str] = []
+        for message in self.body.get("messages", []):
+            if message.get("role") != "user":
+                continue
+            content = message.get("content")
+            if isinstance(content, str):
+                out.append(content)
+            else:
+                out.append("".join(p.get("text", "") for p in content or [] if isinstance(p, dict)))
+        return out
 
 
 def _chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
@@ -65,6 +103,16 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path.rstrip("/") != "/v1/chat/completions":
             self._send(404, b'{"error": "not found"}', "application/json")
             return
+        fake: FakeOpenAI = self.server.fake  # type: ignore[attr-defined]
+        with fake.arrived:
+            fake.requests.append(Received(time.perf_counter(), time.time(), request))
+            fake.arrived.notify_all()
+        if fake.gate is not None:
+            fake.gate.wait()
+        with contextlib.suppress(OSError):  # the client may have given up (a cancelled turn)
+            self._answer(request)
+
+    def _answer(self, request: dict[str, Any]) -> None:
         if not request.get("stream"):
             message = {"role": "assistant", "content": REPLY}
             body = {"id": "chatcmpl-fake", "object": "chat.completion", "model": MODEL}
@@ -81,12 +129,29 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class FakeOpenAI:
-    """The server on an ephemeral loopback port, served by a daemon thread."""
+    """The server on an ephemeral loopback port, served by a daemon thread.
 
-    def __init__(self) -> None:
+    Args:
+        gate: when given, every chat completion waits for it to be set
+            before answering (closing the server sets it).
+
+    Attributes:
+        requests: the chat completion requests received, in order of arrival.
+    """
+
+    def __init__(self, *, gate: threading.Event | None = None) -> None:
+        self.gate = gate
+        self.requests: list[Received] = []
+        self.arrived = threading.Condition()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.server.fake = self  # type: ignore[attr-defined]
         self.server.daemon_threads = True
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def wait_requests(self, count: int, timeout_s: float = 30.0) -> bool:
+        """Block until ``count`` chat completion requests arrived; False after ``timeout_s``."""
+        with self.arrived:
+            return self.arrived.wait_for(lambda: len(self.requests) >= count, timeout_s)
 
     @property
     def base_url(self) -> str:
@@ -103,6 +168,8 @@ class FakeOpenAI:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if self.gate is not None:
+            self.gate.set()  # let a held request finish
         self.server.shutdown()
         self.server.server_close()
         self._thread.join()

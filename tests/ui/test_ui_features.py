@@ -238,7 +238,8 @@ async def test_no_provider_shows_an_error_instead_of_crashing(
     monkeypatch.setenv("ZEPH_PROVIDER", "nonsense")
     app = create_app(workspace, runtime=runtime)
     async with app.run_test(size=(120, 30)) as pilot:
-        await wait_until(pilot, lambda: app.status.provider == "no provider")
+        await wait_until(pilot, lambda: app.status.failure.startswith("cannot open a session"))
+        assert "nonsense" in app.status.failure
         assert app.session is None
 
 

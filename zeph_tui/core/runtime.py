@@ -9,10 +9,11 @@ loads no model, reads no skill and starts no language server. With
 ``warm=True`` (the default: dashboard, ACP) it then starts, in the runtime's
 :class:`~zeph_tui.core.warmup.Warmup`, the provider's warm-up (SDK import or
 model load), the skills index, the repo map and the language-server bridge;
-the first prompt awaits only what it needs (the provider call awaits the
-provider's warm-up, the skills section the index for at most
-:data:`SKILLS_WAIT_S`, the repo map section its build for at most
-:data:`REPO_MAP_WAIT_S` twice). ``zeph-tui run`` opens with ``warm=False``: nothing
+the first prompt awaits only what it needs: the provider call awaits the
+provider's warm-up; the system prompt takes what is ready when the prompt
+arrives (skills ranked once their index is built, in name order before; the
+repo map once its warm-up has run, within :data:`REPO_MAP_WAIT_S`), so it
+never waits for a warm-up that follows the provider's. ``zeph-tui run`` opens with ``warm=False``: nothing
 runs in the background and the prompt pays for what it uses (skills listed
 without ranking, no repo map, language servers only when a tool needs them).
 """
@@ -43,12 +44,10 @@ if TYPE_CHECKING:
     from zeph_tui.core.skills import SkillLibrary
     from zeph_tui.core.tools.repomap_tool import RepoMapSection
 
-__all__ = ["REPO_MAP_WAIT_S", "SKILLS_WAIT_S", "Runtime", "replay_events"]
+__all__ = ["REPO_MAP_WAIT_S", "Runtime", "replay_events"]
 
-SKILLS_WAIT_S = 1.0
-"""Longest wait (seconds) of a prompt for the skills index; after it the catalog is unranked."""
 REPO_MAP_WAIT_S = 0.5
-"""Longest wait (seconds) of a prompt for the repo map warm-up; after it the map is left out."""
+"""Longest wait (seconds) of a prompt for the repo map text once its warm-up has run."""
 
 
 @dataclass(slots=True)
@@ -279,8 +278,8 @@ class Runtime:
 
         In order, so they do not compete for the interpreter with what the first
         token needs: the provider (SDK import / model load) at once; then the
-        skills index and the repo map (a first prompt waits for those only
-        briefly, see :data:`SKILLS_WAIT_S`); then the language-server bridge.
+        skills index and the repo map (a prompt does not wait for those: it
+        takes what is ready); then the language-server bridge.
         """
         from zeph_tui.core.providers.lazy import Warmable
 
@@ -337,13 +336,14 @@ class Runtime:
         repo_map, warmup = self.repo_map, self.warmup
 
         async def repo_map_section(session: Session, user_text: str) -> str:
-            """The repo map once its warm-up ran (never for ``run``), if ready in time.
+            """The repo map once its warm-up ran (never for ``run``), else nothing.
 
-            A prompt never starts the first build itself: the warm-up does, after
-            the provider's (so the build does not compete with the first token).
+            A prompt never starts the first build itself nor waits for it: the
+            warm-up builds it after the provider's (so the build does not compete
+            with the first token), and a prompt sent before has no map.
             """
             key = f"repo_map:{session.workspace}"
-            if key not in warmup.status() or not await warmup.wait(key, REPO_MAP_WAIT_S):
+            if key not in warmup.status() or not await warmup.wait(key, 0):
                 return ""
             try:
                 async with asyncio.timeout(REPO_MAP_WAIT_S):  # the build goes on (shielded)
@@ -455,11 +455,11 @@ def _standard_sections(library: SkillLibrary, warmup: Warmup) -> list[PromptSect
         return await asyncio.to_thread(load_project_instructions, session.workspace)
 
     async def skills(session: Session, user_text: str) -> str:
-        """Ranked catalog once the index is warm (bounded wait), else skills in name order."""
+        """Ranked catalog once the index is warm (no wait), else what is loaded, in name order."""
         window = session.provider.context_window_tokens
         key = f"skills:{session.workspace}"
         if key in warmup.status():
-            if await warmup.wait(key, SKILLS_WAIT_S):
+            if await warmup.wait(key, 0):
                 await asyncio.to_thread(library.warm)  # picks up edits since the warm-up
                 return library.catalog(user_text, window)
             return library.catalog_if_ready(user_text, window)

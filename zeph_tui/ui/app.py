@@ -12,8 +12,10 @@ which queues them in an :class:`~zeph_tui.ui.feed.EventFeed`; a frame timer
 :class:`~zeph_tui.ui.render.EventRenderer` applies one batch to the widgets.
 Permission requests arrive as :class:`~zeph_tui.ui.bridge.PermissionRequested`
 messages carrying a future that the
-:class:`~zeph_tui.ui.screens.permission_modal.PermissionModal` resolves. Turns
-run in an exclusive worker; Escape cancels them (and a running ``!cmd``).
+:class:`~zeph_tui.ui.screens.permission_modal.PermissionModal` resolves. Prompts
+go through the controller's queue (sent in order by one deliverer worker, also
+those typed before the session opened); Escape cancels the running turn (and
+a running ``!cmd``), not the queue.
 Keys: :mod:`zeph_tui.ui.keys` (the bindings, Ctrl+C, the key help overlay).
 """
 
@@ -25,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -38,11 +41,10 @@ from zeph_tui.ui.controller import AppConfig, DashboardController, Severity
 from zeph_tui.ui.feed import EventFeed
 from zeph_tui.ui.history import render_history
 from zeph_tui.ui.keys import KEY_BINDINGS, KeyActions
+from zeph_tui.ui.output_actions import OutputActions
 from zeph_tui.ui.palette import DashboardCommands
 from zeph_tui.ui.render import EventRenderer, RenderTargets
 from zeph_tui.ui.screens.elicitation_modal import ask_in_modal
-from zeph_tui.ui.screens.file_viewer import FileViewer
-from zeph_tui.ui.screens.overflow_modal import OverflowModal, latest_archive
 from zeph_tui.ui.screens.permission_modal import PermissionModal
 from zeph_tui.ui.screens.sessions_screen import SessionsScreen
 from zeph_tui.ui.turn_notice import announce_turn_end
@@ -51,6 +53,7 @@ from zeph_tui.ui.widgets.chat_log import ChatLog
 from zeph_tui.ui.widgets.completion_list import CompletionList
 from zeph_tui.ui.widgets.diagnostics_pane import DiagnosticsPane
 from zeph_tui.ui.widgets.git_pane import GitPane
+from zeph_tui.ui.widgets.pending_prompts import PendingPrompts
 from zeph_tui.ui.widgets.plan_pane import PlanPane
 from zeph_tui.ui.widgets.prompt_input import PromptInput
 from zeph_tui.ui.widgets.skills_pane import SkillEntry, SkillsPane
@@ -72,7 +75,7 @@ W = TypeVar("W", bound=Widget)
 _OFFERED_SKILLS = 5
 
 
-class ZephApp(KeyActions, App[int]):
+class ZephApp(KeyActions, OutputActions, App[int]):
     """The zeph-tui dashboard: layout, bindings and the :class:`DashboardView` side."""
 
     TITLE = "zeph-tui"
@@ -80,6 +83,7 @@ class ZephApp(KeyActions, App[int]):
     CSS_PATH = "app.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 (Textual's own type)
     BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = KEY_BINDINGS
+    AUTO_FOCUS = "#prompt"
 
     def __init__(self, config: AppConfig) -> None:
         super().__init__()
@@ -95,6 +99,7 @@ class ZephApp(KeyActions, App[int]):
         self._loop_thread = threading.get_ident()
         self._renderer: EventRenderer | None = None
         self._widgets: dict[type[Widget], Widget] = {}
+        self._turn_started = time.monotonic()
 
     # ------------------------------------------------------------------ state
 
@@ -117,6 +122,7 @@ class ZephApp(KeyActions, App[int]):
         with Horizontal(id="main"):
             with Vertical(id="chat-column"):
                 yield ChatLog(workspace=self.workspace, id="chat")
+                yield PendingPrompts(self.controller.queue, id="pending")
                 yield CompletionList(id="completions")
                 yield PromptInput(id="prompt")
             with TabbedContent(id="side"):
@@ -193,9 +199,10 @@ class ZephApp(KeyActions, App[int]):
         self._mounted = True
         self.sub_title = self.workspace.name
         self.prompt_input.focus()
-        if self.config.start_session:
-            self.open_session(self.config.resume)
-            self.index_files()
+        if self.config.start_session:  # paint first, then open the session behind the paint
+            self.status.warming = ["session"]
+            self.call_after_refresh(self.open_session, self.config.resume)
+            self.call_after_refresh(self.index_files)
 
     async def on_unmount(self) -> None:
         self._mounted = False
@@ -263,6 +270,25 @@ class ZephApp(KeyActions, App[int]):
     def quit(self) -> None:
         self.exit(0)
 
+    def turn_started(self, text: str) -> None:
+        self._turn_started = time.monotonic()
+        self.flush()
+        self.chat.add_user(text)
+        self.sink.new_turn()
+        self.status.busy = True
+        self.rank_skills(text)
+
+    def turn_ended(self) -> None:
+        self.flush()
+        self.status.busy = False
+        self.status.progress = ""
+        announce_turn_end(self, time.monotonic() - self._turn_started, self.last_stop_reason)
+        self.action_refresh_git()
+
+    def warming_changed(self, warming: list[str], failure: str) -> None:
+        if self._mounted:
+            self.status.warming, self.status.failure = warming, failure
+
     def _on_provider_progress(self, line: str) -> None:
         if threading.get_ident() == self._loop_thread:
             self.status.progress = line
@@ -281,16 +307,16 @@ class ZephApp(KeyActions, App[int]):
         if text.startswith("/"):
             self.action_command(text)
             return
-        if self.session is None:
-            self.notify("No session yet", severity="warning")
-            return
         if text.startswith("!") and len(text) > 1:
-            self.run_shell_command(text[1:].strip())
+            if self.session is not None:
+                self.run_shell_command(text[1:].strip())
+            else:  # kept in the input: a command is not queued like a prompt
+                self.prompt_input.load_text(text)
+                self.notify("No session yet: run !commands once it is open", severity="warning")
             return
-        self.chat.add_user(text)
         self.last_stop_reason = None
-        self.run_turn(text)
-        self.rank_skills(text)
+        if self.controller.submit_prompt(text):  # else the running deliverer sends it
+            self.deliver_prompts()
 
     @work(group="slash")
     async def action_command(self, text: str) -> None:
@@ -304,20 +330,10 @@ class ZephApp(KeyActions, App[int]):
         self.sink.new_turn()
         await self.controller.run_shell(command)
 
-    @work(exclusive=True, group="turn")
-    async def run_turn(self, text: str) -> None:
-        """Run one prompt turn to its end; errors become a notice, never a crash."""
-        self.sink.new_turn()
-        self.status.busy = True
-        started = time.monotonic()
-        try:
-            await self.controller.run_turn(text)
-        finally:
-            self.flush()
-            self.status.busy = False
-            self.status.progress = ""
-            announce_turn_end(self, time.monotonic() - started, self.last_stop_reason)
-        self.action_refresh_git()
+    @work(group="turn")
+    async def deliver_prompts(self) -> None:
+        """Send the queued prompts one turn at a time (the controller's deliverer)."""
+        await self.controller.deliver()
 
     def action_cancel_turn(self) -> None:
         self.controller.cancel()
@@ -341,13 +357,6 @@ class ZephApp(KeyActions, App[int]):
         """Apply every queued event to the widgets (one frame's worth)."""
         for op in self.feed.drain():
             self.renderer.apply(op)
-
-    @work(group="archive")
-    async def find_archive(self, pane: ToolPane, result_text: str) -> None:
-        """Show the archive marker on a finished command's pane when its output was cut."""
-        found = await self.controller.archive_of(pane.tool_call_id, result_text)
-        if found is not None:
-            pane.set_archive(*found)
 
     @on(PermissionRequested)
     def _on_permission(self, message: PermissionRequested) -> None:
@@ -422,34 +431,22 @@ class ZephApp(KeyActions, App[int]):
 
     @work(exclusive=True, group="session")
     async def open_session(self, resume: str | None = None) -> None:
-        """Open a new session, or resume ``resume`` ('' = the latest in this workspace)."""
+        """Open a new session, or resume ``resume`` ('' = the latest); then watch its warm-up."""
         if await self.controller.open(resume) is None:
-            self.status.provider = "no provider"
-
-    def action_open_output(self) -> None:
-        panes = [p for p in self.tool_panes.panes.values() if p.overflow_id]
-        if not panes:
-            self._open_stored_output()
             return
-        self._open_overflow(panes[-1].overflow_id or "")
+        if self.controller.claim_delivery():  # prompts sent before the session was ready
+            self.deliver_prompts()
+        await self.controller.watch_warmup()
 
-    @work(group="archive")
-    async def _open_stored_output(self) -> None:
-        """F4 with no pane holding an archive (after ``--resume``): the session's newest one."""
-        session = self.session
-        found = session and await latest_archive(session.store.archive, session.id)
-        if found:
-            self._open_overflow(found)
-        else:
-            self.notify("no archived output yet", severity="warning")
+    def action_take_back(self) -> None:
+        """Up on an empty prompt: the newest pending prompt back into the input."""
+        prompt = self.prompt_input
+        if self.focused is not prompt or not self.main_widget(PendingPrompts).take_back(prompt):
+            raise SkipAction
 
     @on(ToolPane.OpenRequested)
     def _open_requested(self, event: ToolPane.OpenRequested) -> None:
         self._open_overflow(event.overflow_id)
-
-    def _open_overflow(self, overflow_id: str) -> None:
-        if self.session is not None:
-            self.push_screen(OverflowModal(self.session.store.archive, overflow_id))
 
     @work(group="git", exclusive=True)
     async def action_refresh_git(self) -> None:
@@ -474,10 +471,6 @@ class ZephApp(KeyActions, App[int]):
     def _call_site_selected(self, event: CallSitesPane.LocationSelected) -> None:
         site = event.site
         self._view_file(site.path, site.line, site.column)
-
-    def _view_file(self, path: str | Path, line: int, column: int) -> None:
-        label = f"{path}:{line}:{column}"
-        self.push_screen(FileViewer(self.workspace / path, line, column, label=label))
 
 
 def create_app(workspace: Path | str = ".", **options: Any) -> ZephApp:

@@ -14,10 +14,10 @@ def read_git_state(workspace: str, *, max_diff_lines: int = 2000) -> tuple[str, 
     """
     import git
 
-    try:
-        repo = git.Repo(workspace, search_parent_directories=True)
-        status = repo.git.status("--short", "--branch")
-        diff = repo.git.diff("HEAD") if repo.head.is_valid() else repo.git.diff()
+    try:  # closing the repo ends its `git cat-file` helpers (no child outlives the call)
+        with git.Repo(workspace, search_parent_directories=True) as repo:
+            status = repo.git.status("--short", "--branch")
+            diff = repo.git.diff("HEAD") if repo.head.is_valid() else repo.git.diff()
     except (git.GitError, ValueError) as exc:
         return f"not a git work tree: {exc}", ""
     lines = diff.splitlines()

@@ -53,6 +53,7 @@ KEY_BINDINGS: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
     Binding("ctrl+f", "find", "Find in the chat", show=False),
     Binding("ctrl+g", "edit_prompt", "Edit the prompt in $EDITOR", show=False),
     Binding("ctrl+q", "quit", "Quit", show=False),
+    Binding("up", "take_back", "Take back the last pending prompt", show=False, priority=True),
 ]
 """Every binding of the dashboard app (its ``BINDINGS``)."""
 

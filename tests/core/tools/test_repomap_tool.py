@@ -35,6 +35,8 @@ async def test_repo_map_tool_and_prompt_section(
         {"blocks": [{"type": "text", "text": "ok"}]},
     ]
     async with scripted_session(runtime, workspace, script, mode="ask") as (session, fake):
+        # a prompt takes the map only once its warm-up has run (it never waits for it)
+        await runtime.warmup.wait(f"repo_map:{session.workspace}")
         assert await session.prompt(["where is mul?"]) == "end_turn"
     assert "repo_map" in {t["name"] for t in fake.requests[0]["tools"]}
     text = only_result(fake.requests[1])["text"]

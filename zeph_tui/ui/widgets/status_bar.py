@@ -1,4 +1,4 @@
-"""StatusBar: provider, model, mode, tokens, cost, context fill, progress, unconfined shell."""
+"""StatusBar: provider, model, mode, tokens, cost, context fill, progress, warm-up, unconfined shell."""
 
 from __future__ import annotations
 
@@ -17,7 +17,10 @@ class StatusBar(Static):
     Attributes down (all reactive): ``provider``, ``model``, ``mode``,
     ``input_tokens``, ``output_tokens``, ``cost_usd``, ``context_percent``,
     ``progress`` (e.g. ``loading local model SmolLM2 (105 MB)``; '' for none),
-    ``busy`` (a turn is running) and ``unconfined`` (the marker
+    ``busy`` (a turn is running), ``warming`` (what the session still warms
+    up, e.g. ``["provider", "skills"]``: shown as ``◌ warming provider, skills…``),
+    ``failure`` (a failed warm-up or session open, shown as ``✗ …``; ''
+    for none) and ``unconfined`` (the marker
     :data:`~zeph_tui.core.safety.sandbox.NOT_SANDBOXED` when ``bash`` runs
     outside the sandbox, shown first; '' when confined).
     """
@@ -41,6 +44,8 @@ class StatusBar(Static):
     progress: reactive[str] = reactive("")
     busy: reactive[bool] = reactive(False)
     unconfined: reactive[str] = reactive("")
+    warming: reactive[list[str]] = reactive(list)
+    failure: reactive[str] = reactive("")
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -51,6 +56,14 @@ class StatusBar(Static):
             label = self.progress or "working… (esc to cancel)"
             text.append(f"● {label}", style="bold")
             text.append("  ")
+        if self.failure:
+            text.append(f"✗ {self.failure}", style="bold reverse")
+            text.append("  ")
+        elif self.warming:
+            text.append(f"◌ warming {', '.join(self.warming)}…", style="italic")
+            text.append("  ")
+        if not self.provider and (self.warming or self.failure):
+            return text
         text.append(self.provider or "no provider", style="bold")
         if self.model:
             text.append(f" · {self.model}")
