@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from tests.fakes.openai_api import MODEL, FakeOpenAI
+from tests.procs import child_pids
 from tests.turns import AllowAll, Recorder
 from tests.ui.test_controller import RecordingView
 from zeph_tui.core.providers.local import LocalProvider
@@ -50,13 +51,12 @@ class QueueView(RecordingView):
 def children() -> set[str]:
     """This process's live child processes, as ``"pid command line"``."""
     out: set[str] = set()
-    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
-        for pid in (task / "children").read_text().split():
-            try:
-                cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-            except OSError:
-                cmd = "?"
-            out.add(f"{pid} {cmd.strip()}")
+    for pid in child_pids(os.getpid()):
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            cmd = "?"
+        out.add(f"{pid} {cmd.strip()}")
     return out
 
 
