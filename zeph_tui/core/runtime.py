@@ -375,6 +375,15 @@ class Runtime:
             self.code_intels[key] = LspCodeIntel.from_settings(key, self.settings.lsp)
         return self.code_intels[key]
 
+    async def close_session(self, session: Session) -> None:
+        """Cancel and await the warm-ups that belong to ``session`` alone (its provider's).
+
+        The workspace's warm-ups (skills index, repo map, language servers) are
+        shared by every session of that workspace and stop in :meth:`aclose`.
+        The session itself and its provider are closed by the caller (a face).
+        """
+        await self.warmup.cancel(f"provider:{session.id}")
+
     async def aclose(self) -> None:
         """Cancel and await the warm-ups, close language servers and the store."""
         await self.warmup.aclose()

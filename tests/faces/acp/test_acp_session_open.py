@@ -10,6 +10,7 @@ answers ``session/new`` and reports the error on the first prompt.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from tests.heavy_modules import (
     heavy_in,
     import_recorder,
 )
+from tests.procs import child_pids
 
 
 class RecordingPeer(ArgvPeer):
@@ -35,6 +37,10 @@ class RecordingPeer(ArgvPeer):
     def __init__(self, env: dict[str, str], log: Path, args: list[str]) -> None:
         super().__init__(env, ["-c", import_recorder(str(log)), "acp", *args])
         self.log = log
+
+    async def start(self, script: Path | None = None) -> RecordingPeer:
+        await super().start(script)
+        return self
 
     def imports(self) -> list[tuple[str, str | None]]:
         return [(name, key) for name, key in json.loads(self.log.read_text())]
@@ -83,7 +89,7 @@ async def test_session_new_defers_the_provider_sdk_to_its_warmup(
     sdk = PROVIDER_MODULES[provider][0]
     keys = {key for name, key in imports if name == sdk}
     assert len(keys) == 1
-    assert next(iter(keys), "").startswith("provider:"), keys  # loaded by the warm-up
+    assert (next(iter(keys)) or "").startswith("provider:"), keys  # loaded by the warm-up
 
 
 async def test_local_session_new_imports_no_remote_sdk(tmp_path: Path) -> None:
@@ -113,3 +119,72 @@ async def test_broken_sdk_answers_session_new_and_fails_the_first_prompt(tmp_pat
     message = frame["error"]["message"]
     assert "anthropic: cannot load the SDK" in message
     assert "the SDK is broken for this test" in message
+
+
+def _user_texts(body: dict[str, Any]) -> list[str]:
+    """The text of every user message block in one Messages API request body."""
+    texts: list[str] = []
+    for message in body["messages"]:
+        if message["role"] != "user":
+            continue
+        content = message["content"]
+        blocks = [{"type": "text", "text": content}] if isinstance(content, str) else content
+        texts += [b["text"] for b in blocks if b.get("type") == "text"]
+    return texts
+
+
+async def test_prompts_sent_before_the_session_is_ready_reach_the_provider_once(
+    tmp_path: Path,
+) -> None:
+    """A prompt right after ``session/new`` (the SDK still importing in its warm-up) and
+    one pipelined behind ``session/load`` before its answer are each delivered once."""
+    replies = [{"blocks": [{"type": "text", "text": t}]} for t in ("one", "two")]
+    async with FakeAnthropic(replies) as fake:
+        env = agent_env(fake.base_url)
+        env["ZEPH_HOME"] = str(tmp_path / "home")
+        args = ["--provider", "anthropic"]
+        peer = await RecordingPeer(env, tmp_path / "imports.json", args).start()
+        try:
+            await peer.ok("initialize", INIT_FULL)
+            new = await peer.ok("session/new", {"cwd": str(tmp_path), "mcpServers": []})
+            sid = new["sessionId"]
+            first = await peer.request(
+                "session/prompt",
+                {"sessionId": sid, "prompt": [{"type": "text", "text": "first"}]},
+                timeout_s=120,
+            )
+            await peer.ok("session/close", {"sessionId": sid})
+            load_params = {"sessionId": sid, "cwd": str(tmp_path), "mcpServers": []}
+            _, loaded = await peer.start_request("session/load", load_params)
+            _, second = await peer.start_request(
+                "session/prompt", {"sessionId": sid, "prompt": [{"type": "text", "text": "second"}]}
+            )
+            async with asyncio.timeout(120):
+                load_frame, second_frame = await asyncio.gather(loaded, second)
+        finally:
+            assert await peer.close() == 0
+    assert first["result"] == {"stopReason": "end_turn"}, first
+    assert "result" in load_frame, load_frame
+    assert second_frame["result"] == {"stopReason": "end_turn"}, second_frame
+    assert len(fake.requests) == 2
+    assert _user_texts(fake.requests[0]) == ["first"]
+    assert _user_texts(fake.requests[1]).count("second") == 1
+    assert _user_texts(fake.requests[1]).count("first") == 1
+    peer.check_all()
+
+
+async def test_close_during_the_model_load_leaves_no_warmup_or_child(tmp_path: Path) -> None:
+    """``session/close`` while the local model loads: the agent then has no child process,
+    and EOF right after ends it cleanly (exit 0) with nothing left running."""
+    env = agent_env("http://127.0.0.1:9")
+    env["ZEPH_HOME"] = str(tmp_path / "home")
+    peer = await RecordingPeer(env, tmp_path / "imports.json", ["--provider", "local"]).start()
+    try:
+        await peer.ok("initialize", INIT_FULL)
+        new = await peer.ok("session/new", {"cwd": str(tmp_path), "mcpServers": []}, timeout_s=60)
+        await peer.ok("session/close", {"sessionId": new["sessionId"]})
+        assert peer.proc is not None
+        assert child_pids(peer.proc.pid) == []
+    finally:
+        assert await peer.close() == 0
+    assert peer.proc is not None and peer.proc.returncode == 0

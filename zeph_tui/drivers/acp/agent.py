@@ -206,21 +206,41 @@ class ZephAgent(acp.BaseAgent):
         response.update(self._setup_response(state))  # type: ignore[typeddict-item]
         return response
 
-    async def _reopen(self, params: dict[str, Any]) -> SessionState:
+    async def _reopen(self, params: dict[str, Any], *, replay: bool = False) -> SessionState:
+        """Open a stored session (or take the open one), replaying its history if ``replay``.
+
+        Holds the session's opening lock throughout, so a request for the same
+        session that arrives meanwhile (a prompt pipelined behind ``session/load``)
+        waits in :meth:`_ready_state` and then runs once, after the replay.
+        """
         session_id = params["sessionId"]
         cwd, extra = _cwd(params), _extra_dirs(params)
         lock = self._opening.setdefault(session_id, asyncio.Lock())
         async with lock:
             state = self._sessions.get(session_id)
-            if state is not None:
-                return state
-            runtime = await self._get_runtime()
-            record = await runtime.store.sessions.get(session_id)
-            if record is None:
-                raise RequestError.resource_not_found(f"session {session_id}")
-            return await self._open(
-                cwd, params.get("mcpServers") or [], session_id, record.mode, record.model, extra
-            )
+            if state is None:
+                runtime = await self._get_runtime()
+                record = await runtime.store.sessions.get(session_id)
+                if record is None:
+                    raise RequestError.resource_not_found(f"session {session_id}")
+                servers = params.get("mcpServers") or []
+                state = await self._open(cwd, servers, session_id, record.mode, record.model, extra)
+            if replay:
+                async for payload in state.runtime.store.sessions.replay(state.session.id):
+                    await state.sink.send(replay_payload(payload))
+            return state
+
+    async def _ready_state(self, session_id: str) -> SessionState:
+        """The open session ``session_id``, after a ``session/load`` or ``/resume`` of it ends.
+
+        Raises:
+            RequestError: ``-32002`` when no such session is open (or its load failed).
+        """
+        lock = self._opening.get(session_id)
+        if session_id not in self._sessions and lock is not None and lock.locked():
+            async with lock:
+                pass
+        return self._state(session_id)
 
     async def load_session(self, params: m.LoadSessionRequest) -> m.LoadSessionResponse:
         """``session/load`` (spec: /session-setup#loading-sessions).
@@ -229,9 +249,7 @@ class ZephAgent(acp.BaseAgent):
         calls with their final status, plans) as ``session/update``s, then answers.
         The replay streams from SQLite in pages, so memory stays bounded by one page.
         """
-        state = await self._reopen(dict(params))
-        async for payload in state.runtime.store.sessions.replay(state.session.id):
-            await state.sink.send(replay_payload(payload))
+        state = await self._reopen(dict(params), replay=True)
         self._commands_after_response(state)
         return self._setup_response(state)  # type: ignore[return-value]
 
@@ -342,8 +360,10 @@ class ZephAgent(acp.BaseAgent):
         Raises:
             RequestError: ``-32002`` unknown session, ``-32602`` bad content,
                 ``-32600`` a prompt already running, ``-32603`` provider failure.
+                A prompt for a session whose ``session/load`` is still running
+                waits for that answer and then runs (once).
         """
-        state = self._state(params["sessionId"])
+        state = await self._ready_state(params["sessionId"])
         command = parse_command(params["prompt"])
         if command is not None:  # slash commands answer even while a turn runs
             await first_prompt(state)

@@ -121,8 +121,9 @@ class SessionState:
         )
 
     async def aclose(self) -> None:
-        """Cancel the running turn, stop MCP servers, close providers."""
+        """Cancel the running turn and the provider's warm-up, stop MCP servers, close providers."""
         self.session.cancel()
+        await self.runtime.close_session(self.session)
         if self.mcp is not None:
             await self.mcp.aclose()
         for provider in [*self.retired, self.session.provider]:
