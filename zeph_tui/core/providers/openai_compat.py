@@ -356,12 +356,7 @@ class OpenAICompatProvider:
         p = self._price
         if p is None:
             return 0.0
-        return (
-            usage.input_tokens * p.input_per_mtok
-            + usage.output_tokens * p.output_per_mtok
-            + usage.cache_read_tokens * p.cache_read_per_mtok
-            + usage.cache_write_tokens * p.cache_write_per_mtok
-        ) / 1_000_000
+        return p.cost_usd(usage)
 
     async def aclose(self) -> None:
         """Close the HTTP connection pool (stops an httpx2 import still in flight)."""

@@ -31,6 +31,16 @@ class Price:
         """A price with Anthropic's usual cache multipliers (read 0.1x, write 1.25x)."""
         return cls(input_per_mtok, output_per_mtok, input_per_mtok * 0.1, input_per_mtok * 1.25)
 
+    def cost_usd(self, usage: Usage) -> float:
+        """Dollar cost of ``usage`` (token counts, cache reads and writes included) at this price."""
+        micro_dollars = (
+            usage.input_tokens * self.input_per_mtok
+            + usage.output_tokens * self.output_per_mtok
+            + usage.cache_read_tokens * self.cache_read_per_mtok
+            + usage.cache_write_tokens * self.cache_write_per_mtok
+        )
+        return micro_dollars / 1_000_000
+
 
 _OPUS_4_5 = Price.standard(5.0, 25.0)
 _OPUS_4 = Price.standard(15.0, 75.0)
@@ -72,11 +82,4 @@ def price_for(model: str) -> Price:
 
 def cost_usd(model: str, usage: Usage) -> float:
     """Dollar cost of ``usage`` (token counts) on ``model``."""
-    price = price_for(model)
-    micro_dollars = (
-        usage.input_tokens * price.input_per_mtok
-        + usage.output_tokens * price.output_per_mtok
-        + usage.cache_read_tokens * price.cache_read_per_mtok
-        + usage.cache_write_tokens * price.cache_write_per_mtok
-    )
-    return micro_dollars / 1_000_000
+    return price_for(model).cost_usd(usage)

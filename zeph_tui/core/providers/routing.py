@@ -98,12 +98,7 @@ class Route:
         p = self.price
         if p is None:
             return self.provider.cost_usd(usage)
-        return (
-            usage.input_tokens * p.input_per_mtok
-            + usage.output_tokens * p.output_per_mtok
-            + usage.cache_read_tokens * p.cache_read_per_mtok
-            + usage.cache_write_tokens * p.cache_write_per_mtok
-        ) / 1_000_000
+        return p.cost_usd(usage)
 
     @property
     def unit_cost(self) -> float:
