@@ -282,19 +282,8 @@ async def _roll_up(parent: Session, run: ChildRun) -> None:
     """Add the child's usage and cost to the parent's session and turn totals."""
     if run.usage == Usage() and not run.cost_usd:
         return
-    parent.usage = parent.usage + run.usage
-    parent.turn_usage = parent.turn_usage + run.usage
-    parent.cost_usd += run.cost_usd
-    parent.turn_cost_usd += run.cost_usd
-    if run.status == "cancelled":
-        return  # the totals are stored with the parent's next model call
-    await parent.store.sessions.update(
-        parent.id,
-        input_tokens=parent.usage.input_tokens,
-        output_tokens=parent.usage.output_tokens,
-        cost_usd=parent.cost_usd,
-    )
-    await parent.publish_usage()
+    # a cancelled child: the totals are stored with the parent's next model call
+    await parent.add_spend(run.usage, run.cost_usd, store=run.status != "cancelled")
 
 
 def _final_text(child: Session) -> str:

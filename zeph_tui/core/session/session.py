@@ -404,15 +404,29 @@ class Session:
         """
         charges = charges_of(self.provider, stop)
         self.models.charge(charges)
-        cost = sum(c.cost_usd for c in charges)
-        usage = sum((c.usage for c in charges), Usage())
-        self.usage = self.usage + usage
-        self.cost_usd += cost
-        self.turn_usage = self.turn_usage + usage
-        self.turn_cost_usd += cost
         if measured:
             self.context_tokens = stop.usage.context_tokens + stop.usage.output_tokens
             self.context.record_usage(self)
+        await self.add_spend(
+            sum((c.usage for c in charges), Usage()), sum(c.cost_usd for c in charges)
+        )
+
+    async def add_spend(self, usage: Usage, cost_usd: float, *, store: bool = True) -> None:
+        """Add ``usage`` (tokens) and ``cost_usd`` (US dollars) to the session and turn totals.
+
+        With ``store`` the session totals are written to the store and a
+        ``UsageUpdate`` (ACP ``usage_update``) is sent; without, they go out
+        with the next call that stores them (a cancelled sub-agent's roll-up).
+
+        Raises:
+            StoreError: the totals could not be stored.
+        """
+        self.usage = self.usage + usage
+        self.cost_usd += cost_usd
+        self.turn_usage = self.turn_usage + usage
+        self.turn_cost_usd += cost_usd
+        if not store:
+            return
         await self.store.sessions.update(
             self.id,
             input_tokens=self.usage.input_tokens,
