@@ -22,7 +22,9 @@ Rooms:
 At the top: :mod:`.errors` (the one exception tree), :mod:`.events` (the one event
 model, shaped like ACP ``session/update``), :mod:`.config`, :mod:`.ports` (what a
 face implements), :mod:`.runtime` (the app factory), :mod:`.checkpoints` (git),
-:mod:`.failed_turn`, :mod:`.warmup` and :mod:`.tasks` (owned background work).
+:mod:`.failed_turn`, :mod:`.warmup` and :mod:`.tasks` (owned background work),
+:mod:`.text` (counting words for messages) and :mod:`.front_matter` (the YAML header
+of SKILL.md and agent files).
 """
 
 from __future__ import annotations

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from zeph_tui.core.errors import AgentError
+from zeph_tui.core.front_matter import parse_front_matter
 
 __all__ = [
     "CLAUDE_TOOL_NAMES",
@@ -189,23 +190,12 @@ def parse_agent(
     Raises:
         AgentError: no front matter, bad YAML, or a missing/invalid key (message says which).
     """
-    import frontmatter
-    import yaml
-
-    if not text.lstrip("\ufeff").startswith("---"):
-        raise AgentError("the file does not start with a '---' YAML front matter block")
-    try:
-        post = frontmatter.loads(text)
-    except yaml.YAMLError as exc:
-        raise AgentError(f"bad YAML front matter: {' '.join(str(exc).split())}") from exc
-    except (ValueError, TypeError, AttributeError) as exc:
-        raise AgentError(f"bad front matter: {exc}") from exc
-    meta = dict(post.metadata)
+    meta, body = parse_front_matter(text, what="the file", error=AgentError)
     name = _text(meta, "name")
     if not _NAME.match(name):
         raise AgentError(f"bad agent name {name!r}: use lower-case letters, digits, '-' and '_'")
     description = _text(meta, "description")
-    prompt = post.content.strip()
+    prompt = body.strip()
     if not prompt:
         raise AgentError("the body (the agent's system prompt) is empty")
     model = meta.get("model") or "inherit"

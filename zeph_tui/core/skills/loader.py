@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from zeph_tui.core.errors import SkillError
+from zeph_tui.core.front_matter import parse_front_matter
 from zeph_tui.core.skills.model import (
     COMPATIBILITY_MAX_CHARS,
     DESCRIPTION_MAX_CHARS,
@@ -95,24 +96,6 @@ def skill_sources(
     return sources
 
 
-def _front_matter(text: str) -> tuple[dict[str, Any], str]:
-    import frontmatter
-    import yaml
-
-    if not text.lstrip("\ufeff").startswith("---"):
-        raise SkillError("SKILL.md does not start with a '---' YAML front matter block")
-    try:
-        post = frontmatter.loads(text)
-    except yaml.YAMLError as exc:
-        raise SkillError(f"bad YAML front matter: {' '.join(str(exc).split())}") from exc
-    except (ValueError, TypeError, AttributeError) as exc:
-        raise SkillError(f"bad front matter: {exc}") from exc
-    meta = post.metadata
-    if not isinstance(meta, dict):
-        raise SkillError("front matter must be a YAML mapping")
-    return dict(meta), post.content
-
-
 def _optional_str(meta: Mapping[str, Any], key: str, max_chars: int | None = None) -> str | None:
     value = meta.get(key)
     if value is None:
@@ -174,7 +157,7 @@ def parse_skill(folder: Path, source: SkillSource, *, trusted: bool = False) -> 
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SkillError(f"SKILL.md is not valid UTF-8: {exc}") from exc
-    meta, body = _front_matter(text)
+    meta, body = parse_front_matter(text, what="SKILL.md", error=SkillError)
     if "name" not in meta:
         raise SkillError("missing 'name' in front matter")
     name = meta["name"]
