@@ -14,7 +14,10 @@ Rooms:
 - ``tools/``: the tools the model sees, and the model's head+tail copy of long output.
 - ``store/``: SQLite (sessions, messages, events, tool calls, the overflow archive).
 - ``safety/``: paths, commands, policy, environment, redaction, sanitising.
-- ``skills/``, ``providers/``: SKILL.md skills; Anthropic, OpenAI-compatible, local models.
+- ``skills/``, ``providers/``: SKILL.md skills; Anthropic, OpenAI-compatible, local models,
+  and the router over them (cascade, triage, latency; failover).
+- ``agents/``: sub-agents (``.claude/agents/*.md`` definitions, the ``task`` tool, child
+  sessions with their own tool scope) and task graphs persisted in SQLite.
 - ``commands/``: the one slash-command registry every face uses (``/help``, ``/mode``,
   ``/rename`` ...), each command implemented once against a small host protocol.
 - ``memory/``, ``replay/``: long-term memory; record/replay of model calls.
