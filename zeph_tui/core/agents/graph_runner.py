@@ -22,7 +22,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from zeph_tui.core.agents.graph import NodeStatus, TaskGraph, TaskNode
@@ -66,6 +66,16 @@ AskFn = Callable[[TaskNode, str], Awaitable[Decision]]
 OnChange = Callable[[TaskGraph, Mapping[str, NodeState]], Awaitable[None]]
 
 
+@dataclass(slots=True)
+class _GraphRun:
+    """One run of one graph: its states by node id and its running node tasks."""
+
+    graph_id: str
+    graph: TaskGraph
+    states: dict[str, NodeState]
+    running: dict[asyncio.Task[NodeResult], str] = field(default_factory=dict)
+
+
 class GraphRunner:
     """Runs graphs of one store (see the module doc).
 
@@ -104,32 +114,32 @@ class GraphRunner:
         """
         await self.store.reset_interrupted(graph_id)
         record = await self.store.load(graph_id)
-        graph, states = record.graph, dict(record.nodes)
+        run = _GraphRun(graph_id, record.graph, dict(record.nodes))
         await self.store.set_status(graph_id, "running")
-        running: dict[asyncio.Task[NodeResult], str] = {}
+        states, running = run.states, run.running
         aborted = False
         try:
             while True:
-                await self._skip_blocked(graph_id, graph, states)
-                await self._start_ready(graph_id, graph, states, running)
+                await self._skip_blocked(run)
+                await self._start_ready(run)
                 if not running:
                     break
                 done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
                 for task in done:
                     node_id = running.pop(task)
-                    if await self._finish(graph_id, graph, states, node_id, task) == "abort":
+                    if await self._finish(run, node_id, task) == "abort":
                         aborted = True
                 if aborted:
-                    await self._stop(graph_id, graph, states, running)
+                    await self._stop(run)
                     break
         except asyncio.CancelledError:
-            await asyncio.shield(self._stop(graph_id, graph, states, running))
+            await asyncio.shield(self._stop(run))
             await asyncio.shield(self.store.set_status(graph_id, "cancelled"))
             raise
         except Exception:  # a runner's bug (not a node failure): no node is left running
-            await self._stop(graph_id, graph, states, running)
+            await self._stop(run)
             for state in [s for s in states.values() if s.status == "running"]:
-                await self._set(graph_id, graph, states, replace(state, status="pending"))
+                await self._set(run, replace(state, status="pending"))
             await self.store.set_status(graph_id, "failed")
             raise
         statuses = {s.status for s in states.values()}
@@ -137,12 +147,10 @@ class GraphRunner:
         await self.store.set_status(graph_id, final)
         return await self.store.load(graph_id)
 
-    async def _set(
-        self, graph_id: str, graph: TaskGraph, states: dict[str, NodeState], state: NodeState
-    ) -> None:
-        states[state.node_id] = state
+    async def _set(self, run: _GraphRun, state: NodeState) -> None:
+        run.states[state.node_id] = state
         await self.store.set_node(
-            graph_id,
+            run.graph_id,
             state.node_id,
             status=state.status,
             attempts=state.attempts,
@@ -153,30 +161,24 @@ class GraphRunner:
             ended_at=state.ended_at,
         )
         if self.on_change is not None:
-            await self.on_change(graph, dict(states))
+            await self.on_change(run.graph, dict(run.states))
 
-    async def _skip_blocked(
-        self, graph_id: str, graph: TaskGraph, states: dict[str, NodeState]
-    ) -> None:
+    async def _skip_blocked(self, run: _GraphRun) -> None:
         """Pending nodes with a failed or skipped dependency are skipped (until none is left)."""
+        states = run.states
         changed = True
         while changed:
             changed = False
-            for node in graph.nodes:
+            for node in run.graph.nodes:
                 state = states[node.id]
                 blocked = any(states[d].status in ("failed", "skipped") for d in node.deps)
                 if state.status == "pending" and blocked:
-                    await self._set(graph_id, graph, states, replace(state, status="skipped"))
+                    await self._set(run, replace(state, status="skipped"))
                     changed = True
 
-    async def _start_ready(
-        self,
-        graph_id: str,
-        graph: TaskGraph,
-        states: dict[str, NodeState],
-        running: dict[asyncio.Task[NodeResult], str],
-    ) -> None:
-        for node in graph.nodes:
+    async def _start_ready(self, run: _GraphRun) -> None:
+        states, running = run.states, run.running
+        for node in run.graph.nodes:
             if len(running) >= self.max_concurrent:
                 return
             state = states[node.id]
@@ -186,20 +188,15 @@ class GraphRunner:
             started = replace(
                 state, status="running", attempts=state.attempts + 1, started_at=time.time()
             )
-            await self._set(graph_id, graph, states, started)
+            await self._set(run, started)
             inputs = {d: states[d].result_text or "" for d in node.deps}
             task = asyncio.create_task(self.run_node(node, inputs), name=f"node-{node.id}")
             running[task] = node.id
 
     async def _finish(
-        self,
-        graph_id: str,
-        graph: TaskGraph,
-        states: dict[str, NodeState],
-        node_id: str,
-        task: asyncio.Task[NodeResult],
+        self, run: _GraphRun, node_id: str, task: asyncio.Task[NodeResult]
     ) -> Decision | None:
-        state, now = states[node_id], time.time()
+        state, now = run.states[node_id], time.time()
         exc = task.exception()
         if exc is None:
             result = task.result()
@@ -211,16 +208,14 @@ class GraphRunner:
                 error=None,
                 ended_at=now,
             )
-            await self._set(graph_id, graph, states, done)
+            await self._set(run, done)
             return None
         if not isinstance(exc, _FAILURES):
             raise exc
         error = f"{type(exc).__name__}: {exc}"
-        decision = await self._decide(graph, graph.node(node_id), state, error)
+        decision = await self._decide(run.graph, run.graph.node(node_id), state, error)
         status: NodeStatus = "pending" if decision == "retry" else "failed"
-        await self._set(
-            graph_id, graph, states, replace(state, status=status, error=error, ended_at=now)
-        )
+        await self._set(run, replace(state, status=status, error=error, ended_at=now))
         return decision
 
     async def _decide(
@@ -233,22 +228,14 @@ class GraphRunner:
             return await self.ask(node, error) if self.ask is not None else "abort"
         return strategy.kind  # abort | skip
 
-    async def _stop(
-        self,
-        graph_id: str,
-        graph: TaskGraph,
-        states: dict[str, NodeState],
-        running: dict[asyncio.Task[NodeResult], str],
-    ) -> None:
+    async def _stop(self, run: _GraphRun) -> None:
         """Cancel the running nodes and store them ``pending`` (they did not finish)."""
+        running = run.running
         for task in running:
             task.cancel()
         await asyncio.gather(*running, return_exceptions=True)
         for node_id in list(running.values()):
-            state = states[node_id]
-            await self._set(
-                graph_id, graph, states, replace(state, status="pending", started_at=None)
-            )
+            await self._set(run, replace(run.states[node_id], status="pending", started_at=None))
         running.clear()
 
 
