@@ -52,7 +52,7 @@ class _Printer:
 
 
 async def _main(args: argparse.Namespace) -> int:
-    from zeph_tui.cli.run import DenyingApprover, NoPersonAsker
+    from zeph_tui.cli.run import open_headless
     from zeph_tui.core import Runtime
     from zeph_tui.core.agents.planner import plan_goal, resume_graph, run_graph
     from zeph_tui.core.errors import AgentError
@@ -63,13 +63,12 @@ async def _main(args: argparse.Namespace) -> int:
         return 2
     runtime = await Runtime.start(provider=args.provider, model=args.model)
     try:
-        session = await runtime.open_session(
-            workspace=args.workspace,
-            sink=_Printer(args.json),
-            approver=DenyingApprover(),
-            asker=NoPersonAsker(),
-            mode="bypass" if args.yes else None,
-            warm=False,
+        session = await open_headless(
+            runtime,
+            args.workspace,
+            _Printer(args.json),
+            "bypass" if args.yes else None,
+            json_lines=args.json,
         )
         try:
             if args.resume is not None:

@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from zeph_tui.cli.run import DenyingApprover, NoPersonAsker, _Printer, run_in_workspace
+from zeph_tui.cli.run import _Printer, open_headless, run_in_workspace
 
 __all__ = ["run", "tape_prompts"]
 
@@ -66,13 +66,12 @@ async def _replay(args: argparse.Namespace) -> int:
     runtime.tapes = deck
     player = deck.player
     try:
-        session = await runtime.open_session(
-            workspace=args.workspace,
-            sink=_Printer(args.json),
-            approver=DenyingApprover(),
-            asker=NoPersonAsker(),
-            mode=str(player.tape.header.get("mode", "ask")),
-            warm=False,  # open as `run` does, so the system prompt is built the same way
+        session = await open_headless(  # as `run` does: the system prompt is built the same way
+            runtime,
+            args.workspace,
+            _Printer(args.json),
+            str(player.tape.header.get("mode", "ask")),
+            json_lines=args.json,
         )
         for prompt in prompts:
             try:

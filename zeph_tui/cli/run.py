@@ -41,13 +41,15 @@ from zeph_tui.core.events import (
 )
 
 if TYPE_CHECKING:
-    from zeph_tui.core import Session
+    from zeph_tui.core import Runtime, Session
+    from zeph_tui.core.ports import EventSink
     from zeph_tui.core.replay import TapeDeck
 
 __all__ = [
     "CANNOT_ASK",
     "DenyingApprover",
     "NoPersonAsker",
+    "open_headless",
     "open_tapes",
     "run",
     "run_in_workspace",
@@ -111,6 +113,39 @@ def open_tapes(args: argparse.Namespace) -> TapeDeck | None:
     return open_deck(record, replay)
 
 
+async def open_headless(
+    runtime: Runtime, workspace: Path, sink: EventSink, mode: str | None, *, json_lines: bool
+) -> Session:
+    """Open the session of a headless command (``run``, ``plan``, ``replay``), one way for all.
+
+    Permission requests are refused (:class:`DenyingApprover`), questions to the
+    person answered "cannot ask" (:class:`NoPersonAsker`), and nothing is warmed
+    ahead (``warm=False``: one prompt pays only for what it uses, and the system
+    prompt is built the same way on every run, which replay relies on). An
+    unconfined shell is announced once: one stderr line, and with ``json_lines``
+    also its ACP notice as a JSON line on stdout.
+
+    Args:
+        mode: the permission mode (None: the configured default).
+
+    Raises:
+        ZephError: the session could not be opened (e.g. StoreError, ConfigError).
+    """
+    notice = await asyncio.to_thread(runtime.sandbox_notice)
+    if notice is not None:
+        print(f"zeph-tui: {notice.line}", file=sys.stderr)
+        if json_lines:
+            print(json.dumps(notice.to_acp(), ensure_ascii=False), flush=True)
+    return await runtime.open_session(
+        workspace=workspace,
+        sink=sink,
+        approver=DenyingApprover(),
+        asker=NoPersonAsker(),
+        mode=mode,
+        warm=False,
+    )
+
+
 async def _run(args: argparse.Namespace) -> int:
     from zeph_tui.core import Runtime
 
@@ -126,19 +161,9 @@ async def _run(args: argparse.Namespace) -> int:
     tapes = open_tapes(args)
     runtime = await Runtime.start(provider=args.provider, model=args.model)
     runtime.tapes = tapes or runtime.tapes
-    notice = await asyncio.to_thread(runtime.sandbox_notice)
-    if notice is not None:  # once per run: one stderr line, and a JSON line with --json
-        print(f"zeph-tui: {notice.line}", file=sys.stderr)
-        if args.json:
-            print(json.dumps(notice.to_acp(), ensure_ascii=False), flush=True)
     try:
-        session = await runtime.open_session(
-            workspace=workspace,
-            sink=printer,
-            approver=DenyingApprover(),
-            asker=NoPersonAsker(),
-            mode="bypass" if args.yes else None,
-            warm=False,  # one prompt: pay only for what it uses (core/runtime.py)
+        session = await open_headless(
+            runtime, workspace, printer, "bypass" if args.yes else None, json_lines=args.json
         )
         try:
             stop, failure = await _prompt(session, prompt)
