@@ -95,7 +95,9 @@ async def test_sync_without_wait_sends_and_forgets_the_diagnostics(
 ) -> None:
     a = tmp_path / "a.py"
     a.write_text("x = 1\n")
-    async with LspBridge(tmp_path, [fake("empty-first")], diagnostics_timeout_s=5) as bridge:
+    # declared quirky: the next wait does not depend on the bridge having learnt the quirk
+    quirky = fake("empty-first", empty_first_publish=True)
+    async with LspBridge(tmp_path, [quirky], diagnostics_timeout_s=5) as bridge:
         await bridge.open_or_change(a, a.read_text(), save=False)
         assert bridge.answered(a) == {"fake-empty-first"}
         a.write_text("x = 2\n")

@@ -154,7 +154,9 @@ async def test_initialize_and_new_session(peer: ZephPeer, workspace: Path) -> No
         "rename",
         "diagnostics",
         "skills",
+        "memory",
         "undo",
+        "export",
     }
 
 
