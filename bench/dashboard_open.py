@@ -44,6 +44,9 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from ui_latency import commit_all  # noqa: E402 (a sibling bench script)
 
 
 def make_repo(root: Path) -> Path:
@@ -54,16 +57,7 @@ def make_repo(root: Path) -> Path:
         (root / "pkg" / f"mod{i}.py").write_text(
             f"def f{i}(x: int) -> int:\n    return x + {i}\n\n\nclass C{i}:\n    value = {i}\n"
         )
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "b",
-        "GIT_AUTHOR_EMAIL": "b@e",
-        "GIT_COMMITTER_NAME": "b",
-        "GIT_COMMITTER_EMAIL": "b@e",
-    }
-    for cmd in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-qm", "init"]):
-        subprocess.run(cmd, cwd=root, check=True, env=env)
-    return root
+    return commit_all(root)
 
 
 def load_fake() -> Any:

@@ -53,6 +53,11 @@ def rss_mb() -> float:
 def make_repo(root: Path) -> Path:
     root.mkdir(parents=True)
     (root / "README.md").write_text("# bench\n")
+    return commit_all(root)
+
+
+def commit_all(root: Path) -> Path:
+    """``git init`` ``root`` and commit everything in it (a fixed bench identity)."""
     env = {
         **os.environ,
         "GIT_AUTHOR_NAME": "b",
