@@ -10,9 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
 from tests.ui.test_ui_dashboard import dashboard
 from tests.ui_helpers import screen_text, type_text, wait_until
 from zeph_tui.ui.app import ZephApp
+from zeph_tui.ui.screens.file_viewer import FileViewer
 from zeph_tui.ui.widgets.call_sites_pane import CallSitesPane
 from zeph_tui.ui.widgets.diagnostics_pane import DiagnosticsPane
 from zeph_tui.ui.widgets.plan_pane import PlanPane
@@ -47,6 +51,20 @@ async def send(app: ZephApp, pilot: Any, text: str, *, timeout_s: float = 15.0) 
     await pilot.pause()
 
 
+async def pick(app: ZephApp, pilot: Any, pane: Tree[Any], data: object, where: str) -> None:
+    """Select the leaf holding ``data``: the file viewer opens at ``where``, Esc closes it."""
+    (node,) = [n for n in _nodes(pane.root) if n.data == data]
+    pane.select_node(node)
+    await wait_until(pilot, lambda: isinstance(app.screen, FileViewer))
+    assert app.screen.label == where
+    await pilot.press("escape")
+    await wait_until(pilot, lambda: not isinstance(app.screen, FileViewer))
+
+
+def _nodes(node: TreeNode[Any]) -> list[TreeNode[Any]]:
+    return [node, *(d for child in node.children for d in _nodes(child))]
+
+
 async def test_diagnostics_pane_follows_writes_and_edits(
     workspace: Path, runtime: Any, anthropic_env: None
 ) -> None:
@@ -70,6 +88,7 @@ async def test_diagnostics_pane_follows_writes_and_edits(
         shown = screen_text(app)
         assert "pkg/names.py  1 error, 0 other" in shown
         assert "6:12 error" in shown
+        await pick(app, pilot, pane, item, "pkg/names.py:6:12")
 
         await send(app, pilot, "fix it", timeout_s=LSP_TIMEOUT_S)
         assert "pkg/names.py" not in pane.by_path  # the empty set cleared the file
@@ -104,6 +123,7 @@ async def test_call_sites_pane_shows_a_rename(
         shown = screen_text(app)
         assert "mul → multiply: 2 sites in 1 file" in shown
         assert "6:16 Cart.total  return mul(price, qty)" in shown
+        await pick(app, pilot, pane, use, "pkg/cart.py:6:16")
 
 
 async def test_skills_pane_offers_for_the_prompt_and_marks_loaded(

@@ -53,6 +53,7 @@ from zeph_tui.ui.widgets.chat_log import ChatLog
 from zeph_tui.ui.widgets.completion_list import CompletionList
 from zeph_tui.ui.widgets.diagnostics_pane import DiagnosticsPane
 from zeph_tui.ui.widgets.git_pane import GitPane
+from zeph_tui.ui.widgets.locations import LocationSelected
 from zeph_tui.ui.widgets.pending_prompts import PendingPrompts
 from zeph_tui.ui.widgets.plan_pane import PlanPane
 from zeph_tui.ui.widgets.prompt_input import PromptInput
@@ -463,14 +464,9 @@ class ZephApp(KeyActions, OutputActions, App[int]):
             entries = [SkillEntry(name, description, score) for name, description, score in hits]
             self.main_widget(SkillsPane).set_skills(entries, available=available)
 
-    @on(DiagnosticsPane.LocationSelected)
-    def _diagnostic_selected(self, event: DiagnosticsPane.LocationSelected) -> None:
+    @on(LocationSelected)
+    def _location_selected(self, event: LocationSelected) -> None:
         self._view_file(event.path, event.line, event.column)
-
-    @on(CallSitesPane.LocationSelected)
-    def _call_site_selected(self, event: CallSitesPane.LocationSelected) -> None:
-        site = event.site
-        self._view_file(site.path, site.line, site.column)
 
 
 def create_app(workspace: Path | str = ".", **options: Any) -> ZephApp:

@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual.message import Message
 from textual.widgets import Tree
 
 from zeph_tui.core.text import plural
+from zeph_tui.ui.widgets.locations import LocationSelected
 
 __all__ = ["CallSite", "CallSitesPane"]
 
@@ -36,18 +36,11 @@ class CallSite:
 
 
 class CallSitesPane(Tree[CallSite | str]):
-    """Attribute down: :meth:`set_call_sites`. Message up: :class:`LocationSelected`."""
+    """Attribute down: :meth:`set_call_sites`. Message up: :class:`~zeph_tui.ui.widgets.locations.LocationSelected`."""
 
     DEFAULT_CSS = """
     CallSitesPane { padding: 0 1; background: $surface; }
     """
-
-    class LocationSelected(Message):
-        """The person picked a call site."""
-
-        def __init__(self, site: CallSite) -> None:
-            super().__init__()
-            self.site = site
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("Call sites", id=id)
@@ -89,4 +82,5 @@ class CallSitesPane(Tree[CallSite | str]):
     def on_tree_node_selected(self, event: Tree.NodeSelected[CallSite | str]) -> None:
         event.stop()
         if isinstance(event.node.data, CallSite):
-            self.post_message(self.LocationSelected(event.node.data))
+            site = event.node.data
+            self.post_message(LocationSelected(site.path, site.line, site.column))

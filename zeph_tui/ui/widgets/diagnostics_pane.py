@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from rich.text import Text
-from textual.message import Message
 from textual.widgets import Tree
+
+from zeph_tui.ui.widgets.locations import LocationSelected
 
 __all__ = ["Diagnostic", "DiagnosticsPane"]
 
@@ -45,21 +46,12 @@ class Diagnostic:
 class DiagnosticsPane(Tree[Diagnostic | str]):
     """Files (with counts) as branches, diagnostics as leaves, errors first.
 
-    Attribute down: :meth:`set_diagnostics`. Message up: :class:`LocationSelected`.
+    Attribute down: :meth:`set_diagnostics`. Message up: :class:`~zeph_tui.ui.widgets.locations.LocationSelected`.
     """
 
     DEFAULT_CSS = """
     DiagnosticsPane { padding: 0 1; background: $surface; }
     """
-
-    class LocationSelected(Message):
-        """The person picked ``path:line:column`` (1-based)."""
-
-        def __init__(self, path: str, line: int, column: int) -> None:
-            super().__init__()
-            self.path = path
-            self.line = line
-            self.column = column
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("Diagnostics", id=id)
@@ -118,4 +110,4 @@ class DiagnosticsPane(Tree[Diagnostic | str]):
         data = node.data
         if isinstance(data, Diagnostic) and node.parent is not None:
             path = str(node.parent.data)
-            self.post_message(self.LocationSelected(path, data.line, data.column))
+            self.post_message(LocationSelected(path, data.line, data.column))
