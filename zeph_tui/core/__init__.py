@@ -82,8 +82,9 @@ if TYPE_CHECKING:
         WorkspaceFS,
     )
     from zeph_tui.core.runtime import Runtime
+    from zeph_tui.core.session.options import MODES, SessionOptions
     from zeph_tui.core.session.prompt_blocks import PromptBlock, TextBlock
-    from zeph_tui.core.session.session import MODES, Session, SessionOptions
+    from zeph_tui.core.session.session import Session
     from zeph_tui.core.store import Store, open_store
 
 _SURFACE: dict[str, str] = {
@@ -135,9 +136,9 @@ _SURFACE: dict[str, str] = {
     "Runtime": "runtime",
     "PromptBlock": "session.prompt_blocks",
     "TextBlock": "session.prompt_blocks",
-    "MODES": "session.session",
+    "MODES": "session.options",
     "Session": "session.session",
-    "SessionOptions": "session.session",
+    "SessionOptions": "session.options",
     "Store": "store",
     "open_store": "store",
 }

@@ -31,7 +31,8 @@ from zeph_tui.core.config import Settings, db_path, load_settings, zeph_home
 from zeph_tui.core.layers.base import Layer
 from zeph_tui.core.ports import Approver, Asker, ClientTerminal, EventSink, WorkspaceFS
 from zeph_tui.core.providers.base import Provider
-from zeph_tui.core.session.session import PromptSection, Session, SessionOptions
+from zeph_tui.core.session.options import SessionOptions
+from zeph_tui.core.session.session import PromptSection, Session
 from zeph_tui.core.store import Store, open_store
 from zeph_tui.core.tools.base import CodeIntel, Tool
 from zeph_tui.core.warmup import Warmup

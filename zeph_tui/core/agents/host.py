@@ -53,7 +53,8 @@ from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
 if TYPE_CHECKING:
     from zeph_tui.core.ports import EventSink
     from zeph_tui.core.providers.base import Provider
-    from zeph_tui.core.session.session import PromptSection, Session, SessionOptions
+    from zeph_tui.core.session.options import SessionOptions
+    from zeph_tui.core.session.session import PromptSection, Session
 
 __all__ = [
     "ANSWER_MAX_CHARS",

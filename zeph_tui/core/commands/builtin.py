@@ -100,7 +100,7 @@ async def model(host: CommandHost, argument: str) -> str:
 
 async def mode(host: CommandHost, argument: str) -> str:
     """``/mode [MODE]``: show the permission mode, or switch it (stored in SQLite)."""
-    from zeph_tui.core.session.session import MODES
+    from zeph_tui.core.session.options import MODES
 
     session = host.session
     if not argument:

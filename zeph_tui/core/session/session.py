@@ -23,8 +23,7 @@ import contextlib
 import logging
 import uuid
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -56,6 +55,7 @@ from zeph_tui.core.providers.base import (
 from zeph_tui.core.providers.ledger import ModelLedger, charges_of
 from zeph_tui.core.session.context import SUMMARY_MAX_TOKENS, CompactionResult, ContextManager
 from zeph_tui.core.session.dispatch import REPEATED_FAILURE_LIMIT, ToolDispatcher, repeats_failure
+from zeph_tui.core.session.options import SessionOptions, normalise_mode
 from zeph_tui.core.session.prompt_blocks import (
     PromptBlock,
     TextBlock,
@@ -70,52 +70,18 @@ if TYPE_CHECKING:
     from zeph_tui.core.safety.redact import Redactor
     from zeph_tui.core.store import Store
 
-__all__ = ["MODES", "Session", "SessionOptions"]
+__all__ = ["PromptSection", "Session", "SystemPromptFn"]
 
 log = logging.getLogger(__name__)
 
-MODES = ("ask", "accept-edits", "plan", "bypass")
 _LOOP_NOTICE = (
     f"The same tool call failed {REPEATED_FAILURE_LIMIT} times in this turn, so tools are off "
     "for the rest of it. Answer the user now with what you know, and say what failed."
 )
-_MODE_ALIASES = {"code": "accept-edits", "accept_edits": "accept-edits"}  # see README
 
 SystemPromptFn = Callable[["Session", str], Awaitable[str]]
 PromptSection = Callable[["Session", str], Awaitable[str]]
 """Contributes one section of the system prompt ('' for none): (session, user_text) -> text."""
-
-
-@dataclass(slots=True)
-class SessionOptions:
-    """Limits of a session.
-
-    Attributes:
-        max_turn_requests: model calls per prompt before ``max_turn_requests``.
-        max_tokens: output tokens per model call.
-        model_copy_limit_bytes: budget of the model's copy of long tool output.
-        thinking_budget_tokens: extended thinking budget (0 = off).
-        env: environment for child processes (scrub it before passing).
-        extra_write_roots / read_roots: confinement beyond the workspace.
-        auto_compact: compact the context at 70 % / 85 % fill (see :mod:`.context`).
-    """
-
-    max_turn_requests: int = 50
-    max_tokens: int = 8192
-    model_copy_limit_bytes: int = 16 * 1024
-    thinking_budget_tokens: int = 0
-    env: Mapping[str, str] = field(default_factory=dict)
-    extra_write_roots: Sequence[Path] = ()
-    read_roots: Sequence[Path] = ()
-    auto_compact: bool = True
-
-
-def normalise_mode(mode: str) -> str:
-    """Map ACP/legacy names onto :data:`MODES`; raises ZephError for unknown ones."""
-    mode = _MODE_ALIASES.get(mode, mode)
-    if mode not in MODES:
-        raise ZephError(f"unknown mode {mode!r}; valid modes: {', '.join(MODES)}")
-    return mode
 
 
 class Session:
