@@ -28,7 +28,8 @@ from zeph_tui.core.providers.base import (
     Usage,
 )
 from zeph_tui.core.providers.resolve import build_routing
-from zeph_tui.core.providers.routing import RoutingProvider, check_answer, classify_prompt
+from zeph_tui.core.providers.routing import RoutingProvider, check_answer
+from zeph_tui.core.providers.strategies import classify_prompt
 
 ENV = {"ANTHROPIC_API_KEY": "sk-ant-test-key-not-real"}
 READ = ToolSpec("read", "Read a file", {"type": "object", "properties": {}})

@@ -211,7 +211,7 @@ def _strategy(routing: Mapping[str, Any], routes: dict[str, Any]) -> Any:
     """
     import random
 
-    from zeph_tui.core.providers import routing as r
+    from zeph_tui.core.providers import strategies as r
 
     seed = routing.get("seed")
     rng = random.Random(seed)
@@ -265,7 +265,8 @@ def build_routing(
         ConfigError: no models, an unknown provider or strategy, or a triage
             pool naming a model that is not configured.
     """
-    from zeph_tui.core.providers import routing as r
+    from zeph_tui.core.providers import strategies as r
+    from zeph_tui.core.providers.routing import RoutingProvider
 
     env = os.environ if env is None else env
     tables: Mapping[str, Mapping[str, Any]] = routing.get("models") or {}
@@ -289,7 +290,7 @@ def build_routing(
             built.context_window_tokens = int(table["context_window_tokens"])
         routes[name] = r.Route(name, built, _route_price(table))
     strategy = _strategy(routing, routes)
-    return r.RoutingProvider(
+    return RoutingProvider(
         list(routes.values()),
         strategy,
         first_event_timeout_s=float(routing.get("first_event_timeout_s", 60.0)),
