@@ -48,3 +48,18 @@ def test_core_does_not_import_textual_at_runtime() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.rsplit("UI=", 1)[1].strip() == ""
+
+
+MAX_MODULE_LINES = 500
+
+
+def test_no_module_over_500_lines() -> None:
+    """Issue "One core, obvious rooms": no source module over 500 lines (tests excluded)."""
+    packages = ("zeph_tui", "acp", "lsp_bridge")
+    too_long = {
+        str(path.relative_to(REPO)): count
+        for package in packages
+        for path in sorted((REPO / package).rglob("*.py"))
+        if (count := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert too_long == {}
