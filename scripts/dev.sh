@@ -27,9 +27,34 @@ setup_python() {
   [ -x "$VENV/bin/python" ] || { log "creating $VENV"; "$PY" -m venv "$VENV"; }
   "$VENV/bin/python" -m pip install -q --upgrade pip wheel
   local extra=""; [ "$1" = "test" ] && extra="[test]"
-  log "installing zeph-tui$extra (first time: llama-cpp-python compiles, ~5 min)"
-  "$VENV/bin/python" -m pip install -q -e "$REPO$extra"
+  local wheels
+  wheels="$(llama_wheel)"
+  # our build, even over a llama-cpp-python of the same version pip built natively before
+  "$VENV/bin/python" -m pip install -q --no-deps --force-reinstall "$wheels"/llama_cpp_python-*.whl
+  log "installing zeph-tui$extra"
+  "$VENV/bin/python" -m pip install -q --find-links "$wheels" -e "$REPO$extra"
   echo "$want" > "$stamp"
+}
+
+# llama.cpp for the bundled local model, compiled once per machine into our own wheel
+# directory. GGML_NATIVE=OFF: a -march=native build enables AMX on Sapphire Rapids CPUs and
+# llama-cpp-python 0.3.36 then crashes (SIGSEGV in llama_decode) on the first token; the
+# portable AVX2 build answers. pip's own wheel cache ignores CMAKE_ARGS, hence the directory
+# keyed on the version and flags. The version is pinned in pyproject.toml.
+LLAMA_VERSION="0.3.36"
+LLAMA_CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON"
+
+llama_wheel() {
+  local key dir
+  key="$(printf '%s %s' "$LLAMA_VERSION" "$LLAMA_CMAKE_ARGS" | sha256sum | cut -c1-12)"
+  dir="${XDG_CACHE_HOME:-$HOME/.cache}/zeph-tui/llama-$LLAMA_VERSION-$key"
+  if ! ls "$dir"/llama_cpp_python-"$LLAMA_VERSION"-*.whl >/dev/null 2>&1; then
+    log "compiling llama-cpp-python $LLAMA_VERSION (once per machine, ~5 min)"
+    mkdir -p "$dir"
+    CMAKE_ARGS="$LLAMA_CMAKE_ARGS" "$VENV/bin/python" -m pip wheel -q --no-deps --no-cache-dir \
+      -w "$dir" "llama-cpp-python==$LLAMA_VERSION" >&2
+  fi
+  echo "$dir"
 }
 
 setup_system() {
