@@ -29,10 +29,7 @@ NOTES = [
 
 
 async def remember(store: MemoryStore, project: Path) -> list[int]:
-    return [
-        (await store.remember(MemoryDraft(n), project=str(project.resolve()))).memory.id
-        for n in NOTES
-    ]
+    return [(await store.remember(MemoryDraft(n), project=str(project))).memory.id for n in NOTES]
 
 
 def cells(pane: MemoryPane) -> list[list[str]]:

@@ -29,7 +29,7 @@ NOTES = [
 
 async def remember_notes(runtime: Any, workspace: Path) -> list[int]:
     store = MemoryStore(runtime.store.db)
-    project = str(workspace.resolve())
+    project = str(workspace)  # tmp_path is resolved already
     return [(await store.remember(MemoryDraft(n), project=project)).memory.id for n in NOTES]
 
 

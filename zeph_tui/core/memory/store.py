@@ -22,6 +22,7 @@ one and two hops through shared entities.
 
 from __future__ import annotations
 
+import builtins
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -294,18 +295,20 @@ class MemoryStore:
         related = [Related(by_id[k.memory_id], k.hop, k.via) for k in links if k.memory_id in by_id]
         return Recalled(hits, related)
 
-    async def entities(self, memory_id: int) -> tuple[list[str], list[Relation]]:
+    async def entities(self, memory_id: int) -> tuple[builtins.list[str], builtins.list[Relation]]:
         """The entity names and typed relations of one memory; raises UnknownMemory."""
         await self.get(memory_id)
         await self.ensure_graph()
         return await entities_of(self.db, memory_id)
 
-    async def find_entities(self, query: str, *, project: str | None) -> list[tuple[str, int]]:
+    async def find_entities(
+        self, query: str, *, project: str | None
+    ) -> builtins.list[tuple[str, int]]:
         """Entities named like ``query`` in the visible memories: ``(name, how many)``."""
         await self.ensure_graph()
         return await find_entities(self.db, query, _visible(project))
 
-    async def _many(self, ids: list[int]) -> list[Memory]:
+    async def _many(self, ids: builtins.list[int]) -> builtins.list[Memory]:
         if not ids:
             return []
         marks = ", ".join("?" * len(ids))
