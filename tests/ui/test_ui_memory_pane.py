@@ -13,23 +13,13 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
+from tests.core.memory.test_memory_graph import NOTES, fill
 from tests.ui.test_ui_dashboard import dashboard
 from tests.ui_helpers import type_text, wait_until
-from zeph_tui.core.memory import MemoryDraft, MemoryStore, UnknownMemory
+from zeph_tui.core.memory import MemoryStore, UnknownMemory
 from zeph_tui.core.store import open_store
 from zeph_tui.ui.app import create_app
 from zeph_tui.ui.widgets.memory_pane import MemoryPane
-
-NOTES = [
-    "The Billing service depends on Postgres.",
-    "Postgres runs on db-01; its backups go to S3 nightly.",
-    "db-01 is patched every Tuesday by the ops team.",
-    "Releases are tagged from the main branch.",
-]
-
-
-async def remember(store: MemoryStore, project: Path) -> list[int]:
-    return [(await store.remember(MemoryDraft(n), project=str(project))).memory.id for n in NOTES]
 
 
 def cells(pane: MemoryPane) -> list[list[str]]:
@@ -45,7 +35,7 @@ async def test_memory_pane_lists_filters_shows_entities_and_forgets(
     workspace: Path, runtime: Any, anthropic_env: None
 ) -> None:
     store = MemoryStore(runtime.store.db)
-    ids = await remember(store, workspace)
+    ids = await fill(store, NOTES, str(workspace))
     async with dashboard([], workspace, runtime) as (app, pilot, _fake):
         await pilot.press("f9")
         pane = app.main_widget(MemoryPane)
@@ -87,7 +77,7 @@ async def _fill_pane(pilot: Pilot[Any]) -> None:
     app = pilot.app
     opened = await open_store(Path(app.workspace) / ".zeph-test.db")
     store = MemoryStore(opened.db, clock=lambda: 1_800_000_000.0)
-    await remember(store, app.workspace)
+    await fill(store, NOTES, str(app.workspace))
     pane = app.query_one(MemoryPane)
     pane.source = (store, str(app.workspace))
     app.show_tab("memory")

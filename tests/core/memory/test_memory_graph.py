@@ -35,6 +35,7 @@ async def store(tmp_path: Path) -> AsyncIterator[MemoryStore]:
 
 
 async def fill(store: MemoryStore, notes: list[str], project: str = A) -> list[int]:
+    """Remember ``notes`` in ``project``; their ids."""
     return [(await store.remember(MemoryDraft(n), project=project)).memory.id for n in notes]
 
 

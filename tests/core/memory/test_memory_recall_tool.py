@@ -14,29 +14,17 @@ import os
 from pathlib import Path
 from typing import Any
 
+from tests.core.memory.test_memory_graph import NOTES, fill
 from tests.turns import Recorder, only_result, run_zeph, scripted_session, use
 from zeph_tui.core.events import ToolCallUpdate
-from zeph_tui.core.memory import MemoryDraft, MemoryStore
+from zeph_tui.core.memory import MemoryStore
 from zeph_tui.core.memory.command import RELATED_HEADING
-
-NOTES = [
-    "The Billing service depends on Postgres.",
-    "Postgres runs on db-01; its backups go to S3 nightly.",
-    "db-01 is patched every Tuesday by the ops team.",
-    "Releases are tagged from the main branch.",
-]
-
-
-async def remember_notes(runtime: Any, workspace: Path) -> list[int]:
-    store = MemoryStore(runtime.store.db)
-    project = str(workspace)  # tmp_path is resolved already
-    return [(await store.remember(MemoryDraft(n), project=project)).memory.id for n in NOTES]
 
 
 async def test_recall_tool_and_section_expand_through_entities(
     runtime: Any, workspace: Path, anthropic_env: None
 ) -> None:
-    ids = await remember_notes(runtime, workspace)
+    ids = await fill(MemoryStore(runtime.store.db), NOTES, str(workspace))
     script = [use("recall", query="Billing"), {"blocks": [{"type": "text", "text": "ok"}]}]
     sink = Recorder()
     async with scripted_session(runtime, workspace, script, sink=sink) as (session, fake):
