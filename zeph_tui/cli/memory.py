@@ -2,7 +2,10 @@
 
 ``list`` and ``search`` show the memories visible in ``--workspace`` (its
 project memories and the user's), or every memory with ``--all``; ``--json``
-prints one JSON object per memory. Exit codes: 0 done, 1 no such memory id,
+prints one JSON object per memory. ``search`` is the ``recall`` tool's search
+(:meth:`~zeph_tui.core.memory.MemoryStore.recall`): the hits, then the
+memories related to them through shared entities, marked with hop and names
+(in JSON ``"related": {"hop": 1, "via": [...]}``). Exit codes: 0 done, 1 no such memory id,
 2 a user mistake (an id that is not a number, a workspace that is not a
 folder, a database that cannot be opened).
 """
@@ -47,21 +50,28 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         actions[name].add_argument("id", metavar="ID")
 
 
-def _line(memory: Memory, as_json: bool) -> str:
-    from zeph_tui.core.memory.command import memory_line
-
-    return json.dumps(memory.to_json(), ensure_ascii=False) if as_json else memory_line(memory)
+def _json(memory: Memory, **extra: Any) -> str:
+    return json.dumps({**memory.to_json(), **extra}, ensure_ascii=False)
 
 
 async def _act(args: argparse.Namespace, store: MemoryStore) -> int:
+    from zeph_tui.core.memory.command import memory_line, recall_lines
+
     if args.action in ("list", "search"):
         project = None if args.all else str(args.workspace)
         if args.action == "list":
             found = await store.list(project=project, limit=args.limit)
+            lines = [_json(m) if args.json else memory_line(m) for m in found]
         else:
-            found = await store.search(args.query, project=project, limit=args.limit)
-        for memory in found:
-            print(_line(memory, args.json))
+            recalled = await store.recall(args.query, project=project, limit=args.limit)
+            lines = recall_lines(recalled) if not args.json else [_json(m) for m in recalled.hits]
+            if args.json:
+                lines += [
+                    _json(r.memory, related={"hop": r.hop, "via": list(r.via)})
+                    for r in recalled.related
+                ]
+        for line in lines:
+            print(line)
         return 0
     memory_id = int(args.id)
     if args.action == "show":

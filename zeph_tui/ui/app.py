@@ -54,6 +54,7 @@ from zeph_tui.ui.widgets.completion_list import CompletionList
 from zeph_tui.ui.widgets.diagnostics_pane import DiagnosticsPane
 from zeph_tui.ui.widgets.git_pane import GitPane
 from zeph_tui.ui.widgets.locations import LocationSelected
+from zeph_tui.ui.widgets.memory_pane import MemoryPane
 from zeph_tui.ui.widgets.pending_prompts import PendingPrompts
 from zeph_tui.ui.widgets.plan_pane import PlanPane
 from zeph_tui.ui.widgets.prompt_input import PromptInput
@@ -138,6 +139,8 @@ class ZephApp(KeyActions, OutputActions, App[int]):
                     yield CallSitesPane(id="call-sites")
                 with TabPane("Skills", id="tab-skills"):
                     yield SkillsPane(id="skills")
+                with TabPane("Memory", id="tab-memory"):
+                    yield MemoryPane(id="memory")
                 with TabPane("Git", id="tab-git"):
                     yield GitPane(id="git")
         yield StatusBar(id="status")
@@ -406,7 +409,7 @@ class ZephApp(KeyActions, OutputActions, App[int]):
     # ------------------------------------------------------------------ actions
 
     def show_tab(self, name: str) -> None:
-        """Switch the side panes to ``name`` (tools, plan, diagnostics, call-sites, skills, git)."""
+        """Switch the side panes to ``name`` (tools, plan, diagnostics, call-sites, skills, memory, git)."""
         if self.screen.has_class("-wide"):
             self.screen.remove_class("-panes-hidden")
         if self.screen.has_class("-narrow"):

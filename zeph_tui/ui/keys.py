@@ -48,6 +48,7 @@ KEY_BINDINGS: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
     Binding("f3", "toggle_panes", "Panes"),
     Binding("f4", "open_output", "Full output"),
     Binding("f5", "refresh_git", "Git"),
+    Binding("f9", "show_tab('memory')", "Memory"),
     Binding("f8", "undo", "Undo"),
     Binding("ctrl+n", "new_session", "New"),
     Binding("ctrl+f", "find", "Find in the chat", show=False),

@@ -13,7 +13,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 __all__ = ["DashboardCommands", "palette_actions"]
 
-_TABS = ("tools", "plan", "diagnostics", "call sites", "skills", "git")
+_TABS = ("tools", "plan", "diagnostics", "call sites", "skills", "memory", "git")
 
 
 def palette_actions() -> list[tuple[str, str, str]]:

@@ -2,7 +2,9 @@
 
 The slash command (:func:`zeph_tui.core.commands.builtin.memory`, dashboard
 and ACP) answers :func:`memory_reply`; ``zeph-tui memory`` prints the same
-lines (:func:`memory_line`, :func:`forgot_line`).
+lines (:func:`memory_line`, :func:`forgot_line`); a search is
+:meth:`~zeph_tui.core.memory.store.MemoryStore.recall`, the ``recall`` tool's,
+listed by :func:`recall_lines`.
 
 Actions: ``list`` (the default), ``search QUERY``, ``show ID``, ``forget ID``,
 over the memories visible in the session's project (its project memories and
@@ -13,11 +15,21 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 
 from zeph_tui.core.errors import ZephError
-from zeph_tui.core.memory.store import Memory, MemoryStore
+from zeph_tui.core.memory.store import Memory, MemoryStore, Recalled, Related
 
-__all__ = ["USAGE", "MemoryUsage", "forgot_line", "memory_line", "memory_reply"]
+__all__ = [
+    "RELATED_HEADING",
+    "USAGE",
+    "MemoryUsage",
+    "forgot_line",
+    "memory_line",
+    "memory_reply",
+    "recall_lines",
+    "related_note",
+]
 
 USAGE = "Usage: /memory [list | search QUERY | show ID | forget ID]"
 _LIST_LIMIT = 20
@@ -31,6 +43,27 @@ def memory_line(memory: Memory) -> str:
     """``   id  YYYY-MM-DD  scope   importance  text`` (local date of the last update)."""
     when = time.strftime("%Y-%m-%d", time.localtime(memory.updated_at))
     return f"{memory.id:>5}  {when}  {memory.scope:<7} {memory.importance:.2f}  {memory.text}"
+
+
+RELATED_HEADING = "related through shared entities (found by expansion, not by the query):"
+
+
+def related_note(related: Related) -> str:
+    """``1 hop via Postgres, db-01``: how expansion reached a memory."""
+    hops = "1 hop" if related.hop == 1 else f"{related.hop} hops"
+    return f"{hops} via {', '.join(related.via)}"
+
+
+def recall_lines(found: Recalled, line: Callable[[Memory], str] = memory_line) -> list[str]:
+    """The hits as ``line`` writes them, then :data:`RELATED_HEADING` and the related ones.
+
+    Each related line ends in ``  [<related_note>]``; no heading without related ones.
+    """
+    lines = [line(m) for m in found.hits]
+    if found.related:
+        lines.append(RELATED_HEADING)
+        lines += [f"{line(r.memory)}  [{related_note(r)}]" for r in found.related]
+    return lines
 
 
 def forgot_line(memory: Memory) -> str:
@@ -59,10 +92,10 @@ async def memory_reply(store: MemoryStore, argument: str, *, project: str) -> st
             return "No memories yet (the model keeps them with its remember tool)."
         return "\n".join([f"Memories ({len(found)}, newest first):", *map(memory_line, found)])
     if action == "search" and rest:
-        found = await store.search(rest, project=project, limit=_LIST_LIMIT)
-        if not found:
+        recalled = await store.recall(rest, project=project, limit=_LIST_LIMIT)
+        if not recalled.hits:
             return f"No memory matches {rest!r}."
-        return "\n".join([f"Memories for {rest!r} (best first):", *map(memory_line, found)])
+        return "\n".join([f"Memories for {rest!r} (best first):", *recall_lines(recalled)])
     if action == "show" and rest:
         return json.dumps(
             (await store.get(_memory_id(rest))).to_json(), ensure_ascii=False, indent=2

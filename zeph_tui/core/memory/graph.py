@@ -1,225 +1,222 @@
-"""Entities and relations extracted from remembered notes by rules, and recall expansion.
+"""The entity graph of the memories, kept in the database, and its expansion of a recall.
 
-Extraction (:func:`extract`, no model call) finds, per memory:
-  * entities: code in backticks, file paths (``src/app.py``), dotted or
-    snake/Camel-case identifiers (``core.session``, ``open_store``,
-    ``RoutingProvider``) and capitalised names (``Postgres``, ``Ada Lovelace``);
-    each is keyed by its lower-cased text;
-  * relations ``(subject, verb, object)``: two entities of one sentence joined
-    by a known verb phrase (uses, depends on, calls, imports, runs, deploys
-    with/to, is, replaces, ...); any other pair of entities of one memory is
-    related by ``mentions``.
+Tables (schema v4, :mod:`zeph_tui.core.store.db`): ``memory_entities``
+(memory id, entity key, the name as the memory writes it) and
+``memory_relations`` (memory id, subject, verb, object: the typed relations of
+:func:`.entities.extract_named`; ``mentions`` between two entities of one
+memory is implied by their rows in ``memory_entities`` and not stored).
 
-:class:`MemoryGraph` holds the entities of the visible memories and their
-relations; :meth:`MemoryGraph.search` finds entities by name and
-:meth:`MemoryGraph.expand` walks one or two hops from the entities of some
-memories to the memories that mention their neighbours.
-:func:`recall` combines the store's ranked search with that expansion.
+Both are written by :func:`index_memory` in the transaction that writes the
+memory (remember; a merge re-extracts the merged text, so the old text's
+entities go), and removed with it (forget deletes them, and ``ON DELETE
+CASCADE`` would too). ``memories.graph_version`` says which extraction rules
+(:data:`GRAPH_VERSION`) filled a memory's rows: memories written before v4
+(0) or by older rules are extracted by :func:`backfill`, which the store runs
+on its first graph read.
+
+Expansion (:func:`expand`) walks from seed memories through shared entities:
+hop 1 is every visible memory that shares an entity with a seed, hop 2 every
+one that shares an entity with a kept hop-1 memory. Bounds: an entity
+mentioned by more than :data:`MAX_FANOUT` memories is not followed (it links
+everything, like a stop word), and at most ``limit`` memories come back,
+ranked by hop, then by link strength (the sum of ``1 / mentions`` over the
+shared entities: a rare shared name says more), then importance.
 """
 
 from __future__ import annotations
 
-import itertools
-import re
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from zeph_tui.core.memory.entities import Relation, extract_named
 
 if TYPE_CHECKING:
-    from zeph_tui.core.memory.store import Memory, MemoryStore
+    import aiosqlite
 
-__all__ = ["Expanded", "MemoryGraph", "Relation", "extract", "recall"]
+    from zeph_tui.core.store.db import Database
 
-_CODE = re.compile(r"`([^`\n]{2,60})`")
-_PATH = re.compile(
-    r"\b[\w.-]+(?:/[\w.-]+)+\.\w{1,6}\b|\b[\w-]+\.(?:py|rs|ts|js|toml|md|json|yaml|yml|go)\b"
-)
-_IDENT = re.compile(
-    r"\b(?:[a-z]\w*\.[a-z_]\w*(?:\.\w+)*|[a-z]+_[a-z_0-9]+|[a-z][a-z0-9]*(?:-[a-z0-9]+)*-\d+[a-z0-9]*|[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+)+)\b"
-)
-_NAME = re.compile(r"\b[A-Z][a-zA-Z0-9]+(?:\s+[A-Z][a-zA-Z0-9]+)*\b")
-_VERBS = (
-    "depends on",
-    "deploys with",
-    "deploys to",
-    "runs on",
-    "runs with",
-    "talks to",
-    "is built with",
-    "uses",
-    "calls",
-    "imports",
-    "runs",
-    "replaces",
-    "wraps",
-    "owns",
-    "stores",
-    "is",
-    "needs",
-)
-_VERB = re.compile(r"\s+(" + "|".join(re.escape(v) for v in _VERBS) + r")\s+", re.IGNORECASE)
-_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
-_STOP_NAMES = {"the", "a", "an", "i", "we", "it", "this", "that", "use", "when", "always", "never"}
+__all__ = [
+    "GRAPH_VERSION",
+    "MAX_FANOUT",
+    "Link",
+    "backfill",
+    "entities_of",
+    "expand",
+    "find_entities",
+    "forget_memory",
+    "index_memory",
+]
+
+GRAPH_VERSION = 1
+"""Version of the extraction rules; raise it when they change to re-extract every memory."""
+MAX_FANOUT = 50
+"""An entity mentioned by more memories than this is not followed by an expansion."""
+_BACKFILL_BATCH = 500
+
+Visible = tuple[str, tuple[Any, ...]]
+"""An SQL condition on ``memories m`` and its parameters (the store's visibility)."""
 
 
 @dataclass(frozen=True, slots=True)
-class Relation:
-    """``subject --verb--> object`` between entity keys (lower-case names)."""
+class Link:
+    """A memory reached by expansion: ``hop`` 1 or 2, ``via`` the shared entities' names."""
 
-    subject: str
-    verb: str
-    object: str
-
-
-def _entities(sentence: str) -> list[tuple[int, str]]:
-    """``(offset, name)`` of each entity in ``sentence``, in order, without overlaps."""
-    found: list[tuple[int, int, str]] = []
-    for pattern in (_CODE, _PATH, _IDENT, _NAME):
-        for m in pattern.finditer(sentence):
-            start, end = m.span(1) if pattern is _CODE else m.span()
-            if any(s < end and start < e for s, e, _ in found):
-                continue
-            name = sentence[start:end].strip()
-            if pattern is _NAME:  # "The Billing" -> "Billing"
-                words = name.split()
-                while len(words) > 1 and words[0].lower() in _STOP_NAMES | _COMMON_OPENERS:
-                    start += len(words.pop(0)) + 1
-                name = " ".join(words)
-            if name.lower() in _STOP_NAMES or len(name) < 2:
-                continue
-            if (
-                pattern is _NAME
-                and start == 0
-                and " " not in name
-                and name.lower() in _COMMON_OPENERS
-            ):
-                continue
-            found.append((start, end, name))
-    return [(s, n) for s, _, n in sorted(found)]
+    memory_id: int
+    hop: int
+    via: tuple[str, ...]
 
 
-_COMMON_OPENERS = {"prefer", "please", "remember", "note", "run", "never", "always", "use", "our"}
+async def index_memory(conn: aiosqlite.Connection, memory_id: int, text: str) -> None:
+    """Replace the entities and relations of one memory by those of ``text`` (in a transaction)."""
+    names, relations = extract_named(text)
+    await conn.execute("DELETE FROM memory_entities WHERE memory_id = ?", (memory_id,))
+    await conn.execute("DELETE FROM memory_relations WHERE memory_id = ?", (memory_id,))
+    await conn.executemany(
+        "INSERT INTO memory_entities (memory_id, entity, name) VALUES (?, ?, ?)",
+        [(memory_id, key, name) for key, name in names.items()],
+    )
+    await conn.executemany(
+        "INSERT OR IGNORE INTO memory_relations (memory_id, subject, verb, object) "
+        "VALUES (?, ?, ?, ?)",
+        [(memory_id, r.subject, r.verb, r.object) for r in relations if r.verb != "mentions"],
+    )
+    await conn.execute(
+        "UPDATE memories SET graph_version = ? WHERE id = ?", (GRAPH_VERSION, memory_id)
+    )
 
 
-def extract(text: str) -> tuple[list[str], list[Relation]]:
-    """Entity keys (lower-case, first-seen order) and relations of one memory text."""
-    keys: list[str] = []
-    relations: list[Relation] = []
-    for sentence in _SENTENCE.split(text):
-        found = _entities(sentence)
-        for _, name in found:
-            if name.lower() not in keys:
-                keys.append(name.lower())
-        for (s1, a), (s2, b) in itertools.pairwise(found):
-            between = sentence[s1 + len(a) : s2]
-            verb = _VERB.search(between)
-            if verb and a.lower() != b.lower():
-                relations.append(Relation(a.lower(), verb.group(1).lower(), b.lower()))
-    typed = {(r.subject, r.object) for r in relations} | {(r.object, r.subject) for r in relations}
-    for i, a in enumerate(keys):
-        for b in keys[i + 1 :]:
-            if (a, b) not in typed:
-                relations.append(Relation(a, "mentions", b))
-    return keys, relations
+async def forget_memory(conn: aiosqlite.Connection, memory_id: int) -> None:
+    """Delete the entity rows and relations of one memory (in its forget transaction)."""
+    await conn.execute("DELETE FROM memory_entities WHERE memory_id = ?", (memory_id,))
+    await conn.execute("DELETE FROM memory_relations WHERE memory_id = ?", (memory_id,))
 
 
-@dataclass(slots=True)
-class MemoryGraph:
-    """Entities of some memories, the memories mentioning each, and their relations."""
+async def backfill(db: Database) -> int:
+    """Extract every memory whose ``graph_version`` is older than :data:`GRAPH_VERSION`.
 
-    mentions: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
-    entities_of: dict[int, list[str]] = field(default_factory=dict)
-    relations: list[Relation] = field(default_factory=list)
-    neighbours: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    Runs in transactions of :data:`_BACKFILL_BATCH` memories.
 
-    @classmethod
-    def build(cls, memories: Iterable[Memory]) -> MemoryGraph:
-        """Extract the entities and relations of ``memories``."""
-        graph = cls()
-        for memory in memories:
-            keys, relations = extract(memory.text)
-            graph.entities_of[memory.id] = keys
-            for key in keys:
-                graph.mentions[key].add(memory.id)
-            for rel in relations:
-                graph.relations.append(rel)
-                graph.neighbours[rel.subject].add(rel.object)
-                graph.neighbours[rel.object].add(rel.subject)
-        return graph
-
-    def search(self, query: str) -> list[str]:
-        """Entity keys containing a word of ``query`` (or contained in it), most mentioned first."""
-        words = [w for w in re.findall(r"[\w./-]+", query.lower()) if len(w) > 1]
-        hits = [k for k in self.mentions if any(w in k or k in words for w in words)]
-        return sorted(hits, key=lambda k: (-len(self.mentions[k]), k))
-
-    def relations_of(self, key: str) -> list[Relation]:
-        """Relations with ``key`` as subject or object (typed ones first)."""
-        found = [r for r in self.relations if key in (r.subject, r.object)]
-        return sorted(found, key=lambda r: r.verb == "mentions")
-
-    def expand(self, seeds: Iterable[int], hops: int = 1) -> dict[int, int]:
-        """Memories reached from the entities of ``seeds`` in ``hops`` (1 or 2) steps.
-
-        A memory sharing an entity with a seed is at hop 1; one mentioning a
-        neighbour (a related entity) of such an entity is at hop 2.
-
-        Returns:
-            ``{memory id: hop}`` without the seeds, nearest first.
-
-        Raises:
-            ValueError: ``hops`` is not 1 or 2.
-        """
-        if hops not in (1, 2):
-            raise ValueError(f"hops must be 1 or 2, got {hops}")
-        seed_ids = set(seeds)
-        frontier = {k for i in seed_ids for k in self.entities_of.get(i, [])}
-        reached: dict[int, int] = {}
-        seen = set(frontier)
-        for hop in range(1, hops + 1):
-            for key in frontier:
-                for memory_id in self.mentions.get(key, ()):
-                    if memory_id not in seed_ids:
-                        reached.setdefault(memory_id, hop)
-            frontier = {n for k in frontier for n in self.neighbours.get(k, ())} - seen
-            seen |= frontier
-        return dict(sorted(reached.items(), key=lambda kv: (kv[1], kv[0])))
+    Returns:
+        How many memories were extracted (0 when the graph was complete).
+    """
+    done = 0
+    while True:
+        rows = await db.fetchall(
+            "SELECT id, text FROM memories WHERE graph_version < ? ORDER BY id LIMIT ?",
+            (GRAPH_VERSION, _BACKFILL_BATCH),
+        )
+        if not rows:
+            return done
+        async with db.transaction() as conn:
+            for memory_id, text in rows:
+                await index_memory(conn, int(memory_id), str(text))
+        done += len(rows)
 
 
-@dataclass(frozen=True, slots=True)
-class Expanded:
-    """A recall: the ranked hits, then memories found through their entities (with hop)."""
+async def entities_of(db: Database, memory_id: int) -> tuple[list[str], list[Relation]]:
+    """The entity names of one memory (by lower-case key) and its typed relations."""
+    names = [
+        str(r[0])
+        for r in await db.fetchall(
+            "SELECT name FROM memory_entities WHERE memory_id = ? ORDER BY entity", (memory_id,)
+        )
+    ]
+    relations = [
+        Relation(str(s), str(v), str(o))
+        for s, v, o in await db.fetchall(
+            "SELECT subject, verb, object FROM memory_relations WHERE memory_id = ? "
+            "ORDER BY subject, verb, object",
+            (memory_id,),
+        )
+    ]
+    return names, relations
 
-    hits: list[Memory]
-    related: list[tuple[Memory, int]]
-    entities: list[str]
+
+async def find_entities(
+    db: Database, query: str, visible: Visible, limit: int = 20
+) -> list[tuple[str, int]]:
+    """Entities whose key contains ``query`` (case-insensitive), as ``(name, memories)``.
+
+    Only mentions by visible memories count; most mentioned first. '' finds nothing.
+    """
+    needle = query.strip().lower()
+    if not needle:
+        return []
+    cond, params = visible
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    rows = await db.fetchall(
+        "SELECT min(e.name), count(*) AS n FROM memory_entities e "
+        f"JOIN memories m ON m.id = e.memory_id WHERE e.entity LIKE ? ESCAPE '\\' AND {cond} "
+        "GROUP BY e.entity ORDER BY n DESC, e.entity LIMIT ?",
+        (f"%{escaped}%", *params, limit),
+    )
+    return [(str(name), int(n)) for name, n in rows]
 
 
-async def recall(
-    store: MemoryStore, query: str, *, project: str | None, limit: int = 5, hops: int = 1
-) -> Expanded:
-    """Search ``query``, then expand the hits one or two hops through the entity graph.
+async def _links(
+    db: Database, sources: list[int], exclude: set[int], visible: Visible
+) -> list[tuple[int, float, float, tuple[str, ...]]]:
+    """Visible memories sharing a followed entity with ``sources``: (id, strength, importance, via)."""
+    if not sources:
+        return []
+    marks = ", ".join("?" * len(sources))
+    shared = await db.fetchall(
+        "SELECT e.entity, min(e.name), "
+        "(SELECT count(*) FROM memory_entities d WHERE d.entity = e.entity) "
+        f"FROM memory_entities e WHERE e.memory_id IN ({marks}) GROUP BY e.entity",
+        sources,
+    )
+    followed = {str(k): (str(name), int(df)) for k, name, df in shared if 1 < int(df) <= MAX_FANOUT}
+    if not followed:
+        return []
+    cond, params = visible
+    keys = list(followed)
+    rows = await db.fetchall(
+        "SELECT e.memory_id, e.entity, m.importance FROM memory_entities e "
+        f"JOIN memories m ON m.id = e.memory_id WHERE e.entity IN ({', '.join('?' * len(keys))}) "
+        f"AND {cond}",
+        (*keys, *params),
+    )
+    strength: dict[int, float] = defaultdict(float)
+    via: dict[int, list[str]] = defaultdict(list)
+    importance: dict[int, float] = {}
+    for memory_id, key, weight in rows:
+        mid = int(memory_id)
+        if mid in exclude:
+            continue
+        name, df = followed[str(key)]
+        strength[mid] += 1.0 / df
+        via[mid].append(name)
+        importance[mid] = float(weight)
+    ranked = sorted(strength, key=lambda i: (-strength[i], -importance[i], i))
+    return [(i, strength[i], importance[i], tuple(sorted(via[i]))) for i in ranked]
 
-    The graph is built from the memories visible in ``project`` (at most the
-    1000 most recent). Entities named in the query seed the expansion too.
+
+async def expand(
+    db: Database, seeds: list[int], exclude: set[int], visible: Visible, *, hops: int, limit: int
+) -> list[Link]:
+    """Memories reached from ``seeds`` in 1 or ``hops`` (2) steps, best first (module doc).
+
+    Args:
+        seeds: the memories to start from (the top hits of a search).
+        exclude: memories never returned (every direct hit).
+        visible: the store's visibility condition.
+        hops: 1 or 2.
+        limit: most memories returned.
 
     Raises:
         ValueError: ``hops`` is not 1 or 2.
     """
-    hits = await store.search(query, project=project, limit=limit)
-    visible = await store.list(project=project, limit=1000)
-    graph = MemoryGraph.build(visible)
-    by_id = {m.id: m for m in visible}
-    named = graph.search(query)
-    seeds = [m.id for m in hits] + [i for key in named for i in graph.mentions[key]]
-    reached = graph.expand(seeds, hops)
-    hit_ids = {m.id for m in hits}
-    extra = [by_id[i] for key in named for i in sorted(graph.mentions[key]) if i not in hit_ids]
-    related = [(m, 0) for m in dict.fromkeys(extra)]
-    related += [(by_id[i], hop) for i, hop in reached.items() if i in by_id and i not in hit_ids]
-    unique: dict[int, tuple[Memory, int]] = {}
-    for memory, hop in related:
-        unique.setdefault(memory.id, (memory, hop))
-    entities = sorted({k for i in seeds for k in graph.entities_of.get(i, [])})
-    return Expanded(hits, list(unique.values())[: limit * 2], entities)
+    if hops not in (1, 2):
+        raise ValueError(f"hops must be 1 or 2, got {hops}")
+    if limit <= 0:
+        return []
+    skip = set(exclude) | set(seeds)
+    first = await _links(db, seeds, skip, visible)
+    out = [Link(i, 1, via) for i, _, _, via in first[:limit]]
+    if hops == 2 and len(out) < limit:
+        skip |= {i for i, _, _, _ in first}
+        second = await _links(db, [link.memory_id for link in out], skip, visible)
+        out += [Link(i, 2, via) for i, _, _, via in second[: limit - len(out)]]
+    return out

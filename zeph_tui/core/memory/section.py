@@ -1,7 +1,8 @@
 """The system-prompt section that offers relevant memories before each turn.
 
 Like the skills catalog: for the user's text of the turn, the best memories
-visible in the session's workspace (:meth:`.store.MemoryStore.search`) are
+visible in the session's workspace (:meth:`.store.MemoryStore.recall`: the
+search hits, then those related to them through shared entities, marked) are
 listed, best first, until the next one would pass ``budget_tokens``
 (estimated at ``ceil(chars / 4)``, as the context budget does);
 the whole section, heading included, stays within the budget.
@@ -13,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Protocol
 
+from zeph_tui.core.memory.command import related_note
 from zeph_tui.core.memory.store import MemoryStore
 
 __all__ = ["DEFAULT_BUDGET_TOKENS", "estimate_tokens", "memory_section", "render_memories"]
@@ -57,7 +59,9 @@ def memory_section(
     async def section(session: _InWorkspace, user_text: str) -> str:
         if budget_tokens <= 0:
             return ""
-        found = await store.search(user_text, project=str(session.workspace), limit=_CANDIDATES)
-        return render_memories([(m.id, m.text) for m in found], budget_tokens)
+        found = await store.recall(user_text, project=str(session.workspace), limit=_CANDIDATES)
+        texts = [(m.id, m.text) for m in found.hits]
+        texts += [(r.memory.id, f"{r.memory.text} [{related_note(r)}]") for r in found.related]
+        return render_memories(texts, budget_tokens)
 
     return section

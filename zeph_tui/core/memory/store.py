@@ -12,15 +12,31 @@ one already visible in the same scope, or shares at least
 :data:`MERGE_JACCARD` of its words with it, is merged into it (newer text
 kept, importance the higher of the two, ``updated_at`` now). Search ranks
 BM25 candidates by :mod:`.rank` (decay, importance, MMR).
+
+Each write keeps the memory's entities and relations (:mod:`.graph`) in the
+same transaction; :meth:`MemoryStore.recall`, what the ``recall`` tool, the
+prompt section, ``/memory search``, ``zeph-tui memory search`` and the
+dashboard's memory pane all answer, is a search whose top hits are expanded
+one and two hops through shared entities.
 """
 
 from __future__ import annotations
 
+import builtins
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from zeph_tui.core.errors import ZephError
+from zeph_tui.core.memory.entities import Relation
+from zeph_tui.core.memory.graph import (
+    backfill,
+    entities_of,
+    expand,
+    find_entities,
+    forget_memory,
+    index_memory,
+)
 from zeph_tui.core.memory.rank import Candidate, fts_query, jaccard, mmr, tokens
 from zeph_tui.core.memory.validate import MemoryDraft, normalised_text, validate
 
@@ -29,9 +45,20 @@ if TYPE_CHECKING:
 
     from zeph_tui.core.store.db import Database
 
-__all__ = ["MERGE_JACCARD", "Memory", "MemoryStore", "UnknownMemory", "Written"]
+__all__ = [
+    "MERGE_JACCARD",
+    "SEED_HITS",
+    "Memory",
+    "MemoryStore",
+    "Recalled",
+    "Related",
+    "UnknownMemory",
+    "Written",
+]
 
 MERGE_JACCARD = 0.8
+SEED_HITS = 3
+"""How many of a recall's top hits its expansion starts from."""
 CANDIDATES = 50
 _DAY_S = 86400.0
 _COLUMNS = "id, scope, project, kind, text, importance, source_session, created_at, updated_at"
@@ -67,6 +94,28 @@ class Written:
     merged: bool
 
 
+@dataclass(frozen=True, slots=True)
+class Related:
+    """A memory a recall found by expansion: ``hop`` 1 or 2, through the entities ``via``."""
+
+    memory: Memory
+    hop: int
+    via: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Recalled:
+    """A recall: the ranked direct hits, then the memories found through their entities."""
+
+    hits: list[Memory]
+    related: list[Related]
+
+    @property
+    def memories(self) -> list[Memory]:
+        """Every memory of the recall in its order: the hits, then the related ones."""
+        return [*self.hits, *(r.memory for r in self.related)]
+
+
 def _visible(project: str | None) -> tuple[str, tuple[Any, ...]]:
     """SQL condition and parameters: user memories plus ``project``'s (all when None)."""
     if project is None:
@@ -94,6 +143,7 @@ class MemoryStore:
 
             redact = default_redactor().redact
         self.db, self.redact, self.clock = db, redact, clock
+        self._graph_ready = False
 
     async def remember(
         self, draft: MemoryDraft, *, project: str, session_id: str | None = None
@@ -137,6 +187,7 @@ class MemoryStore:
                     ),
                 )
                 memory_id = int(cur.lastrowid or 0)
+            await index_memory(conn, memory_id, draft.text)
         return Written(await self.get(memory_id), duplicate is not None)
 
     async def _duplicate(self, text: str, where: str, params: tuple[Any, ...]) -> int | None:
@@ -199,5 +250,69 @@ class MemoryStore:
         """Delete one memory and return it; raises UnknownMemory."""
         memory = await self.get(memory_id)
         async with self.db.transaction() as conn:
+            await forget_memory(conn, memory_id)
             await conn.execute("DELETE FROM memories WHERE id = ?", (memory_id,))
         return memory
+
+    async def ensure_graph(self) -> int:
+        """Extract the memories the graph lacks (a database from before it); how many.
+
+        Runs once per store (then the writes keep the graph); later calls return 0.
+        """
+        if self._graph_ready:
+            return 0
+        done = await backfill(self.db)
+        self._graph_ready = True
+        return done
+
+    async def recall(
+        self, query: str, *, project: str | None, limit: int = 5, hops: int = 2
+    ) -> Recalled:
+        """:meth:`search`, then up to ``limit`` more memories through the entity graph.
+
+        The :data:`SEED_HITS` best hits seed :func:`.graph.expand`; what it
+        reaches (visible in ``project``, never a hit) comes after the hits,
+        hop 1 before hop 2.
+
+        Raises:
+            ValueError: ``hops`` is not 1 or 2.
+        """
+        if hops not in (1, 2):
+            raise ValueError(f"hops must be 1 or 2, got {hops}")
+        hits = await self.search(query, project=project, limit=limit)
+        if not hits:
+            return Recalled([], [])
+        await self.ensure_graph()
+        links = await expand(
+            self.db,
+            [m.id for m in hits[:SEED_HITS]],
+            {m.id for m in hits},
+            _visible(project),
+            hops=hops,
+            limit=limit,
+        )
+        by_id = {m.id: m for m in await self._many([link.memory_id for link in links])}
+        related = [Related(by_id[k.memory_id], k.hop, k.via) for k in links if k.memory_id in by_id]
+        return Recalled(hits, related)
+
+    async def entities(self, memory_id: int) -> tuple[builtins.list[str], builtins.list[Relation]]:
+        """The entity names and typed relations of one memory; raises UnknownMemory."""
+        await self.get(memory_id)
+        await self.ensure_graph()
+        return await entities_of(self.db, memory_id)
+
+    async def find_entities(
+        self, query: str, *, project: str | None
+    ) -> builtins.list[tuple[str, int]]:
+        """Entities named like ``query`` in the visible memories: ``(name, how many)``."""
+        await self.ensure_graph()
+        return await find_entities(self.db, query, _visible(project))
+
+    async def _many(self, ids: builtins.list[int]) -> builtins.list[Memory]:
+        if not ids:
+            return []
+        marks = ", ".join("?" * len(ids))
+        async with self.db.conn.execute(
+            f"SELECT {_COLUMNS} FROM memories WHERE id IN ({marks})", ids
+        ) as cur:
+            return [Memory(*r) for r in await cur.fetchall()]

@@ -123,6 +123,27 @@ MIGRATIONS: tuple[str, ...] = (
         INSERT INTO memories_fts(rowid, text) VALUES (new.id, new.text);
     END;
     """,
+    # v4: the entity graph of memories (zeph_tui.core.memory.graph); rows of older memories
+    # are filled in by the memory store on first use (graph_version 0 = not extracted yet)
+    """
+    ALTER TABLE memories ADD COLUMN graph_version INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE memory_entities (
+        memory_id INTEGER NOT NULL REFERENCES memories(id) ON DELETE CASCADE,
+        entity TEXT NOT NULL,
+        name TEXT NOT NULL,
+        PRIMARY KEY (memory_id, entity)
+    ) WITHOUT ROWID;
+    CREATE INDEX memory_entities_entity ON memory_entities(entity, memory_id);
+    CREATE TABLE memory_relations (
+        memory_id INTEGER NOT NULL REFERENCES memories(id) ON DELETE CASCADE,
+        subject TEXT NOT NULL,
+        verb TEXT NOT NULL,
+        object TEXT NOT NULL,
+        PRIMARY KEY (memory_id, subject, verb, object)
+    ) WITHOUT ROWID;
+    CREATE INDEX memory_relations_subject ON memory_relations(subject);
+    CREATE INDEX memory_relations_object ON memory_relations(object);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

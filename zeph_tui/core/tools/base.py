@@ -197,3 +197,16 @@ def check_args(schema: Mapping[str, Any], args: Mapping[str, Any]) -> None:
             raise ToolInputError(
                 f"argument '{name}' must be {expected}, got {type(value).__name__}"
             )
+
+
+def int_argument(args: Mapping[str, Any], name: str, default: int, low: int, high: int) -> int:
+    """The integer argument ``name`` (``default`` when absent or null), within ``low .. high``.
+
+    Raises:
+        ToolInputError: ``name: V is outside LOW .. HIGH``.
+    """
+    value = args.get(name)
+    number = default if value is None else int(value)
+    if not low <= number <= high:
+        raise ToolInputError(f"{name}: {number} is outside {low} .. {high}")
+    return number

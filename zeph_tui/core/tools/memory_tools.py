@@ -5,6 +5,9 @@ database; ``project`` memories belong to the session's workspace, ``user``
 memories to every workspace. ``remember`` has kind ``think`` (like
 ``update_plan``: it touches no file of the workspace, only the agent's own
 notebook, and its validator refuses secrets), ``recall`` kind ``search``.
+``recall`` is :meth:`~zeph_tui.core.memory.store.MemoryStore.recall`: the
+search hits, then (under a heading) the memories related to the top hits one
+or two hops through shared entities, each saying by which.
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from zeph_tui.core.errors import ToolError, ToolInputError
+from zeph_tui.core.errors import StoreError, ToolError, ToolInputError
 from zeph_tui.core.events import ToolKind
 from zeph_tui.core.memory import Memory, MemoryDraft, MemoryRejected, MemoryStore
+from zeph_tui.core.memory.command import recall_lines
 from zeph_tui.core.memory.validate import KINDS, MAX_TEXT_CHARS, SCOPES
-from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult, check_args
+from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult, check_args, int_argument
 from zeph_tui.core.tools.schema import object_schema, schema_property
 
 __all__ = ["Recall", "Remember", "format_memory", "memory_tools"]
@@ -92,7 +96,9 @@ class Recall(Tool):
     name: ClassVar[str] = "recall"
     description: ClassVar[str] = (
         "Search long-term memory (notes and facts from earlier sessions of this project, "
-        "and the user's own) by keywords. Returns the best matches, one per line."
+        "and the user's own) by keywords. Returns the best matches, one per line, then "
+        "memories related to the top matches through shared names (files, services, "
+        "people), each marked with the hops and names that link it."
     )
     input_schema: ClassVar[dict[str, Any]] = object_schema(
         {"query": schema_property("string", "keywords")},
@@ -112,26 +118,27 @@ class Recall(Tool):
         return None
 
     async def run(self, args: Mapping[str, Any], ctx: ToolContext) -> ToolResult:
-        """The matches, best first, or a line saying there are none.
+        """The matches, best first, then the related ones, or a line saying there are none.
+
+        ``raw_extras``: ``{"memories": [hit ids], "related": [{"id", "hop", "via"}]}``.
 
         Raises:
             ToolInputError: ``query`` missing, ``limit`` out of 1 .. 20.
         """
         check_args(self.input_schema, args)
-        limit = int(args.get("limit", 5))
-        if not 1 <= limit <= 20:
-            raise ToolInputError(f"limit: {limit} is outside 1 .. 20")
+        limit = int_argument(args, "limit", 5, 1, 20)
         try:
-            found = await self.store.search(
+            found = await self.store.recall(
                 str(args["query"]), project=str(ctx.workspace), limit=limit
             )
-        except sqlite3.Error as exc:  # a broken database is a failed call, not a crash
+        except (sqlite3.Error, StoreError) as exc:  # a broken database: a failed call
             raise ToolError(f"recall failed: {exc}") from exc
-        if not found:
+        if not found.hits:
             return ToolResult(text="no memory matches that query")
+        related = [{"id": r.memory.id, "hop": r.hop, "via": list(r.via)} for r in found.related]
         return ToolResult(
-            text="\n".join(format_memory(m) for m in found),
-            raw_extras={"memories": [m.id for m in found]},
+            text="\n".join(recall_lines(found, format_memory)),
+            raw_extras={"memories": [m.id for m in found.hits], "related": related},
         )
 
 

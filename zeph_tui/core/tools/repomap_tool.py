@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 from zeph_tui.core.code.repomap import SKIP_DIRS, build_repo_map
-from zeph_tui.core.errors import ToolInputError, ZephError
+from zeph_tui.core.errors import ZephError
 from zeph_tui.core.events import ToolKind
-from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
+from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult, int_argument
 from zeph_tui.core.tools.schema import object_schema, schema_property
 
 __all__ = [
@@ -77,9 +77,9 @@ class RepoMapTool(Tool):
         return None
 
     async def run(self, args: Mapping[str, Any], ctx: ToolContext) -> ToolResult:
-        budget = int(args.get("budget_tokens") or DEFAULT_TOOL_BUDGET_TOKENS)
-        if not 1 <= budget <= MAX_TOOL_BUDGET_TOKENS:
-            raise ToolInputError(f"budget_tokens must be in [1, {MAX_TOOL_BUDGET_TOKENS}]")
+        budget = int_argument(
+            args, "budget_tokens", DEFAULT_TOOL_BUDGET_TOKENS, 1, MAX_TOOL_BUDGET_TOKENS
+        )
         task = str(args.get("task") or "")
         repo_map = await asyncio.to_thread(
             build_repo_map, ctx.workspace, task=task, budget_tokens=budget
