@@ -203,3 +203,28 @@ async def test_closing_while_the_session_opens_leaves_no_task(workspace: Path) -
     assert opening.cancelled()
     assert controller.current is None
     assert other_tasks() == set()
+
+
+async def test_a_replaced_or_closed_session_has_its_warm_ups_stopped(
+    workspace: Path, runtime: Any
+) -> None:
+    with FakeOpenAI() as fake:
+        provider = OpenAICompatProvider(MODEL, base_url=fake.base_url)
+        view = QueueView()
+        controller = DashboardController(
+            AppConfig(workspace, runtime=runtime, provider=provider), view, Recorder(), AllowAll()
+        )
+        first = await controller.open(None)
+        assert first is not None
+        assert f"provider:{first.id}" in runtime.warmup.status()
+        second = await controller.open(None)  # Ctrl+N
+        assert second is not None and second.id != first.id
+        keys = runtime.warmup.status()
+        assert f"provider:{first.id}" not in keys  # cancelled and awaited (close_session)
+        assert f"provider:{second.id}" in keys
+        assert controller.submit_prompt("after the switch")
+        await controller.deliver()
+        assert [r.user_texts for r in fake.requests] == [["after the switch"]]
+        await controller.aclose()  # the runtime is the test's: only the session's warm-ups stop
+        assert f"provider:{second.id}" not in runtime.warmup.status()
+        await provider.aclose()
