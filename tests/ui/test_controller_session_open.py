@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -203,3 +204,56 @@ async def test_closing_while_the_session_opens_leaves_no_task(workspace: Path) -
     assert opening.cancelled()
     assert controller.current is None
     assert other_tasks() == set()
+
+
+async def test_a_replaced_or_closed_session_has_its_warm_ups_stopped(
+    workspace: Path, runtime: Any
+) -> None:
+    with FakeOpenAI() as fake:
+        provider = OpenAICompatProvider(MODEL, base_url=fake.base_url)
+        view = QueueView()
+        controller = DashboardController(
+            AppConfig(workspace, runtime=runtime, provider=provider), view, Recorder(), AllowAll()
+        )
+        first = await controller.open(None)
+        assert first is not None
+        assert f"provider:{first.id}" in runtime.warmup.status()
+        second = await controller.open(None)  # Ctrl+N
+        assert second is not None and second.id != first.id
+        keys = runtime.warmup.status()
+        assert f"provider:{first.id}" not in keys  # cancelled and awaited (close_session)
+        assert f"provider:{second.id}" in keys
+        assert controller.submit_prompt("after the switch")
+        await controller.deliver()
+        assert [r.user_texts for r in fake.requests] == [["after the switch"]]
+        async with asyncio.timeout(60):
+            await controller.watch_warmup()  # the workspace's warm-ups are the runtime's
+        await controller.aclose()  # the runtime is the test's: only the session's warm-ups stop
+        assert f"provider:{second.id}" not in runtime.warmup.status()
+        await provider.aclose()
+
+
+async def test_a_provider_sdk_that_cannot_be_imported_is_reported_not_awaited_forever(
+    workspace: Path, runtime: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "httpx2", None)  # ``import httpx2`` raises ImportError
+    provider = OpenAICompatProvider(MODEL, base_url="http://127.0.0.1:9")
+    view = QueueView()
+    controller = DashboardController(
+        AppConfig(workspace, runtime=runtime, provider=provider), view, Recorder(), AllowAll()
+    )
+    assert controller.submit_prompt("hi")  # before the session is ready
+    deliverer = asyncio.create_task(controller.deliver())
+    assert await controller.open(None) is not None
+    async with asyncio.timeout(60):
+        await controller.watch_warmup()
+        await deliverer
+    failures = [failure for _, failure in view.warming if failure]
+    assert (
+        failures
+        and "provider: ProviderError: openai-compatible: cannot load httpx2" in (failures[-1])
+    )
+    assert view.turns == ["hi"] and controller.last_stop_reason == "error"
+    assert any(n.startswith("error: openai-compatible: cannot load httpx2") for n in view.notices)
+    await controller.aclose()
+    await provider.aclose()

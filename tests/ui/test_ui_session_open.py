@@ -14,6 +14,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from textual import events
+
 from tests.fakes.openai_api import MODEL, FakeOpenAI
 from tests.ui.test_controller_session_open import children, other_tasks
 from tests.ui_helpers import screen_text, type_text, wait_until
@@ -70,6 +72,37 @@ async def test_a_prompt_sent_before_the_session_is_ready_waits_and_is_sent_once(
             assert pending(app).prompts == [] and not pending(app).display
             await wait_until(pilot, lambda: not app.status.warming)
             assert "◌ warming" not in screen_text(app)
+        await provider.aclose()
+
+
+async def test_keys_typed_before_the_first_paint_reach_the_input(
+    workspace: Path, runtime: Any
+) -> None:
+    """Keys the terminal delivers while the screen is still being built are kept.
+
+    They are sent as the terminal driver sends them, from the app's compose
+    (before mount, before any paint): Textual queues them behind Mount, and
+    the prompt has the focus by then.
+    """
+    with FakeOpenAI() as fake:
+        provider = OpenAICompatProvider(MODEL, base_url=fake.base_url)
+        app = create_app(workspace, runtime=runtime, provider=provider, mode="bypass")
+        real_compose = app.compose
+
+        def compose_while_typing() -> Any:
+            for key in ("h", "i", "enter"):
+                event = events.Key(key, key if len(key) == 1 else None)
+                event.set_sender(app)
+                app._driver.send_message(event)  # type: ignore[union-attr]
+            yield from real_compose()
+
+        app.compose = compose_while_typing  # type: ignore[method-assign]
+        async with app.run_test(size=(120, 36)) as pilot:
+            await wait_until(pilot, lambda: app.last_stop_reason is not None)
+            await app.workers.wait_for_complete()
+            assert app.last_stop_reason == "end_turn"
+            assert [r.user_texts for r in fake.requests] == [["hi"]]
+            assert user_messages(app) == ["hi"]
         await provider.aclose()
 
 

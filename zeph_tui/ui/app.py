@@ -202,7 +202,9 @@ class ZephApp(KeyActions, OutputActions, App[int]):
     def on_mount(self) -> None:
         self._mounted = True
         self.sub_title = self.workspace.name
-        self.prompt_input.focus()
+        # Focus now, not through focus()'s call_later: keys the terminal sent before
+        # the first paint are already queued and would reach an unfocused screen.
+        self.screen.set_focus(self.prompt_input)
         if self.config.start_session:  # paint first, then open the session behind the paint
             self.status.warming = ["session"]
             self.call_after_refresh(self.open_session, self.config.resume)

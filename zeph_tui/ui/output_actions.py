@@ -14,7 +14,6 @@ from textual import work
 from textual.app import App
 
 from zeph_tui.ui.screens.file_viewer import FileViewer
-from zeph_tui.ui.screens.overflow_modal import OverflowModal, latest_archive
 
 if TYPE_CHECKING:
     from zeph_tui.core.session.session import Session
@@ -62,6 +61,8 @@ class OutputActions:
     async def _open_stored_output(self) -> None:
         host: _Host = self  # type: ignore[assignment]
         session = host.session
+        from zeph_tui.ui.screens.overflow_modal import latest_archive
+
         found = session and await latest_archive(session.store.archive, session.id)
         if found:
             self._open_overflow(found)
@@ -73,6 +74,8 @@ class OutputActions:
         host: _Host = self  # type: ignore[assignment]
         app: App[int] = self  # type: ignore[assignment]
         if host.session is not None:
+            from zeph_tui.ui.screens.overflow_modal import OverflowModal
+
             app.push_screen(OverflowModal(host.session.store.archive, overflow_id))
 
     def _view_file(self, path: str | Path, line: int, column: int) -> None:
