@@ -200,17 +200,17 @@ async def confirmed(answer: Awaitable[Any]) -> bool:
 
 
 def after_reply(ls: ZephLanguageServer, plan: RenamePlan) -> None:
-    """The summary and the full list (sent after the reply), then the diagnostics delta."""
+    """The summary and the full list (built and sent after the reply), then the diagnostics delta."""
+    ls.owned(_after(ls, plan))
+
+
+async def _after(ls: ZephLanguageServer, plan: RenamePlan) -> None:
+    for _ in range(3):  # let the reply go out first (it is sent from a done-callback)
+        await asyncio.sleep(0)
     summary = (
         f"Renamed {plan.old_name} to {plan.new_name}: {summary_line(plan)}; "
         f"{len(plan.files)} file(s) edited (full list in the log)."
     )
-    ls.owned(_after(ls, plan, summary))
-
-
-async def _after(ls: ZephLanguageServer, plan: RenamePlan, summary: str) -> None:
-    for _ in range(3):  # let the reply go out first (it is sent from a done-callback)
-        await asyncio.sleep(0)
     ls.tell(types.MessageType.Info, summary, log_too=render_call_sites(plan))
     changed = [(c.path, c.new_text) for c in plan.edit.changes if c.new_text is not None]
     await asyncio.to_thread(warm, changed)  # the next rename over these files parses nothing
