@@ -21,6 +21,7 @@ from .client import LspClient
 from .delta import compute_delta, render_items, sort_items
 from .detect import detect
 from .diagwait import Diags, ServerDied, collect
+from .disk_sync import DiskSync
 from .documents import Document
 from .errors import ServerUnavailable
 from .positions import split_lines
@@ -83,9 +84,8 @@ class LspBridge:
         self._slots: dict[tuple[str, Path], ServerSlot] = {}
         self._docs: dict[Path, Document] = {}
         self._missing: dict[str, str] = {}
-        # path -> ((st_mtime_ns, st_size), document version) at its last sync_from_disk
-        self._stamps: dict[Path, tuple[tuple[int, int], int | None]] = {}
         self._queries = Queries(self)
+        self._disk = DiskSync(self)
 
     # -- servers -------------------------------------------------------------------
     async def _defs_for(self, path: Path, language: str) -> tuple[list[ServerDef], list[str]]:
@@ -385,26 +385,7 @@ class LspBridge:
             One report per open document that changed and was waited for, in
             the given order.
         """
-        reports: list[DiagnosticsReport] = []
-        resolved = [(p if p.is_absolute() else self.root / p).resolve() for p in paths]
-        stamps = {p: _disk_stamp(p) for p in resolved}
-        stale = [p for p in resolved if not self._fresh(p, stamps[p])]
-        texts = {p: _disk_text(p) for p in stale}
-        changed = [p for p in stale if texts[p] is not None and not self._same(p, texts[p])]
-        self.announce(changed, types.FileChangeType.Changed)
-        self.announce([p for p in stale if texts[p] is None], types.FileChangeType.Deleted)
-        for path in stale:
-            doc = self._docs.get(path)
-            text = texts[path]
-            if doc is not None and doc.opened:
-                if text is None:
-                    await self.close(path)
-                elif text != doc.text and wait:
-                    reports.append(await self.open_or_change(path, text, save=True))
-                elif text != doc.text:
-                    await self.send(path, text)
-            self._stamp(path, stamps[path] if text is not None else None)
-        return reports
+        return await self._disk.sync_from_disk(paths, wait=wait)
 
     async def send(self, path: Path, text: str, *, save: bool = True) -> None:
         """Send ``text`` as the document's new content without waiting for diagnostics.
@@ -422,24 +403,9 @@ class LspBridge:
                 if client is not None and client.alive:
                     _send(slot, client, doc, save=save)
 
-    def _version(self, path: Path) -> int | None:
-        doc = self._docs.get(path)
-        return doc.version if doc is not None and doc.opened else None
-
-    def _fresh(self, path: Path, stamp: tuple[int, int] | None) -> bool:
-        """The servers have ``path`` as the disk had it at ``stamp`` (nothing to read)."""
-        return stamp is not None and self._stamps.get(path) == (stamp, self._version(path))
-
-    def _stamp(self, path: Path, stamp: tuple[int, int] | None) -> None:
-        if stamp is None:
-            self._stamps.pop(path, None)
-        else:
-            self._stamps[path] = (stamp, self._version(path))
-
-    def _same(self, path: Path, text: str | None) -> bool:
-        """The servers already have exactly ``text`` for ``path`` (open, unchanged)."""
-        doc = self._docs.get(path)
-        return doc is not None and doc.opened and doc.text == text
+    def document(self, path: Path) -> Document | None:
+        """The known document of the resolved ``path`` (opened or not), or ``None``."""
+        return self._docs.get(path)
 
     def announce(self, paths: Sequence[Path], kind: types.FileChangeType) -> None:
         """Send ``workspace/didChangeWatchedFiles`` for ``paths`` to every running server.
@@ -512,23 +478,6 @@ def _send(slot: ServerSlot, client: LspClient, doc: Document, *, save: bool) -> 
     if save:
         params = types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(doc.uri), doc.text)
         client.notify(types.TEXT_DOCUMENT_DID_SAVE, params)
-
-
-def _disk_stamp(path: Path) -> tuple[int, int] | None:
-    """``(st_mtime_ns, st_size)`` of ``path``, or ``None`` when it does not exist."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return stat.st_mtime_ns, stat.st_size
-
-
-def _disk_text(path: Path) -> str | None:
-    """The file's text, or ``None`` when it does not exist (or cannot be read)."""
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None
 
 
 def _as_def(server: ServerDef | str) -> ServerDef:

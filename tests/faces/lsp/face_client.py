@@ -16,7 +16,36 @@ from typing import Any
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
-__all__ = ["FaceClient"]
+from lsp_bridge.navigation import path_from_uri
+from lsp_bridge.workspace_edit import apply_text_edits
+
+__all__ = ["FaceClient", "apply_edit"]
+
+
+def apply_edit(edit: types.WorkspaceEdit) -> dict[Path, str]:
+    """Write ``edit``'s text edits to the files as an editor does (LSP units, UTF-16).
+
+    The one client-side apply of the face tests and ``bench/rename.py`` (the
+    face's edits and the bare server's alike). ``documentChanges`` wins over
+    ``changes``; resource operations are not supported here.
+
+    Returns:
+        Each written file's new text.
+    """
+    per_file: list[tuple[str, list[Any]]] = []
+    if edit.document_changes:
+        for change in edit.document_changes:
+            assert isinstance(change, types.TextDocumentEdit), change
+            per_file.append((change.text_document.uri, list(change.edits)))
+    else:
+        per_file = [(uri, list(edits)) for uri, edits in (edit.changes or {}).items()]
+    texts: dict[Path, str] = {}
+    for uri, edits in per_file:
+        path = path_from_uri(uri)
+        text = apply_text_edits(path.read_text(encoding="utf-8"), edits)
+        path.write_text(text, encoding="utf-8")
+        texts[path] = text
+    return texts
 
 
 class FaceClient:
@@ -102,32 +131,10 @@ class FaceClient:
         return await self.client.text_document_rename_async(params)
 
     def apply(self, edit: types.WorkspaceEdit) -> list[Path]:
-        """Apply ``edit`` like an editor that then saves: files written, didChange + didSave sent.
-
-        Positions are taken as code points (the face's edits are whole lines).
-        """
-        written = []
-        for change in edit.document_changes or []:
-            assert isinstance(change, types.TextDocumentEdit)
-            uri = change.text_document.uri
-            path = Path(uri.removeprefix("file://"))
-            lines = path.read_text().splitlines(keepends=True)
-            for text_edit in sorted(change.edits, key=lambda e: e.range.start.line, reverse=True):
-                start, end = text_edit.range.start, text_edit.range.end
-                head = (
-                    "".join(lines[: start.line]) + lines[start.line][: start.character]
-                    if start.line < len(lines)
-                    else "".join(lines)
-                )
-                tail = (
-                    lines[end.line][end.character :] + "".join(lines[end.line + 1 :])
-                    if end.line < len(lines)
-                    else ""
-                )
-                lines = (head + text_edit.new_text + tail).splitlines(keepends=True)
-            text = "".join(lines)
-            path.write_text(text)
-            written.append(path)
+        """Apply ``edit`` like an editor that then saves: files written, didChange + didSave sent."""
+        texts = apply_edit(edit)
+        for path, text in texts.items():
+            uri = path.as_uri()
             if uri in self.versions:
                 self.versions[uri] += 1
                 ident = types.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri])
@@ -138,7 +145,7 @@ class FaceClient:
                 self.client.text_document_did_save(
                     types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri))
                 )
-        return written
+        return list(texts)
 
     async def wait_log(self, prefix: str, *, count: int = 1, timeout_s: float = 120) -> None:
         """Wait until ``count`` log lines start with ``prefix``."""

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from pygls.exceptions import JsonRpcException
 
+from lsp_bridge.navigation import path_from_uri
+from lsp_bridge.workspace_edit import apply_text_edits
 from tests.faces.lsp.face_client import FaceClient
 from tests.paths import TESTS
 
@@ -84,7 +86,10 @@ async def test_rename_accepts_a_unicode_identifier(face: FaceClient) -> None:
     assert face.requests[0].startswith("Rename total to ñame_ok? 4 call sites in 4 files: ")
     face.answer = "Apply"
     edit = await face.rename(uri, 3, 4, "ñame_ok")
-    texts = [e.new_text for change in edit.document_changes for e in change.edits]
+    texts = [  # the files as the edit leaves them (the face passes the server's edits on)
+        apply_text_edits(path_from_uri(change.text_document.uri).read_text(), change.edits)
+        for change in edit.document_changes
+    ]
     assert any("def ñame_ok(items: list[float]) -> float:" in t for t in texts)
 
 

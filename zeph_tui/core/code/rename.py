@@ -84,6 +84,8 @@ class RenamePlan:
         new_name: the requested name.
         call_sites: references, sorted by path then position.
         edit: every touched file's old and new content.
+        server_edit: the server's own ``WorkspaceEdit`` (LSP units, UTF-16),
+            which a face can pass on instead of recomputing edits.
     """
 
     root: Path
@@ -91,6 +93,7 @@ class RenamePlan:
     new_name: str
     call_sites: tuple[CallSite, ...]
     edit: PlannedEdit
+    server_edit: WorkspaceEdit | None = None
 
     @property
     def old_name(self) -> str:
@@ -297,7 +300,7 @@ async def plan_rename(
         raise RenameError(f"the server's rename of {target.placeholder!r} changes nothing")
     sources = {c.path: c.old_text for c in planned.changes if c.old_text is not None}
     sites = await asyncio.to_thread(_sites, edit, sources)
-    return RenamePlan(bridge.root, target, new_name, sites, planned)
+    return RenamePlan(bridge.root, target, new_name, sites, planned, edit)
 
 
 def _sites(edit: WorkspaceEdit, sources: dict[Path, str]) -> tuple[CallSite, ...]:

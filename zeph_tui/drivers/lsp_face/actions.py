@@ -28,7 +28,13 @@ from lsprotocol import types
 
 from zeph_tui.core.code.rename import plan_rename
 from zeph_tui.core.code.rename_checks import RenameError
-from zeph_tui.drivers.lsp_face.native import after_reply, check_buffers, confirmed, workspace_edit
+from zeph_tui.drivers.lsp_face.native import (
+    after_reply,
+    ask,
+    check_buffers,
+    confirmed,
+    workspace_edit,
+)
 from zeph_tui.drivers.lsp_face.server import ZephLanguageServer
 
 __all__ = ["COMMAND", "KIND", "NO_NAME", "register_actions", "rename_with_call_sites"]
@@ -77,7 +83,7 @@ async def rename_with_call_sites(ls: ZephLanguageServer, *args: Any) -> dict[str
         check_buffers(ls, plan)
     except RenameError as exc:
         return _failed(ls, str(exc))
-    if not await confirmed(ls, plan):
+    if not await confirmed(ask(ls, plan)):
         return _failed(ls, f"rename of {plan.old_name} cancelled: nothing changed")
     result = await ls.workspace_apply_edit_async(
         types.ApplyWorkspaceEditParams(workspace_edit(ls, plan), label=f"Rename {plan.old_name}")

@@ -33,6 +33,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Sequence
+from typing import Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
@@ -50,7 +52,15 @@ from zeph_tui.core.code.rename_sync import rename_delta
 from zeph_tui.drivers.lsp_face.edits import line_edits
 from zeph_tui.drivers.lsp_face.server import ZephLanguageServer
 
-__all__ = ["APPLY", "CANCEL", "RenameRefused", "register_native", "workspace_edit"]
+__all__ = [
+    "APPLY",
+    "CANCEL",
+    "RenameRefused",
+    "ask",
+    "confirmed",
+    "register_native",
+    "workspace_edit",
+]
 
 APPLY = "Apply"
 CANCEL = "Cancel"
@@ -95,31 +105,30 @@ def check_buffers(ls: ZephLanguageServer, plan: RenamePlan) -> None:
 def workspace_edit(
     ls: ZephLanguageServer, plan: RenamePlan, *, annotate: bool = False
 ) -> types.WorkspaceEdit:
-    """The plan as whole-line ``TextDocumentEdit``s (any position encoding works).
+    """The plan as ``TextDocumentEdit``s versioned with the editor's documents.
 
-    With ``annotate`` every edit carries one ``ChangeAnnotation`` needing
-    confirmation (LSP 3.16 §ChangeAnnotation), labelled with the summary.
+    The server's own text edits are passed on when the editor speaks its
+    units (UTF-16, the default encoding): nothing is recomputed. Otherwise
+    each file gets whole-line edits (:func:`~.edits.line_edits`), which any
+    position encoding takes. With ``annotate`` every edit carries one
+    ``ChangeAnnotation`` needing confirmation (LSP 3.16 §ChangeAnnotation),
+    labelled with the summary.
     """
-    codec = ls.workspace.position_codec
+    passed = _server_edits(ls, plan)
     changes: list[types.TextDocumentEdit] = []
     for change in plan.edit.changes:
         uri = change.path.as_uri()
         doc = ls.workspace.text_documents.get(uri)
         version = doc.version if doc is not None else None
-        edits: list[types.TextEdit | types.AnnotatedTextEdit] = []
-        for edit in line_edits(
-            change.old_text or "", change.new_text or "", codec.client_num_units
-        ):
-            if annotate:
-                edits.append(
-                    types.AnnotatedTextEdit(
-                        annotation_id=_ANNOTATION, range=edit.range, new_text=edit.new_text
-                    )
-                )
-            else:
-                edits.append(edit)
+        edits: Sequence[types.TextEdit] | None = passed.get(uri) if passed is not None else None
+        if edits is None:
+            units = ls.workspace.position_codec.client_num_units
+            edits = line_edits(change.old_text or "", change.new_text or "", units)
+        out: list[types.TextEdit | types.AnnotatedTextEdit] = list(edits)
+        if annotate:
+            out = [types.AnnotatedTextEdit(_ANNOTATION, e.range, e.new_text) for e in edits]
         ident = types.OptionalVersionedTextDocumentIdentifier(uri, version)
-        changes.append(types.TextDocumentEdit(ident, edits))  # type: ignore[arg-type]
+        changes.append(types.TextDocumentEdit(ident, out))  # type: ignore[arg-type]
     if not annotate:
         return types.WorkspaceEdit(document_changes=changes)  # type: ignore[arg-type]
     note = types.ChangeAnnotation(
@@ -130,8 +139,51 @@ def workspace_edit(
     return types.WorkspaceEdit(document_changes=changes, change_annotations={_ANNOTATION: note})  # type: ignore[arg-type]
 
 
-async def confirmed(ls: ZephLanguageServer, plan: RenamePlan) -> bool:
-    """Ask ``Apply`` / ``Cancel`` with the summary.
+def _server_edits(
+    ls: ZephLanguageServer, plan: RenamePlan
+) -> dict[str, Sequence[types.TextEdit]] | None:
+    """The server's text edits by URI when they can go to the editor as they are, else ``None``.
+
+    They can when the editor negotiated UTF-16 (the servers behind speak it)
+    and the edit holds only plain text edits (no snippets, no file operations).
+    """
+    edit = plan.server_edit
+    encoding = ls.workspace.position_codec.encoding
+    if edit is None or encoding not in (None, types.PositionEncodingKind.Utf16):
+        return None
+    found: dict[str, Sequence[types.TextEdit]] = {}
+    if edit.document_changes:
+        for change in edit.document_changes:
+            if not isinstance(change, types.TextDocumentEdit):
+                return None
+            if not all(type(e) is types.TextEdit for e in change.edits):
+                return None
+            found.setdefault(change.text_document.uri, [])
+            found[change.text_document.uri] = [*found[change.text_document.uri], *change.edits]  # type: ignore[list-item]
+    else:
+        found = {uri: list(edits) for uri, edits in (edit.changes or {}).items()}
+    return found
+
+
+def ask(ls: ZephLanguageServer, plan: RenamePlan) -> asyncio.Future[Any]:
+    """Send ``Apply`` / ``Cancel`` with the summary; the answer's future (see :func:`confirmed`).
+
+    The request goes out at once, so the face builds the edit while the
+    person (or the client) answers.
+    """
+    params = types.ShowMessageRequestParams(
+        types.MessageType.Info,
+        f"Rename {plan.old_name} to {plan.new_name}? {summary_line(plan)}",
+        [types.MessageActionItem(APPLY), types.MessageActionItem(CANCEL)],
+    )
+    future: asyncio.Future[Any] = ls.protocol.send_request_async(
+        types.WINDOW_SHOW_MESSAGE_REQUEST, params
+    )
+    return future
+
+
+async def confirmed(answer: Awaitable[Any]) -> bool:
+    """The person's answer to :func:`ask`.
 
     Returns:
         ``True`` for ``Apply``; ``False`` for ``Cancel`` or a dismissed
@@ -139,31 +191,26 @@ async def confirmed(ls: ZephLanguageServer, plan: RenamePlan) -> bool:
         (it cannot show one, e.g. Helix): the person typed the new name in
         the editor's own rename prompt, and the list follows after the edit.
     """
-    params = types.ShowMessageRequestParams(
-        types.MessageType.Info,
-        f"Rename {plan.old_name} to {plan.new_name}? {summary_line(plan)}",
-        [types.MessageActionItem(APPLY), types.MessageActionItem(CANCEL)],
-    )
     try:
-        answer = await ls.window_show_message_request_async(params)
+        reply = await answer
     except JsonRpcException as exc:  # the client cannot show it
         log.info("showMessageRequest failed (%s): applying, list after", exc)
         return True
-    return answer is not None and answer.title == APPLY
+    return reply is not None and reply.title == APPLY
 
 
 def after_reply(ls: ZephLanguageServer, plan: RenamePlan) -> None:
-    """The summary and the full list (sent after the reply), then the diagnostics delta."""
+    """The summary and the full list (built and sent after the reply), then the diagnostics delta."""
+    ls.owned(_after(ls, plan))
+
+
+async def _after(ls: ZephLanguageServer, plan: RenamePlan) -> None:
+    for _ in range(3):  # let the reply go out first (it is sent from a done-callback)
+        await asyncio.sleep(0)
     summary = (
         f"Renamed {plan.old_name} to {plan.new_name}: {summary_line(plan)}; "
         f"{len(plan.files)} file(s) edited (full list in the log)."
     )
-    ls.owned(_after(ls, plan, summary))
-
-
-async def _after(ls: ZephLanguageServer, plan: RenamePlan, summary: str) -> None:
-    for _ in range(3):  # let the reply go out first (it is sent from a done-callback)
-        await asyncio.sleep(0)
     ls.tell(types.MessageType.Info, summary, log_too=render_call_sites(plan))
     changed = [(c.path, c.new_text) for c in plan.edit.changes if c.new_text is not None]
     await asyncio.to_thread(warm, changed)  # the next rename over these files parses nothing
@@ -219,8 +266,10 @@ def register_native(server: ZephLanguageServer) -> None:
         except RenameError as exc:
             raise _refuse(ls, exc) from exc
         annotate = _annotations_supported(ls)
-        if not annotate and not await confirmed(ls, plan):
+        answer = None if annotate else ask(ls, plan)
+        edit = workspace_edit(ls, plan, annotate=annotate)  # while the client answers
+        if answer is not None and not await confirmed(answer):
             ls.tell(types.MessageType.Info, f"rename of {plan.old_name} cancelled: nothing changed")
             return None
         after_reply(ls, plan)
-        return workspace_edit(ls, plan, annotate=annotate)
+        return edit
