@@ -112,16 +112,20 @@ async def test_call_sites_pane_shows_a_rename(
         assert "def multiply(" in (workspace / "pkg/calc.py").read_text()
         pane = app.main_widget(CallSitesPane)
         assert pane.symbol == "mul → multiply"
-        by_file = {(s.path, s.line): s for s in pane.sites}
+        by_file = {(str(s.path), s.line): s for s in pane.sites}
         assert set(by_file) == {("pkg/cart.py", 1), ("pkg/cart.py", 6)}  # uses, not the def
+        assert by_file[("pkg/cart.py", 1)].kind == "import"
         use = by_file[("pkg/cart.py", 6)]
-        assert use.enclosing == "Cart.total"
+        assert use.kind == "call"
+        assert use.enclosing_symbol == "Cart.total"
         assert use.text == "return mul(price, qty)"
         assert use.column == 16
         app.show_tab("call-sites")
         await pilot.pause()
         shown = screen_text(app)
-        assert "mul → multiply: 2 sites in 1 file" in shown
+        assert "mul → multiply: 1 site in 1 file, 1 import" in shown  # imports apart
+        assert "imports (1)" in shown
+        assert "calls (1)" in shown
         assert "6:16 Cart.total  return mul(price, qty)" in shown
         await pick(app, pilot, pane, use, "pkg/cart.py:6:16")
 

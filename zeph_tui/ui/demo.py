@@ -256,10 +256,11 @@ def _diagnostics(app: DemoApp) -> None:
 def _call_sites(app: DemoApp) -> None:
     _dashboard(app)
     sites = [
-        ("pkg/calc.py", 5, 5, None, "def mul(a: int, b: int) -> int:"),
-        ("pkg/cart.py", 14, 16, "Cart.total", "return mul(item.price, item.qty)"),
-        ("pkg/cart.py", 22, 12, "Cart.tax", "tax = mul(self.total(), RATE)"),
-        ("tests/test_calc.py", 8, 12, "test_mul", "assert mul(3, 4) == 12"),
+        ("pkg/calc.py", 5, 5, None, "def mul(a: int, b: int) -> int:", "definition"),
+        ("pkg/cart.py", 1, 18, None, "from pkg.calc import mul", "import"),
+        ("pkg/cart.py", 14, 16, "Cart.total", "return mul(item.price, item.qty)", "call"),
+        ("pkg/cart.py", 22, 12, "Cart.tax", "tax = mul(self.total(), RATE)", "call"),
+        ("tests/test_calc.py", 8, 12, "test_mul", "assert mul(3, 4) == 12", "call"),
     ]
     call_sites = [
         {
@@ -268,15 +269,16 @@ def _call_sites(app: DemoApp) -> None:
             "column": column,
             "enclosing_symbol": enclosing,
             "text": text,
+            "kind": kind,
         }
-        for path, line, column, enclosing, text in sites
+        for path, line, column, enclosing, text, kind in sites
     ]
     app.play(
         _finished(
             "call_rename",
             "rename_symbol",
             "Rename pkg/calc.py:5:5 to multiply",
-            "4 call sites in 3 files",
+            "3 calls in 2 files, 1 import",
             callSites=call_sites,
             symbol="mul",
             newName="multiply",

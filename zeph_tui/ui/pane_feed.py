@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from zeph_tui.core.code.call_sites import KINDS, CallSite
 from zeph_tui.ui.format import relative_path
-from zeph_tui.ui.widgets.call_sites_pane import CallSite
 from zeph_tui.ui.widgets.diagnostics_pane import Diagnostic
 
 __all__ = ["CallSitesFeed", "call_sites_from", "diagnostics_from", "skill_from"]
@@ -101,11 +101,12 @@ def call_sites_from(raw_output: Mapping[str, Any], workspace: Path | None) -> Ca
             continue
         sites.append(
             CallSite(
-                relative_path(str(raw.get("path", "")), workspace),
+                Path(relative_path(str(raw.get("path", "")), workspace)),
                 line,
                 column,
-                str(raw.get("enclosing_symbol") or ""),
+                str(raw.get("enclosing_symbol") or "") or None,
                 str(raw.get("text") or ""),
+                kind if (kind := raw.get("kind")) in KINDS else "reference",
             )
         )
     return CallSitesFeed(
