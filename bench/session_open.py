@@ -35,6 +35,7 @@ import contextlib
 import json
 import os
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -51,7 +52,11 @@ INIT = {
     "clientCapabilities": {},
     "clientInfo": {"name": "bench", "version": "1"},
 }
-TARGETS = {"new_ms": 100.0, "load_ms": 150.0, "rss_turn_mb": {"anthropic": 90.0, "openai": 50.0}}
+TARGETS: dict[str, Any] = {
+    "new_ms": 100.0,
+    "load_ms": 150.0,
+    "rss_turn_mb": {"anthropic": 90.0, "openai": 50.0},
+}
 
 FIRST_OUTPUT = ("agent_message_chunk", "agent_thought_chunk", "tool_call")
 """The updates that carry the model's first output of a turn (its first token)."""
@@ -208,13 +213,27 @@ async def one_load(cmd: list[str], env: dict[str, str], cwd: str, session_id: st
 
 
 def seed_history(home: Path, cwd: str, session_id: str) -> None:
-    """Store a session of HISTORY_MESSAGES messages (and their replay events) in ``home``."""
+    """Store a session of HISTORY_MESSAGES messages (and their replay events) in ``home``.
+
+    Checks the stored events afterwards in ``home/zeph.db`` (the file every
+    agent of the bench opens), so a seed written elsewhere fails here, by
+    name, rather than as a ``-32002`` of a later ``session/load``.
+
+    Raises:
+        RuntimeError: the database at ``home`` lacks the seeded events.
+    """
     script = Path(__file__).with_name("_seed_history.py")
     subprocess.run(
         [sys.executable, str(script), str(home), cwd, session_id, str(HISTORY_MESSAGES)],
         check=True,
-        env=dict(os.environ, PYTHONPATH=str(REPO)),
+        env=dict(agent_env(REPO, home, {}), PYTHONPATH=str(REPO)),
     )
+    with contextlib.closing(sqlite3.connect(home / "zeph.db")) as db:
+        (count,) = db.execute(
+            "SELECT count(*) FROM events WHERE session_id = ?", (session_id,)
+        ).fetchone()
+    if count < HISTORY_MESSAGES:
+        raise RuntimeError(f"{home / 'zeph.db'}: {count} events seeded for {session_id}")
 
 
 def medians(samples: list[dict[str, float]]) -> dict[str, float]:
@@ -231,10 +250,13 @@ async def measure_agents(
         await one_open(cmd, env, cwd, cancel)  # warm the file cache
     opens: dict[str, list[dict[str, float]]] = {name: [] for name in agents}
     loads: dict[str, list[float]] = {name: [] for name in agents}
-    for _ in range(runs):
+    for run in range(runs):
         for name, (cmd, env, cancel) in agents.items():
-            opens[name].append(await one_open(cmd, env, cwd, cancel))
-            loads[name].append(await one_load(cmd, env, cwd, session_id))
+            try:
+                opens[name].append(await one_open(cmd, env, cwd, cancel))
+                loads[name].append(await one_load(cmd, env, cwd, session_id))
+            except Exception as exc:
+                raise RuntimeError(f"{name}, run {run + 1}, ZEPH_HOME={env['ZEPH_HOME']}") from exc
     results = {}
     for name in agents:
         results[name] = medians(opens[name])
