@@ -35,7 +35,6 @@ import contextlib
 import json
 import os
 import shutil
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -212,28 +211,28 @@ async def one_load(cmd: list[str], env: dict[str, str], cwd: str, session_id: st
     return elapsed_ms
 
 
-def seed_history(home: Path, cwd: str, session_id: str) -> None:
+def seed_history(tree: Path, home: Path, cwd: str, session_id: str) -> None:
     """Store a session of HISTORY_MESSAGES messages (and their replay events) in ``home``.
 
-    Checks the stored events afterwards in ``home/zeph.db`` (the file every
-    agent of the bench opens), so a seed written elsewhere fails here, by
-    name, rather than as a ``-32002`` of a later ``session/load``.
+    The seed runs with ``tree`` (the measured checkout) on PYTHONPATH, so it
+    writes the database that tree's agent opens (a ``--before`` checkout may
+    keep it elsewhere: seeding it with this tree's code gave ``-32002`` on
+    its ``session/load``), and checks the events are stored.
 
     Raises:
-        RuntimeError: the database at ``home`` lacks the seeded events.
+        RuntimeError: the session's events are missing after the seed.
     """
     script = Path(__file__).with_name("_seed_history.py")
-    subprocess.run(
+    done = subprocess.run(
         [sys.executable, str(script), str(home), cwd, session_id, str(HISTORY_MESSAGES)],
         check=True,
-        env=dict(agent_env(REPO, home, {}), PYTHONPATH=str(REPO)),
+        capture_output=True,
+        text=True,
+        env=dict(agent_env(tree, home, {})),
     )
-    with contextlib.closing(sqlite3.connect(home / "zeph.db")) as db:
-        (count,) = db.execute(
-            "SELECT count(*) FROM events WHERE session_id = ?", (session_id,)
-        ).fetchone()
-    if count < HISTORY_MESSAGES:
-        raise RuntimeError(f"{home / 'zeph.db'}: {count} events seeded for {session_id}")
+    seeded = json.loads(done.stdout.strip().splitlines()[-1])
+    if seeded["events"] < HISTORY_MESSAGES:
+        raise RuntimeError(f"{seeded['db']}: {seeded['events']} events seeded for {session_id}")
 
 
 def medians(samples: list[dict[str, float]]) -> dict[str, float]:
@@ -246,7 +245,7 @@ async def measure_agents(
     """Medians per agent of ``runs`` opens and loads, taken round-robin (load drift is shared)."""
     session_id = "sess_benchhistory0001"
     for cmd, env, cancel in agents.values():
-        seed_history(Path(env["ZEPH_HOME"]), cwd, session_id)
+        seed_history(Path(env["PYTHONPATH"]), Path(env["ZEPH_HOME"]), cwd, session_id)
         await one_open(cmd, env, cwd, cancel)  # warm the file cache
     opens: dict[str, list[dict[str, float]]] = {name: [] for name in agents}
     loads: dict[str, list[float]] = {name: [] for name in agents}
