@@ -51,7 +51,11 @@ INIT = {
     "clientCapabilities": {},
     "clientInfo": {"name": "bench", "version": "1"},
 }
-TARGETS = {"new_ms": 100.0, "load_ms": 150.0, "rss_turn_mb": {"anthropic": 90.0, "openai": 50.0}}
+TARGETS: dict[str, Any] = {
+    "new_ms": 100.0,
+    "load_ms": 150.0,
+    "rss_turn_mb": {"anthropic": 90.0, "openai": 50.0},
+}
 
 FIRST_OUTPUT = ("agent_message_chunk", "agent_thought_chunk", "tool_call")
 """The updates that carry the model's first output of a turn (its first token)."""
@@ -207,14 +211,28 @@ async def one_load(cmd: list[str], env: dict[str, str], cwd: str, session_id: st
     return elapsed_ms
 
 
-def seed_history(home: Path, cwd: str, session_id: str) -> None:
-    """Store a session of HISTORY_MESSAGES messages (and their replay events) in ``home``."""
+def seed_history(tree: Path, home: Path, cwd: str, session_id: str) -> None:
+    """Store a session of HISTORY_MESSAGES messages (and their replay events) in ``home``.
+
+    The seed runs with ``tree`` (the measured checkout) on PYTHONPATH, so it
+    writes the database that tree's agent opens (a ``--before`` checkout may
+    keep it elsewhere: seeding it with this tree's code gave ``-32002`` on
+    its ``session/load``), and checks the events are stored.
+
+    Raises:
+        RuntimeError: the session's events are missing after the seed.
+    """
     script = Path(__file__).with_name("_seed_history.py")
-    subprocess.run(
+    done = subprocess.run(
         [sys.executable, str(script), str(home), cwd, session_id, str(HISTORY_MESSAGES)],
         check=True,
-        env=dict(os.environ, PYTHONPATH=str(REPO)),
+        capture_output=True,
+        text=True,
+        env=dict(agent_env(tree, home, {})),
     )
+    seeded = json.loads(done.stdout.strip().splitlines()[-1])
+    if seeded["events"] < HISTORY_MESSAGES:
+        raise RuntimeError(f"{seeded['db']}: {seeded['events']} events seeded for {session_id}")
 
 
 def medians(samples: list[dict[str, float]]) -> dict[str, float]:
@@ -227,14 +245,17 @@ async def measure_agents(
     """Medians per agent of ``runs`` opens and loads, taken round-robin (load drift is shared)."""
     session_id = "sess_benchhistory0001"
     for cmd, env, cancel in agents.values():
-        seed_history(Path(env["ZEPH_HOME"]), cwd, session_id)
+        seed_history(Path(env["PYTHONPATH"]), Path(env["ZEPH_HOME"]), cwd, session_id)
         await one_open(cmd, env, cwd, cancel)  # warm the file cache
     opens: dict[str, list[dict[str, float]]] = {name: [] for name in agents}
     loads: dict[str, list[float]] = {name: [] for name in agents}
-    for _ in range(runs):
+    for run in range(runs):
         for name, (cmd, env, cancel) in agents.items():
-            opens[name].append(await one_open(cmd, env, cwd, cancel))
-            loads[name].append(await one_load(cmd, env, cwd, session_id))
+            try:
+                opens[name].append(await one_open(cmd, env, cwd, cancel))
+                loads[name].append(await one_load(cmd, env, cwd, session_id))
+            except Exception as exc:
+                raise RuntimeError(f"{name}, run {run + 1}, ZEPH_HOME={env['ZEPH_HOME']}") from exc
     results = {}
     for name in agents:
         results[name] = medians(opens[name])

@@ -12,7 +12,8 @@ model load), the skills index, the repo map and the language-server bridge;
 the first prompt awaits only what it needs: the provider call awaits the
 provider's warm-up; the system prompt takes what is ready when the prompt
 arrives (skills ranked once their index is built, in name order before; the
-repo map once its warm-up has run, within :data:`REPO_MAP_WAIT_S`), so it
+repo map once its warm-up has run, within
+:data:`~zeph_tui.core.sections.REPO_MAP_WAIT_S`), so it
 never waits for a warm-up that follows the provider's. ``zeph-tui run`` opens with ``warm=False``: nothing
 runs in the background and the prompt pays for what it uses (skills listed
 without ranking, no repo map, language servers only when a tool needs them).
@@ -31,6 +32,7 @@ from zeph_tui.core.config import Settings, db_path, load_settings, zeph_home
 from zeph_tui.core.layers.base import Layer
 from zeph_tui.core.ports import Approver, Asker, ClientTerminal, EventSink, WorkspaceFS
 from zeph_tui.core.providers.base import Provider
+from zeph_tui.core.sections import library_read_roots, repo_map_section, standard_sections
 from zeph_tui.core.session.options import SessionOptions
 from zeph_tui.core.session.session import PromptSection, Session
 from zeph_tui.core.store import Store, open_store
@@ -45,10 +47,7 @@ if TYPE_CHECKING:
     from zeph_tui.core.skills import SkillLibrary
     from zeph_tui.core.tools.repomap_tool import RepoMapSection
 
-__all__ = ["REPO_MAP_WAIT_S", "Runtime", "replay_events"]
-
-REPO_MAP_WAIT_S = 0.5
-"""Longest wait (seconds) of a prompt for the repo map text once its warm-up has run."""
+__all__ = ["Runtime", "replay_events"]
 
 
 @dataclass(slots=True)
@@ -232,7 +231,7 @@ class Runtime:
             default_mode=perms.mode,
             system_prompt=build_system_prompt,
             prompt_sections=[
-                *_standard_sections(library, self.warmup),
+                *standard_sections(library, self.warmup),
                 *self._context_sections(),
                 *self._memory_sections(),
                 *self.prompt_sections,
@@ -334,25 +333,7 @@ class Runtime:
 
         if self.repo_map is None:
             self.repo_map = RepoMapSection()
-        repo_map, warmup = self.repo_map, self.warmup
-
-        async def repo_map_section(session: Session, user_text: str) -> str:
-            """The repo map once its warm-up ran (never for ``run``), else nothing.
-
-            A prompt never starts the first build itself nor waits for it: the
-            warm-up builds it after the provider's (so the build does not compete
-            with the first token), and a prompt sent before has no map.
-            """
-            key = f"repo_map:{session.workspace}"
-            if key not in warmup.status() or not await warmup.wait(key, 0):
-                return ""
-            try:
-                async with asyncio.timeout(REPO_MAP_WAIT_S):  # the build goes on (shielded)
-                    return await repo_map(session, user_text)
-            except TimeoutError:
-                return ""
-
-        return [untrusted_content_section, repo_map_section]
+        return [untrusted_content_section, repo_map_section(self.repo_map, self.warmup)]
 
     def skill_library(self, workspace: Path) -> SkillLibrary:
         """The skill library of ``workspace`` (one per workspace, reloaded on change)."""
@@ -448,36 +429,6 @@ def _install_redaction() -> None:
     from zeph_tui.core.safety.wiring import default_redactor, install_log_redaction
 
     install_log_redaction(default_redactor(refresh_env=True))
-
-
-def library_read_roots(library: SkillLibrary) -> list[Path]:
-    """Skill folders outside the workspace the model may read resources from."""
-    from zeph_tui.core.skills.loader import bundled_skills_dir
-
-    roots = [bundled_skills_dir(), library.zeph_home / "skills"]
-    return [r for r in roots if r.is_dir()]
-
-
-def _standard_sections(library: SkillLibrary, warmup: Warmup) -> list[PromptSection]:
-    async def instructions(session: Session, user_text: str) -> str:
-        from zeph_tui.core.session.instructions import load_project_instructions
-
-        return await asyncio.to_thread(load_project_instructions, session.workspace)
-
-    async def skills(session: Session, user_text: str) -> str:
-        """Ranked catalog once the index is warm (no wait), else what is loaded, in name order."""
-        window = session.provider.context_window_tokens
-        key = f"skills:{session.workspace}"
-        if key in warmup.status():
-            if await warmup.wait(key, 0):
-                await asyncio.to_thread(library.warm)  # picks up edits since the warm-up
-                return library.catalog(user_text, window)
-            return library.catalog_if_ready(user_text, window)
-        await asyncio.to_thread(library.reload_if_changed)
-        await asyncio.to_thread(lambda: library.skills)  # discover (no index) off the loop
-        return library.catalog_if_ready(user_text, window)
-
-    return [instructions, skills]
 
 
 async def replay_events(

@@ -188,3 +188,23 @@ async def test_close_during_the_model_load_leaves_no_warmup_or_child(tmp_path: P
     finally:
         assert await peer.close() == 0
     assert peer.proc is not None and peer.proc.returncode == 0
+
+
+async def test_broken_model_file_answers_session_new_and_fails_the_first_prompt(
+    tmp_path: Path,
+) -> None:
+    """The local model's load (its warm-up) fails on a file that is no GGUF: the session
+    still opens, and the first prompt ends with the load error instead of hanging."""
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"this is not a GGUF model\n" * 64)
+    env = agent_env("http://127.0.0.1:9")
+    env["ZEPH_HOME"] = str(tmp_path / "home")
+    args = ["--provider", "local", "--model", str(broken)]
+    peer = await RecordingPeer(env, tmp_path / "imports.json", args).start()
+    try:
+        frame = await _open_and_prompt(peer, tmp_path, prompt=True)
+    finally:
+        assert await peer.close() == 0
+    assert frame is not None
+    assert frame["error"]["code"] == -32603, frame
+    assert f"local: cannot load {broken}" in frame["error"]["message"]
