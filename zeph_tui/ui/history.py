@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from zeph_tui.core.events import ToolCall
+from zeph_tui.core.events import ToolCall, ToolCallStatus
 from zeph_tui.core.providers.base import (
     Message,
     TextPart,
@@ -61,7 +61,7 @@ def history_items(history: Sequence[Message]) -> list[ChatItem]:
                 tool = tools.get(part.tool_use_id)
                 if tool is not None and tool.call is not None:
                     tool.text = part.content
-                    status = "failed" if part.is_error else "completed"
+                    status: ToolCallStatus = "failed" if part.is_error else "completed"
                     tool.call = replace(tool.call, status=status)
     return items
 

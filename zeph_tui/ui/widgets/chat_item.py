@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from textual.widget import Widget
 from textual.widgets import Static
 
-from zeph_tui.core.events import DiffContent, ToolCall
+from zeph_tui.core.events import DiffContent, ToolCall, ToolCallStatus
 from zeph_tui.ui.widgets.agent_message import AgentMessage, StoredReply
 from zeph_tui.ui.widgets.thought_block import ThoughtBlock
 from zeph_tui.ui.widgets.tool_block import ToolBlock
@@ -94,7 +94,7 @@ def item_of(widget: Widget) -> ChatItem | None:
     if isinstance(widget, ThoughtBlock):
         return ChatItem("thought", widget.text, widget.message_id)
     if isinstance(widget, ToolBlock):
-        call = replace(widget.call, status=widget.status)
+        call = replace(widget.call, status=cast("ToolCallStatus", widget.status))
         return ChatItem("tool", widget.result_text, call=call, diffs=tuple(widget.diffs))
     if isinstance(widget, Static):
         kind: ItemKind = "notice" if widget.has_class(NOTICE_CLASS) else "reply"

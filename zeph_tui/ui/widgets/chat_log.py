@@ -126,8 +126,7 @@ class ChatLog(VerticalScroll):
                 self._more = None
             return
         text = (
-            f"{plural(len(self.earlier), 'earlier message')} · "
-            "load more (click, Home or scroll up)"
+            f"{plural(len(self.earlier), 'earlier message')} · load more (click, Home or scroll up)"
         )
         if self._more is None:
             self._more = LoadEarlier(text, markup=False)
