@@ -137,6 +137,8 @@ async def run(size_mb: int, n_messages: int, keys: int) -> dict[str, Any]:
     home = Path(tempfile.mkdtemp(prefix="zeph-bench-"))
     os.environ["ZEPH_HOME"] = str(home)
     os.environ["ANTHROPIC_API_KEY"] = "sk-ant-bench-not-real"
+    from textual import events
+
     from tests.fakes.anthropic_api import FakeAnthropic
     from zeph_tui.core.providers.anthropic import AnthropicProvider
     from zeph_tui.core.runtime import Runtime
@@ -180,7 +182,14 @@ async def run(size_mb: int, n_messages: int, keys: int) -> dict[str, Any]:
                 idle_ms.append(await timer.press("klmnopqrst"[i % 10]))
                 await asyncio.sleep(0.02)
             prompt.load_text("run the big command")
-            await pilot.press("enter")
+            # Enter as the driver hands it over: ``pilot.press`` would wait for the app
+            # to go idle, and a 10 MB turn ends inside that wait, the pane mount untimed
+            app.last_stop_reason = None
+            enter = events.Key("enter", "\r")
+            enter.set_sender(app)
+            app._driver.send_message(enter)
+            while prompt.text:  # noqa: ASYNC110 (polled like the keys; submitted once empty)
+                await asyncio.sleep(0.0005)
             started = time.perf_counter()
             mount_ms: list[float] = []  # keys pressed before the first pane existed, 3 after
             after_mount = 0

@@ -15,7 +15,7 @@ from zeph_tui.core.providers.anthropic import AnthropicProvider
 from zeph_tui.ui import create_app
 from zeph_tui.ui.app import ZephApp
 from zeph_tui.ui.screens.permission_modal import PermissionModal
-from zeph_tui.ui.widgets.agent_message import AgentMessage
+from zeph_tui.ui.widgets.agent_message import AgentMessage, StoredReply
 from zeph_tui.ui.widgets.tool_block import ToolBlock
 
 
@@ -37,7 +37,10 @@ async def dashboard(
 
 
 def agent_text(app: ZephApp) -> str:
-    return "".join(w.text for w in app.query(AgentMessage))
+    """The replies' text, streamed (:class:`AgentMessage`) and resumed (:class:`StoredReply`)."""
+    return "".join(w.text for w in app.query(AgentMessage)) + "".join(
+        w.text for w in app.query(StoredReply)
+    )
 
 
 async def test_prompt_streams_reply_and_fills_a_tool_pane(

@@ -10,7 +10,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input
 
-from zeph_tui.ui.widgets.chat_log import ChatLog
+from zeph_tui.ui.widgets.chat_log import ChatLog, ChatMatch
 
 __all__ = ["FindBar"]
 
@@ -19,7 +19,8 @@ class FindBar(Input):
     """A one-line search field over a :class:`ChatLog`.
 
     Typing searches (case-insensitive) the chat's messages, replies and tool
-    calls; Enter or Ctrl+F goes to the next match, Shift+Enter or ↑ to the
+    calls, those not mounted yet included (going to one mounts the earlier
+    blocks down to it, :meth:`ChatLog.reveal`); Enter or Ctrl+F goes to the next match, Shift+Enter or ↑ to the
     previous one (wrapping). The current match is scrolled into view and
     marked (class ``-found``); the border says ``2/5``. Escape closes the bar
     and gives the prompt back its focus.
@@ -39,7 +40,7 @@ class FindBar(Input):
     def __init__(self, chat: ChatLog, *, id: str | None = None) -> None:
         super().__init__(placeholder="find in the conversation", id=id)
         self.chat = chat
-        self.matches: list[Widget] = []
+        self.matches: list[ChatMatch] = []
         self.index = -1
 
     def open(self) -> None:
@@ -77,9 +78,21 @@ class FindBar(Input):
             self.border_subtitle = "no match" if self.value else ""
             return
         self.index = (self.index + step) % len(self.matches)
-        current = self.matches[self.index]
+        mounted = isinstance(self.matches[self.index], Widget)
+        current = self.chat.reveal(self.matches[self.index])
+        if current is None:  # it left the screen since: search again, same place
+            index = self.index
+            self.matches = self.chat.find(self.value)
+            self.index = min(index, len(self.matches)) - step
+            self.action_step(step)
+            return
         self._mark(current)
-        self.chat.scroll_to_widget(current, animate=False, center=True)
+        if mounted:
+            self.chat.scroll_to_widget(current, animate=False, center=True)
+        else:  # just mounted: scroll once it has a place
+            self.chat.call_after_refresh(
+                self.chat.scroll_to_widget, current, animate=False, center=True
+            )
         self.border_subtitle = f"{self.index + 1}/{len(self.matches)}"
 
     def _mark(self, widget: Widget | None) -> None:
