@@ -47,7 +47,9 @@ def script(body: dict[str, Any], index: int) -> dict[str, Any]:
             )
         return {"blocks": [{"type": "text", "text": "done"}]}
     if len(body["messages"]) == 1:
-        return calls(("load_skill", {"name": "beta-skill"}), ("load_skill", {"name": "alpha-skill"}))
+        return calls(
+            ("load_skill", {"name": "beta-skill"}), ("load_skill", {"name": "alpha-skill"})
+        )
     return {"blocks": [{"type": "text", "text": f"{agent} answered"}]}
 
 

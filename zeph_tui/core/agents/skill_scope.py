@@ -18,9 +18,9 @@ from zeph_tui.core.skills.catalog import build_catalog
 from zeph_tui.core.tools.skill_tools import LoadSkill
 
 if TYPE_CHECKING:
+    from zeph_tui.core.session.session import PromptSection, Session
     from zeph_tui.core.skills.library import SkillLibrary
     from zeph_tui.core.skills.model import Skill
-    from zeph_tui.core.session.session import PromptSection, Session
 
 __all__ = ["ScopedLoadSkill", "scope_skills"]
 
