@@ -70,7 +70,7 @@ async def test_cancel_during_plan_cancels_the_children(workspace: Path) -> None:
         params = {"sessionId": sid, "prompt": [{"type": "text", "text": "/plan go"}]}
         answer = asyncio.create_task(peer.ok("session/prompt", params, timeout_s=120))
         async with asyncio.timeout(60):
-            while not _alive_with("271.828"):
+            while not _alive_with("271.828"):  # noqa: ASYNC110  (another process: /proc)
                 await asyncio.sleep(0.1)
         await peer.notify("session/cancel", {"sessionId": sid})
         await answer
