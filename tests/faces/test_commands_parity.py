@@ -91,7 +91,9 @@ def session_row(db: Path, session_id: str) -> dict[str, Any]:
         live = conn.execute(
             "SELECT count(*) FROM messages WHERE session_id = ? AND compacted = 0", (session_id,)
         ).fetchone()[0]
-        sessions = conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
+        sessions = conn.execute(  # conversations, not /plan's sub-agents
+            "SELECT count(*) FROM sessions WHERE id NOT LIKE 'sub^_%' ESCAPE '^'"
+        ).fetchone()[0]
         graphs = (
             conn.execute(
                 "SELECT status FROM task_graphs WHERE parent_session = ?", (session_id,)
