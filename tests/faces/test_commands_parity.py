@@ -21,6 +21,7 @@ when a command is added to the registry without a step here. ``/rename`` and
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import subprocess
@@ -35,6 +36,7 @@ from textual.widgets import Static, TabbedContent
 from textual.worker import WorkerState
 
 from tests.conftest import make_repo
+from tests.core.agents.helpers import agent_of, write_agent
 from tests.faces.acp.test_acp_commands import open_session, reply, say
 from tests.fakes.anthropic_api import FakeAnthropic
 from tests.fixtures_acp.zeph_agent import ZephPeer, agent_env, last_user_text
@@ -45,14 +47,25 @@ from zeph_tui.ui import create_app
 from zeph_tui.ui.app import ZephApp
 from zeph_tui.ui.controller import DASHBOARD_FEATURES
 from zeph_tui.ui.screens.sessions_screen import SessionsScreen
+from zeph_tui.ui.widgets.plan_pane import PlanPane
 from zeph_tui.ui.widgets.user_message import UserMessage
 
 USE_PY = "from pkg.calc import add\n\nTOTAL = add(1, 2)\n"
 RENAME = "/rename pkg/calc.py:1:5 plus"
 
 
+PLAN_TASKS = [
+    {"id": "read", "agent": "worker", "prompt": "[node read] read calc", "deps": []},
+    {"id": "sum", "agent": "worker", "prompt": "[node sum] sum up", "deps": ["read"]},
+]
+
+
 def script(body: dict[str, Any], _index: int) -> dict[str, Any]:
-    """An echo that says how many messages it was sent (so /clear shows)."""
+    """An echo that says how many messages it was sent (so /clear shows); plans for /plan."""
+    if "split a software goal" in json.dumps(body.get("system", "")):
+        return {"blocks": [{"type": "text", "text": json.dumps({"tasks": PLAN_TASKS})}]}
+    if agent_of(body) is not None:
+        return {"blocks": [{"type": "text", "text": "node done"}]}
     count = len(body["messages"])
     return {"blocks": [{"type": "text", "text": f"echo: {last_user_text(body)} ({count})"}]}
 
@@ -60,6 +73,7 @@ def script(body: dict[str, Any], _index: int) -> dict[str, Any]:
 def repo(root: Path) -> Path:
     workspace = make_repo(root)
     (workspace / "pkg" / "use.py").write_text(USE_PY)
+    write_agent(workspace, "worker", "Read")  # for /plan
     subprocess.run(["git", "add", "-A"], cwd=workspace, check=True)
     subprocess.run(
         ["git", "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "use"],
@@ -77,8 +91,23 @@ def session_row(db: Path, session_id: str) -> dict[str, Any]:
         live = conn.execute(
             "SELECT count(*) FROM messages WHERE session_id = ? AND compacted = 0", (session_id,)
         ).fetchone()[0]
-        sessions = conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
-    return {**dict(row), "live_messages": live, "sessions": sessions}
+        sessions = conn.execute(  # conversations, not /plan's sub-agents
+            "SELECT count(*) FROM sessions WHERE id NOT LIKE 'sub^_%' ESCAPE '^'"
+        ).fetchone()[0]
+        graphs = (
+            conn.execute(
+                "SELECT status FROM task_graphs WHERE parent_session = ?", (session_id,)
+            ).fetchall()
+            if _has_graphs(conn)
+            else []
+        )
+    return {**dict(row), "live_messages": live, "sessions": sessions,
+            "graphs": [g[0] for g in graphs]}  # fmt: skip
+
+
+def _has_graphs(conn: sqlite3.Connection) -> bool:
+    query = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'task_graphs'"
+    return conn.execute(query).fetchone() is not None
 
 
 def files(workspace: Path) -> dict[str, str]:
@@ -99,6 +128,7 @@ class Face:
 
     def normalise(self, text: str) -> str:
         text = text.replace(str(self.workspace), "<ws>").replace(self.session_id(), "<sid>")
+        text = re.sub(r"graph_[0-9a-f]+", "<graph>", text)
         return "\n".join(" ".join(line.split()) for line in text.strip().splitlines())
 
     def row(self) -> dict[str, Any]:
@@ -304,6 +334,20 @@ async def test_every_command_does_the_same_in_the_dashboard_and_over_acp(
             markdown = (face.workspace / f"zeph-{face.session_id()}.md").read_text()
             assert markdown.startswith("# Parity check\n") and "## User\n\nagain" in markdown
         covered.add("export")
+
+        usage = await same(dash, acp, "/plan")
+        assert usage == "Usage: /plan GOAL | /plan resume [ID]"
+        planned = await same(dash, acp, "/plan sum up calc")
+        assert planned == "graph <graph>: completed (2/2 tasks)"
+        assert dash.row()["graphs"] == acp.row()["graphs"] == ["completed"]
+        plans = [u for u in acp.updates if u["sessionUpdate"] == "plan"]
+        assert [e["status"] for e in plans[-1]["entries"]] == ["completed", "completed"]
+        shown = app.query_one(PlanPane).entries
+        assert [e.status for e in shown] == ["completed", "completed"]
+        assert [e.content for e in shown] == [e["content"] for e in plans[-1]["entries"]]
+        resumed = await same(dash, acp, "/plan resume")
+        assert resumed == "no unfinished task graph to resume"
+        covered.add("plan")
 
         # face features the ACP face lacks: done in the dashboard, refused with the reason
         reason = "/{} is not available in the ACP agent: " + "{}"

@@ -224,6 +224,10 @@ def _dispatch(args: argparse.Namespace) -> int:
 
             check_provider_name(args.provider)
         return int(acp_main(args))
+    problem = getattr(args, "usage_problem", lambda _: None)(args)  # before any store work
+    if problem is not None:
+        print(f"zeph-tui: {problem}", file=sys.stderr)
+        return USAGE_ERROR
     from zeph_tui.core.config import preflight
 
     args.settings = preflight(provider=getattr(args, "provider", None))

@@ -34,6 +34,18 @@ def add_parser(sub: argparse._SubParsersAction[Any], common: Any) -> None:
     plan.add_argument("--json", action="store_true", help="one JSON event per line")
     plan.add_argument("--resume", nargs="?", const="", default=None, metavar="ID")
     plan.add_argument("goal", nargs="*", metavar="GOAL")
+    plan.set_defaults(usage_problem=usage_problem)
+
+
+def usage_problem(args: argparse.Namespace) -> str | None:
+    """The one-line mistake in ``args`` (no goal and no ``--resume``), else None.
+
+    Checked by the CLI before the settings and the database are opened, so a
+    mistake exits 2 before any store work or thread starts.
+    """
+    if args.resume is None and not " ".join(args.goal).strip():
+        return "give a goal: zeph-tui plan GOAL (or --resume)"
+    return None
 
 
 class _Printer:
@@ -54,12 +66,13 @@ class _Printer:
 async def _main(args: argparse.Namespace) -> int:
     from zeph_tui.cli.run import open_headless
     from zeph_tui.core import Runtime
-    from zeph_tui.core.agents.planner import plan_goal, resume_graph, run_graph
+    from zeph_tui.core.agents.planner import graph_summary, plan_goal, resume_graph, run_graph
     from zeph_tui.core.errors import AgentError
 
     goal = " ".join(args.goal).strip()
-    if args.resume is None and not goal:
-        print("zeph-tui: give a goal: zeph-tui plan GOAL (or --resume)", file=sys.stderr)
+    problem = usage_problem(args)
+    if problem is not None:  # main() checks it first; kept for callers of run()
+        print(f"zeph-tui: {problem}", file=sys.stderr)
         return 2
     runtime = await Runtime.start(provider=args.provider, model=args.model)
     try:
@@ -83,8 +96,7 @@ async def _main(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps({"graph": record.id, "status": record.status}), flush=True)
         else:
-            done = sum(s.status == "completed" for s in record.nodes.values())
-            print(f"graph {record.id}: {record.status} ({done}/{len(record.nodes)} tasks)")
+            print(graph_summary(record))
         return 0 if record.status == "completed" else 1
     finally:
         await runtime.aclose()

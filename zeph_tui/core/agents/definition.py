@@ -13,10 +13,12 @@ body is its system prompt. The format is Claude Code's ``.claude/agents/*.md``
     permissionMode: default        # optional (Claude Code): default | acceptEdits | plan |
                                    # bypassPermissions; or ``mode:`` with our names
     max_turn_requests: 20          # optional (zeph-tui): model calls per task
+    skills: pytest-testing, review # optional: the skills its catalog offers (of the parent's);
+                                   # absent: the parent's skills; ``[]``: none
     ---
     You are a read-only explorer ...
 
-Unknown keys (``color``, ``skills``, ...) are kept in :attr:`AgentDefinition.extra`.
+Unknown keys (``color``, ...) are kept in :attr:`AgentDefinition.extra`.
 
 Sources, in override order (a later source replaces an earlier agent of the
 same name), see :func:`agent_sources`:
@@ -95,6 +97,8 @@ class AgentDefinition:
         model: ``inherit`` (the parent's provider), a Claude alias or a model id.
         mode: permission mode (:data:`~zeph_tui.core.session.session.MODES`), None = the parent's.
         max_turn_requests: model calls per task, None = the session default.
+        skills: the skills its catalog offers (intersected with the parent's), None = the
+            parent's skills, ``()`` = none.
         source / path: where it was found (``path`` None for built-in definitions).
         extra: front matter keys this module does not read.
     """
@@ -106,6 +110,7 @@ class AgentDefinition:
     model: str = "inherit"
     mode: str | None = None
     max_turn_requests: int | None = None
+    skills: tuple[str, ...] | None = None
     source: AgentSource = "bundled"
     path: Path | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -143,14 +148,19 @@ def _map_tool(name: str) -> tuple[str, ...]:
     return CLAUDE_TOOL_NAMES.get(base.lower(), (base,))
 
 
-def _tools(value: object) -> tuple[str, ...]:
+def _names(value: object, key: str = "tools") -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, str):
         return tuple(t for t in re.split(r"[,\s]+", value) if t)
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return tuple(v.strip() for v in value if v.strip())
-    raise AgentError("'tools' must be a comma-separated string or a list of strings")
+    raise AgentError(f"'{key}' must be a comma-separated string or a list of strings")
+
+
+def _skills(meta: Mapping[str, Any]) -> tuple[str, ...] | None:
+    value = meta.get("skills")  # absent or empty (``skills:``): the parent's
+    return None if value is None else _names(value, "skills")
 
 
 def _text(meta: Mapping[str, Any], key: str) -> str:
@@ -179,7 +189,10 @@ def _limit(meta: Mapping[str, Any]) -> int | None:
     return value
 
 
-_KNOWN = {"name", "description", "tools", "model", "permissionMode", "mode", "max_turn_requests"}
+_KNOWN = {
+    "name", "description", "tools", "model", "permissionMode", "mode", "max_turn_requests",
+    "skills",
+}  # fmt: skip
 
 
 def parse_agent(
@@ -203,10 +216,11 @@ def parse_agent(
         name=name,
         description=description,
         prompt=prompt,
-        tools=_tools(meta.get("tools")),
+        tools=_names(meta.get("tools")),
         model=str(model),
         mode=_mode(meta),
         max_turn_requests=_limit(meta),
+        skills=_skills(meta),
         source=source,
         path=path,
         extra={k: v for k, v in meta.items() if k not in _KNOWN},

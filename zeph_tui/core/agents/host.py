@@ -9,7 +9,8 @@ One :class:`SubAgents` belongs to one parent session (the ``task`` tool of
    parent's approver, so permission requests reach the same person; the
    parent's scrubbed environment; the parent's provider unless the agent
    names another model), with the parent's tools minus ``task`` (no nesting)
-   and a :class:`~.scope.ScopeLayer` first in its stack; its id starts with
+   and a :class:`~.scope.ScopeLayer` first in its stack; its skills limited to the
+   definition's ``skills`` (:mod:`.skill_scope`); its id starts with
    :data:`CHILD_SESSION_PREFIX`, so lists of sessions (resume, ACP
    ``session/list``) do not offer it as a conversation of its own;
 3. runs one prompt turn, at most :attr:`SubAgents.max_concurrent` children at
@@ -39,6 +40,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 from zeph_tui.core.agents.definition import AgentDefinition, discover_agents
 from zeph_tui.core.agents.scope import ScopeLayer
+from zeph_tui.core.agents.skill_scope import scope_skills
 from zeph_tui.core.errors import AgentError, ProviderError, ToolError
 from zeph_tui.core.events import (
     AgentMessageChunk,
@@ -248,6 +250,8 @@ class SubAgents:
         run.scope = ScopeLayer(definition.name, allowed, call_prefix=f"{ctx.tool_call_id}/")
         child.layers.layers.insert(0, run.scope)
         child.prompt_sections.insert(0, _agent_section(definition))
+        if definition.skills is not None:
+            scope_skills(child, definition.skills, definition.name)
         child.title = f"{definition.name}: {' '.join(prompt.split())}"[:60]
         return child
 

@@ -12,6 +12,8 @@ sending the node states to the faces as ACP ``plan`` updates;
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import TYPE_CHECKING
 
 from zeph_tui.core.agents.graph import Strategy, TaskGraph, graph_from_json
@@ -27,7 +29,18 @@ if TYPE_CHECKING:
     from zeph_tui.core.agents.host import SubAgents
     from zeph_tui.core.session.session import Session
 
-__all__ = ["PLANNER_PROMPT", "host_of", "plan_goal", "resume_graph", "run_graph"]
+__all__ = [
+    "PLANNER_PROMPT",
+    "PLAN_USAGE",
+    "graph_summary",
+    "host_of",
+    "plan_command",
+    "plan_goal",
+    "resume_graph",
+    "run_graph",
+]
+
+PLAN_USAGE = "Usage: /plan GOAL | /plan resume [ID]"
 
 PLANNER_PROMPT = """\
 You split a software goal into tasks for sub-agents. Answer with JSON only:
@@ -113,3 +126,59 @@ async def resume_graph(session: Session, graph_id: str | None = None) -> GraphRe
     if graph_id is None:
         raise AgentError("no unfinished task graph to resume")
     return await _runner(session, store).run(graph_id)
+
+
+def graph_summary(record: GraphRecord) -> str:
+    """``graph ID: STATUS (DONE/N tasks)``, the one line every face ends a graph run with."""
+    done = sum(s.status == "completed" for s in record.nodes.values())
+    return f"graph {record.id}: {record.status} ({done}/{len(record.nodes)} tasks)"
+
+
+def _resume_target(words: list[str]) -> tuple[bool, str | None]:
+    """``(is_resume, graph id)``: ``resume`` alone or followed by a ``graph_`` id."""
+    if words[:1] != ["resume"] or len(words) > 2:
+        return False, None
+    if len(words) == 2 and not words[1].startswith("graph_"):
+        return False, None  # "/plan resume the work": a goal
+    return True, words[1] if len(words) == 2 else None
+
+
+async def plan_command(session: Session, argument: str) -> str:
+    """``/plan GOAL`` or ``/plan resume [ID]`` for ``session``; returns the reply text.
+
+    The graph's node states reach the faces as ACP ``plan`` updates while it
+    runs. The run is a job of the session (:attr:`Session.jobs`): the face's
+    cancel (Esc, ``session/cancel``) cancels it and every running child; the
+    graph is stored ``cancelled`` and ``/plan resume`` continues it.
+
+    Raises:
+        AgentError: empty argument (the usage line), an invalid plan, nothing to resume.
+        ProviderError: the planning call failed.
+    """
+    words = argument.split()
+    if not words:
+        raise AgentError(PLAN_USAGE)
+    resume, graph_id = _resume_target(words)
+
+    async def job() -> GraphRecord:
+        if resume:
+            return await resume_graph(session, graph_id)
+        return await run_graph(session, await plan_goal(session, argument))
+
+    task = asyncio.create_task(job(), name=f"plan-{session.id}")
+    session.jobs.add(task)
+    try:
+        record = await asyncio.shield(task)
+    except asyncio.CancelledError:
+        current = asyncio.current_task()
+        if not task.cancelled() or (current is not None and current.cancelling()):
+            task.cancel()  # our caller was cancelled: stop the graph too
+            with contextlib.suppress(BaseException):
+                await task
+            raise
+        latest = await GraphStore(session.store.db).latest()
+        named = f" (graph {latest})" if latest else ""
+        return f"Plan cancelled{named}; /plan resume continues it."
+    finally:
+        session.jobs.discard(task)
+    return graph_summary(record)

@@ -38,6 +38,7 @@ __all__ = [
     "mode",
     "model",
     "new",
+    "plan",
     "quit_face",
     "rename",
     "sessions",
@@ -221,6 +222,20 @@ async def export(host: CommandHost, argument: str) -> str:
     root = session.workspace.resolve()
     shown = str(done.path.relative_to(root)) if done.path.is_relative_to(root) else str(done.path)
     return done.summary(shown)
+
+
+async def plan(host: CommandHost, argument: str) -> str:
+    """``/plan GOAL`` | ``/plan resume [ID]``: a task graph of sub-agents (:mod:`..agents.planner`).
+
+    Node states stream as ACP ``plan`` updates (the dashboard's plan pane);
+    the face's cancel stops the graph and its children; the reply is
+    ``graph ID: STATUS (DONE/N tasks)``.
+    """
+    from zeph_tui.core.agents.planner import plan_command
+
+    if argument.strip():
+        host.show_pane("plan")
+    return await plan_command(host.session, argument)
 
 
 async def new(host: CommandHost, argument: str) -> str:

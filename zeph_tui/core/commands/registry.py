@@ -74,6 +74,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("diagnostics", "[PATH]", "Language-server diagnostics", builtin.diagnostics),
     Command("skills", "", "List the available skills", builtin.skills),
     Command("memory", "[list|search Q|show ID|forget ID]", "Long-term memories", builtin.memory),
+    Command(
+        "plan", "GOAL | resume [ID]", "Split a goal into sub-agent tasks and run them", builtin.plan
+    ),
     Command("undo", "", "Restore the last checkpoint", builtin.undo),
     Command("export", "[PATH]", "Write this session as Markdown", builtin.export),
     Command("new", "", "Start a new empty session", builtin.new, "sessions"),

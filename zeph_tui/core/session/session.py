@@ -148,6 +148,7 @@ class Session:
         self.prompt_sections: list[PromptSection] = list(prompt_sections)
         self._turn: asyncio.Task[StopReason] | None = None
         self._cancel_requested = False
+        self.jobs: set[asyncio.Task[Any]] = set()  # e.g. a /plan graph run; cancel() stops them
 
     @classmethod
     async def open(cls, *, session_id: str | None = None, **kwargs: Any) -> Session:
@@ -204,10 +205,12 @@ class Session:
             raise
 
     def cancel(self) -> None:
-        """Cancel the running prompt (if any); it returns ``cancelled`` promptly."""
+        """Cancel the running prompt and :attr:`jobs` (if any); the prompt returns ``cancelled``."""
         self._cancel_requested = True
         if self._turn is not None and not self._turn.done():
             self._turn.cancel()
+        for job in list(self.jobs):
+            job.cancel()
 
     async def set_mode(self, mode: str) -> None:
         """Switch permission mode (ask | accept-edits | plan | bypass; ACP ``code`` = accept-edits)."""

@@ -389,7 +389,8 @@ class ZephAgent(acp.BaseAgent):
         """
         state = self._sessions.get(params["sessionId"])
         ticket = state.turn if state is not None else None
-        if state is None or ticket is None or ticket.cancelled:
+        if state is None or (ticket is not None and ticket.cancelled):
             return
-        ticket.cancelled = True
-        state.session.cancel()
+        if ticket is not None:
+            ticket.cancelled = True
+        state.session.cancel()  # the turn, and the session's jobs (a running /plan)
