@@ -48,6 +48,7 @@ def standard_sections(library: SkillLibrary, warmup: Warmup) -> list[PromptSecti
         await asyncio.to_thread(lambda: library.skills)  # discover (no index) off the loop
         return library.catalog_if_ready(user_text, window)
 
+    skills.skill_catalog = True  # type: ignore[attr-defined]  # a sub-agent's scope replaces it
     return [instructions, skills]
 
 

@@ -66,11 +66,8 @@ def _catalog_section(library: SkillLibrary, allowed: frozenset[str]) -> PromptSe
 
 
 def _is_catalog(section: PromptSection) -> bool:
-    """The standard skills section of :func:`zeph_tui.core.runtime.open_session` (or ours)."""
-    name = getattr(section, "__qualname__", "")
-    return bool(getattr(section, "skill_catalog", False)) or name.endswith(
-        "_standard_sections.<locals>.skills"
-    )
+    """The skills catalog section (:func:`zeph_tui.core.sections.standard_sections`, or ours)."""
+    return bool(getattr(section, "skill_catalog", False))
 
 
 def scope_skills(child: Session, allowed: Iterable[str], agent: str) -> None:
