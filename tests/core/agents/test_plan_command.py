@@ -73,7 +73,7 @@ async def test_cancel_during_plan_cancels_the_children(workspace: Path) -> None:
             while not _alive_with("271.828"):  # noqa: ASYNC110  (another process: /proc)
                 await asyncio.sleep(0.1)
         await peer.notify("session/cancel", {"sessionId": sid})
-        await answer
+        assert (await answer)["stopReason"] == "cancelled"  # ACP: a cancelled turn says so
         text = reply([p["update"] for p in peer.updates(sid)])
         assert "Plan cancelled (graph graph_" in text and "/plan resume continues it" in text
         assert _alive_with("271.828") == []

@@ -149,6 +149,7 @@ class Session:
         self._turn: asyncio.Task[StopReason] | None = None
         self._cancel_requested = False
         self.jobs: set[asyncio.Task[Any]] = set()  # e.g. a /plan graph run; cancel() stops them
+        self.cancels = 0  # how many times cancel() was called: a command compares before/after
 
     @classmethod
     async def open(cls, *, session_id: str | None = None, **kwargs: Any) -> Session:
@@ -207,6 +208,7 @@ class Session:
     def cancel(self) -> None:
         """Cancel the running prompt and :attr:`jobs` (if any); the prompt returns ``cancelled``."""
         self._cancel_requested = True
+        self.cancels += 1
         if self._turn is not None and not self._turn.done():
             self._turn.cancel()
         for job in list(self.jobs):

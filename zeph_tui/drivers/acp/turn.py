@@ -104,8 +104,14 @@ async def _store_failed(state: SessionState, exc: BaseException) -> m.PromptResp
 async def run_slash(
     client: acp.Client, state: SessionState, command: Command, argument: str
 ) -> m.PromptResponse:
-    """A slash command as a turn: its reply, compaction updates, usage, and the stored exchange."""
+    """A slash command as a turn: its reply, compaction updates, usage, and the stored exchange.
+
+    Returns ``stopReason`` ``cancelled`` when a ``session/cancel`` arrived while the
+    command ran (e.g. a ``/plan`` graph stopped; its reply says so), else ``end_turn``.
+    Spec: https://agentclientprotocol.com/protocol/v1/prompt-turn#cancellation
+    """
     name = command.name
+    cancels = state.session.cancels
     compactions = len(state.session.context.results)
     compaction_id = f"compaction-{compactions + 1}"
     if name == "compact":
@@ -130,4 +136,4 @@ async def run_slash(
             {"sessionUpdate": "agent_message_chunk", "content": {"type": "text", "text": text}},
         ],
     )
-    return {"stopReason": "end_turn"}
+    return {"stopReason": "cancelled" if state.session.cancels != cancels else "end_turn"}
