@@ -1,4 +1,4 @@
-"""The dashboard's Memory pane (F6) on the real session's memory store.
+"""The dashboard's Memory pane (F9) on the real session's memory store.
 
 Memories are written through the store the runtime opened; the pane lists
 them, filters with the ``recall`` search (related memories marked), shows a
@@ -71,6 +71,22 @@ async def test_memory_pane_lists_filters_shows_entities_and_forgets(
         except UnknownMemory:
             pass
         assert app.session is not None and app.session.history == []  # no turn was sent
+
+
+async def test_memory_command_shows_the_pane_and_its_change(
+    workspace: Path, runtime: Any, anthropic_env: None
+) -> None:
+    store = MemoryStore(runtime.store.db)
+    ids = await fill(store, NOTES, str(workspace))
+    async with dashboard([], workspace, runtime) as (app, pilot, _fake):
+        pane = app.main_widget(MemoryPane)
+        await type_text(pilot, "/memory list")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: len(cells(pane)) == 4)  # /memory switched to the pane
+        await type_text(pilot, f"/memory forget {ids[0]}")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: str(ids[0]) not in [r[0] for r in cells(pane)])
+        assert len(cells(pane)) == 3
 
 
 async def _fill_pane(pilot: Pilot[Any]) -> None:

@@ -419,6 +419,8 @@ class ZephApp(KeyActions, OutputActions, App[int]):
         self.main_widget(TabbedContent).active = f"tab-{name}"
         if name == "git":
             self.action_refresh_git()
+        if name == "memory":  # already shown (no on_show): a /memory forget must show
+            self.main_widget(MemoryPane).reload()
 
     def action_show_tab(self, name: str) -> None:
         self.show_tab(name)

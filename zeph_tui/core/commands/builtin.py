@@ -180,7 +180,9 @@ async def memory(host: CommandHost, argument: str) -> str:
     from zeph_tui.core.memory.command import memory_reply
 
     store = MemoryStore(host.runtime.store.db)
-    return await memory_reply(store, argument, project=str(host.session.workspace))
+    reply = await memory_reply(store, argument, project=str(host.session.workspace))
+    host.show_pane("memory")  # after the reply's change (a forget), so the pane shows it
+    return reply
 
 
 async def undo(host: CommandHost, argument: str) -> str:

@@ -27,7 +27,7 @@ Feature = Literal["sessions", "panes", "quit"]
 through ``session/new`` and ``session/load``); ``panes``: it has side panes;
 ``quit``: the person can leave it from the prompt."""
 
-Pane = Literal["diagnostics", "skills", "git", "plan"]
+Pane = Literal["diagnostics", "skills", "git", "plan", "memory"]
 
 
 class CommandError(ZephError):
