@@ -113,3 +113,25 @@ async def test_sync_without_wait_sends_and_forgets_the_diagnostics(
         report = await bridge.open_or_change(a, a.read_text(), save=False)
         assert bridge.answered(a) == {"fake-empty-first"}
         assert [d.message for d in report.current] == ["real diagnostic v3"]
+
+
+async def test_disk_texts_are_exact_and_plan_the_same_edit(tmp_path: Path, record: Path) -> None:
+    """The texts the last sync saw (CRLF kept) plan exactly what a fresh read plans."""
+    from lsp_bridge.workspace_edit import StaleEditError, apply_planned_edit, plan_workspace_edit
+    from tests.core.code.test_rename_rollback import _project, _rename_edit
+
+    files = _project(tmp_path)
+    bad = tmp_path / "bad.py"
+    bad.write_bytes(b"x = '\xff'\n")
+    async with LspBridge(tmp_path, [fake("empty-first")], diagnostics_timeout_s=5) as bridge:
+        await bridge.sync_from_disk([*files, bad])
+        known = dict(bridge.disk_texts())
+        assert known == files  # exact text; the undecodable file is left out
+        edit = _rename_edit(files)
+        assert plan_workspace_edit(edit, known) == plan_workspace_edit(edit)
+        b = list(files)[1]
+        b.write_bytes(b"from a import total\r\nprint(total(1))\r\n")
+        await bridge.sync_from_disk(files)
+        assert bridge.disk_texts()[b] == "from a import total\r\nprint(total(1))\r\n"
+        with pytest.raises(StaleEditError):  # planned on the text the sync saw before
+            await apply_planned_edit(plan_workspace_edit(edit, known))
