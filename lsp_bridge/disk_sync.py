@@ -112,6 +112,23 @@ class DiskSync:
             self._stamp(path, stamps[path] if text is not None else None)
         return reports
 
+    def observe(self, paths: Iterable[Path]) -> None:
+        """Read the stale ``paths`` and stamp those the servers already have as they are.
+
+        Nothing is sent: a file whose disk text differs from its document
+        (not written yet, or changed) is left for the next sync. Run after
+        the servers got a rename's new texts and the editor wrote them: the
+        next :meth:`sync_from_disk` finds those files fresh (one ``stat``).
+        """
+        for path in paths:
+            path = (path if path.is_absolute() else self._host.root / path).resolve()
+            stamp = _disk_stamp(path)
+            if stamp is None or self._fresh(path, stamp):
+                continue
+            text = self._text(path, stamp)
+            if text is not None and self._same(path, text):
+                self._stamp(path, stamp)
+
     def _text(self, path: Path, stamp: tuple[int, int] | None) -> str | None:
         """The disk text at ``stamp``: kept when the stamp did not move, else read."""
         cached = self._texts.get(path)

@@ -391,6 +391,10 @@ class LspBridge:
         """Exact disk texts seen by the last :meth:`sync_from_disk` (see ``DiskSync.disk_texts``)."""
         return self._disk.disk_texts()
 
+    def observe_disk(self, paths: Iterable[Path]) -> None:
+        """Stamp ``paths`` whose disk text is what the servers have; nothing sent (``DiskSync``)."""
+        self._disk.observe(paths)
+
     async def send(self, path: Path, text: str, *, save: bool = True) -> None:
         """Send ``text`` as the document's new content without waiting for diagnostics.
 
