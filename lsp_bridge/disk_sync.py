@@ -6,11 +6,15 @@
 ``st_size``) and document version at its last sync, so a file unchanged
 since costs one ``stat``; changed files are announced with
 ``workspace/didChangeWatchedFiles`` (LSP 3.17) and open documents re-sent.
+It also keeps each file's exact disk text (UTF-8, line ends as on disk) at
+that stamp: :meth:`DiskSync.disk_texts` hands the texts the last sync saw to
+a caller that would read them again (a rename's plan), and a file whose
+stamp did not move is never read again, even after a re-send.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -65,6 +69,17 @@ class DiskSync:
         self._host = host
         # path -> ((st_mtime_ns, st_size), document version) at its last sync_from_disk
         self._stamps: dict[Path, tuple[tuple[int, int], int | None]] = {}
+        # path -> (stamp, exact UTF-8 text) as read at that stamp (undecodable files left out)
+        self._texts: dict[Path, tuple[tuple[int, int], str]] = {}
+        self._seen: dict[Path, str] = {}
+
+    def disk_texts(self) -> Mapping[Path, str]:
+        """Path -> exact disk text of the files the last :meth:`sync_from_disk` checked.
+
+        Only files whose stamp that sync saw matches the text's (read then or
+        before at the same stamp); a later change on disk is not seen here.
+        """
+        return self._seen
 
     async def sync_from_disk(
         self, paths: Iterable[Path], *, wait: bool = True
@@ -75,7 +90,12 @@ class DiskSync:
         resolved = [(p if p.is_absolute() else host.root / p).resolve() for p in paths]
         stamps = {p: _disk_stamp(p) for p in resolved}
         stale = [p for p in resolved if not self._fresh(p, stamps[p])]
-        texts = {p: _disk_text(p) for p in stale}
+        texts = {p: self._text(p, stamps[p]) for p in stale}
+        self._seen = {
+            p: cached[1]
+            for p in resolved
+            if (cached := self._texts.get(p)) is not None and cached[0] == stamps[p]
+        }
         changed = [p for p in stale if texts[p] is not None and not self._same(p, texts[p])]
         host.announce(changed, types.FileChangeType.Changed)
         host.announce([p for p in stale if texts[p] is None], types.FileChangeType.Deleted)
@@ -91,6 +111,34 @@ class DiskSync:
                     await host.send(path, text)
             self._stamp(path, stamps[path] if text is not None else None)
         return reports
+
+    def observe(self, paths: Iterable[Path]) -> None:
+        """Read the stale ``paths`` and stamp those the servers already have as they are.
+
+        Nothing is sent: a file whose disk text differs from its document
+        (not written yet, or changed) is left for the next sync. Run after
+        the servers got a rename's new texts and the editor wrote them: the
+        next :meth:`sync_from_disk` finds those files fresh (one ``stat``).
+        """
+        for path in paths:
+            path = (path if path.is_absolute() else self._host.root / path).resolve()
+            stamp = _disk_stamp(path)
+            if stamp is None or self._fresh(path, stamp):
+                continue
+            text = self._text(path, stamp)
+            if text is not None and self._same(path, text):
+                self._stamp(path, stamp)
+
+    def _text(self, path: Path, stamp: tuple[int, int] | None) -> str | None:
+        """The disk text at ``stamp``: kept when the stamp did not move, else read."""
+        cached = self._texts.get(path)
+        if stamp is not None and cached is not None and cached[0] == stamp:
+            return cached[1]
+        self._texts.pop(path, None)
+        text, exact = _disk_text(path)
+        if stamp is not None and text is not None and exact:
+            self._texts[path] = (stamp, text)
+        return text
 
     def _version(self, path: Path) -> int | None:
         doc = self._host.document(path)
@@ -121,9 +169,17 @@ def _disk_stamp(path: Path) -> tuple[int, int] | None:
     return stat.st_mtime_ns, stat.st_size
 
 
-def _disk_text(path: Path) -> str | None:
-    """The file's text, or ``None`` when it does not exist (or cannot be read)."""
+def _disk_text(path: Path) -> tuple[str | None, bool]:
+    """The file's text (line ends kept) and whether it is exact UTF-8.
+
+    ``(None, False)`` when it does not exist or cannot be read; invalid
+    UTF-8 is decoded with replacement characters (``exact`` is ``False``).
+    """
     try:
-        return path.read_text(encoding="utf-8", errors="replace")
+        data = path.read_bytes()
     except OSError:
-        return None
+        return None, False
+    try:
+        return data.decode("utf-8"), True
+    except UnicodeDecodeError:
+        return data.decode("utf-8", errors="replace"), False

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from lsprotocol import types
@@ -386,6 +386,14 @@ class LspBridge:
             the given order.
         """
         return await self._disk.sync_from_disk(paths, wait=wait)
+
+    def disk_texts(self) -> Mapping[Path, str]:
+        """Exact disk texts seen by the last :meth:`sync_from_disk` (see ``DiskSync.disk_texts``)."""
+        return self._disk.disk_texts()
+
+    def observe_disk(self, paths: Iterable[Path]) -> None:
+        """Stamp ``paths`` whose disk text is what the servers have; nothing sent (``DiskSync``)."""
+        self._disk.observe(paths)
 
     async def send(self, path: Path, text: str, *, save: bool = True) -> None:
         """Send ``text`` as the document's new content without waiting for diagnostics.

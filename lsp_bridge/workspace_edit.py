@@ -28,7 +28,7 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -169,13 +169,18 @@ def apply_text_edits(text: str, edits: Sequence[types.TextEdit]) -> str:
 class _Sim:
     """The files as the edit leaves them, simulated in memory."""
 
-    def __init__(self) -> None:
+    def __init__(self, known: Mapping[Path, str]) -> None:
+        self.known = known
         self.original: dict[Path, str | None] = {}
         self.hashes: dict[Path, str | None] = {}
         self.current: dict[Path, str | None] = {}
         self.ops: list[str] = []
 
     def get(self, path: Path) -> str | None:
+        if path not in self.current and path in self.known:
+            self.original[path] = self.known[path]
+            self.hashes[path] = hashlib.sha256(self.known[path].encode("utf-8")).hexdigest()
+            self.current[path] = self.original[path]
         if path not in self.current:
             self.hashes[path] = _digest(path)
             self.original[path] = _read(path)
@@ -243,18 +248,24 @@ def edit_starts(edit: types.WorkspaceEdit) -> list[tuple[Path, types.Position]]:
     return starts
 
 
-def plan_workspace_edit(edit: types.WorkspaceEdit) -> PlannedEdit:
+def plan_workspace_edit(
+    edit: types.WorkspaceEdit, known: Mapping[Path, str] | None = None
+) -> PlannedEdit:
     """Compute every file's content after ``edit``, without writing anything.
 
     ``documentChanges`` wins over ``changes`` when both are given (LSP 3.17).
     Versions in ``TextDocumentEdit`` are not checked against disk (the bridge
     syncs from disk); the hashes taken here guard the apply step instead.
+    ``known`` maps paths to their exact disk text (UTF-8, line ends as on
+    disk), e.g. :meth:`LspBridge.disk_texts`: those files are not read again
+    and their hash is the SHA-256 of that text's UTF-8 bytes (the same as of
+    the file while it is unchanged).
 
     Raises:
         WorkspaceEditError: unreadable files, overlapping edits, or a
             resource operation that conflicts with the disk.
     """
-    sim = _Sim()
+    sim = _Sim(known or {})
     if edit.document_changes:
         for change in edit.document_changes:
             if isinstance(change, types.TextDocumentEdit):

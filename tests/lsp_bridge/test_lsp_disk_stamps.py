@@ -113,3 +113,53 @@ async def test_sync_without_wait_sends_and_forgets_the_diagnostics(
         report = await bridge.open_or_change(a, a.read_text(), save=False)
         assert bridge.answered(a) == {"fake-empty-first"}
         assert [d.message for d in report.current] == ["real diagnostic v3"]
+
+
+async def test_disk_texts_are_exact_and_plan_the_same_edit(tmp_path: Path, record: Path) -> None:
+    """The texts the last sync saw (CRLF kept) plan exactly what a fresh read plans."""
+    from lsp_bridge.workspace_edit import StaleEditError, apply_planned_edit, plan_workspace_edit
+    from tests.core.code.test_rename_rollback import _project, _rename_edit
+
+    files = _project(tmp_path)
+    bad = tmp_path / "bad.py"
+    bad.write_bytes(b"x = '\xff'\n")
+    async with LspBridge(tmp_path, [fake("empty-first")], diagnostics_timeout_s=5) as bridge:
+        await bridge.sync_from_disk([*files, bad])
+        known = dict(bridge.disk_texts())
+        assert known == files  # exact text; the undecodable file is left out
+        edit = _rename_edit(files)
+        assert plan_workspace_edit(edit, known) == plan_workspace_edit(edit)
+        b = list(files)[1]
+        b.write_bytes(b"from a import total\r\nprint(total(1))\r\n")
+        await bridge.sync_from_disk(files)
+        assert bridge.disk_texts()[b] == "from a import total\r\nprint(total(1))\r\n"
+        with pytest.raises(StaleEditError):  # planned on the text the sync saw before
+            await apply_planned_edit(plan_workspace_edit(edit, known))
+
+
+async def test_observe_stamps_only_files_written_as_the_servers_have_them(
+    tmp_path: Path, record: Path
+) -> None:
+    """After a rename the editor writes: observed files are fresh, others still re-sent."""
+    a, b = tmp_path / "a.py", tmp_path / "b.py"
+    for path in (a, b):
+        path.write_text("x = 1\n")
+    async with LspBridge(tmp_path, [fake("empty-first")], diagnostics_timeout_s=5) as bridge:
+        for path in (a, b):
+            await bridge.open_or_change(path, "x = 1\n", save=False)
+        await bridge.sync_from_disk([a, b])
+        for path in (a, b):
+            await bridge.open_or_change(path, "y = 1\n", save=True)  # the rename's new text
+        a.write_text("y = 1\n")  # written as planned
+        b.write_text("z = 1\n")  # written otherwise
+        bridge.observe_disk([a, b])
+        stat = a.stat()  # proof that a is not read again: other text at the same stamp
+        a.write_text("q = 1\n")
+        os.utime(a, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        await _barrier(bridge)
+        mark = len(_sent(record, 0))
+        await bridge.sync_from_disk([a, b], wait=False)
+        assert bridge.disk_texts()[a] == "y = 1\n"
+        await _barrier(bridge)
+        assert f"textDocument/didChange {b.as_uri()}" in _sent(record, mark)
+        assert not any(a.as_uri() in line for line in _sent(record, mark))

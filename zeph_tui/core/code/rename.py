@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import difflib
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -86,6 +86,8 @@ class RenamePlan:
         edit: every touched file's old and new content.
         server_edit: the server's own ``WorkspaceEdit`` (LSP units, UTF-16),
             which a face can pass on instead of recomputing edits.
+        summary: :func:`summary_line` of this plan, built once by
+            :func:`plan_rename` (``""``: built on use).
     """
 
     root: Path
@@ -94,6 +96,7 @@ class RenamePlan:
     call_sites: tuple[CallSite, ...]
     edit: PlannedEdit
     server_edit: WorkspaceEdit | None = None
+    summary: str = ""
 
     @property
     def old_name(self) -> str:
@@ -293,14 +296,15 @@ async def plan_rename(
             raise RenameRefused(f"the symbol is already named {new_name!r}")
         if isinstance(edit, BaseException):
             raise edit
-        planned = plan_workspace_edit(edit)
+        planned = plan_workspace_edit(edit, bridge.disk_texts())  # read by sync_target
     except LspBridgeError as exc:
         raise _cannot(bridge, path, line, column, exc) from exc
     if not planned.changes:
         raise RenameError(f"the server's rename of {target.placeholder!r} changes nothing")
     sources = {c.path: c.old_text for c in planned.changes if c.old_text is not None}
     sites = await asyncio.to_thread(_sites, edit, sources)
-    return RenamePlan(bridge.root, target, new_name, sites, planned, edit)
+    plan = RenamePlan(bridge.root, target, new_name, sites, planned, edit)
+    return replace(plan, summary=summary_line(plan))  # the question, the log, the message
 
 
 def _sites(edit: WorkspaceEdit, sources: dict[Path, str]) -> tuple[CallSite, ...]:
@@ -386,8 +390,11 @@ def _shown(path: Path, root: Path) -> str:
 def summary_line(plan: RenamePlan) -> str:
     """``N call sites in M files: file: enclosing symbol, ...`` (imports and definition apart).
 
-    The line a face shows before applying (``window/showMessageRequest``).
+    The line a face shows before applying (``window/showMessageRequest``);
+    :attr:`RenamePlan.summary` when the plan has it.
     """
+    if plan.summary:
+        return plan.summary
     uses = plan.grouped()
     places = []
     for path, sites in uses.items():

@@ -45,10 +45,16 @@ async def sync_target(bridge: LspBridge, path: Path) -> None:
     if synced:  # the servers need the new texts, not their diagnostics: no wait here
         await bridge.sync_from_disk(sorted(synced), wait=False)
     if path not in synced:
-        text = await asyncio.to_thread(path.read_text, encoding="utf-8")
+        text = await asyncio.to_thread(_read, path)
         await bridge.open_or_change(path, text, save=False)
         await bridge.wait_ready(path)
         synced.add(path)
+
+
+def _read(path: Path) -> str:
+    """The exact text (line ends kept, as :meth:`LspBridge.sync_from_disk` reads it)."""
+    with path.open(encoding="utf-8", newline="") as f:
+        return f.read()
 
 
 def remember(bridge: LspBridge, paths: Sequence[Path]) -> None:

@@ -23,10 +23,16 @@ Before the edit the person sees the call sites:
   typed the name in its rename prompt) and the list after.
 
 After the reply: a ``window/showMessage`` summary and the full list of call
-sites in ``window/logMessage``; the changed files' new texts are parsed in
-the background (:func:`zeph_tui.core.code.call_sites.warm`). The reply does not wait for diagnostics:
-the delta against the pre-rename baseline follows later as another
-``window/logMessage`` (and ``showMessage`` when something broke).
+sites in ``window/logMessage``; then, :data:`SETTLE_S` later (the editor
+writes its files first, without the servers re-analysing beside it), the
+changed files' new texts are parsed in the background
+(:func:`zeph_tui.core.code.call_sites.warm`) and sent to the servers. The
+reply does not wait for diagnostics: the delta against the pre-rename
+baseline follows later as another ``window/logMessage`` (and
+``showMessage`` when something broke). Last, the changed files the editor
+has written as planned are read once and stamped
+(:meth:`lsp_bridge.LspBridge.observe_disk`, nothing sent): the next rename
+over them finds their stamps fresh and reads nothing.
 """
 
 from __future__ import annotations
@@ -62,6 +68,8 @@ __all__ = [
     "workspace_edit",
 ]
 
+#: seconds between the reply and the diagnostics work (the editor applies the edit meanwhile)
+SETTLE_S = 0.05
 APPLY = "Apply"
 CANCEL = "Cancel"
 _ANNOTATION = "zeph.rename"
@@ -212,9 +220,11 @@ async def _after(ls: ZephLanguageServer, plan: RenamePlan) -> None:
         f"{len(plan.files)} file(s) edited (full list in the log)."
     )
     ls.tell(types.MessageType.Info, summary, log_too=render_call_sites(plan))
+    await asyncio.sleep(SETTLE_S)
     changed = [(c.path, c.new_text) for c in plan.edit.changes if c.new_text is not None]
     await asyncio.to_thread(warm, changed)  # the next rename over these files parses nothing
-    new, _fixed, texts = await rename_delta(ls.bridge(), plan.edit, (plan.old_name, plan.new_name))
+    bridge = ls.bridge()
+    new, _fixed, texts = await rename_delta(bridge, plan.edit, (plan.old_name, plan.new_name))
     head = f"diagnostics after renaming {plan.old_name} to {plan.new_name}: {len(new)} new"
     errors = [d for d in new if d.severity == "error"]
     if errors:
@@ -223,6 +233,7 @@ async def _after(ls: ZephLanguageServer, plan: RenamePlan) -> None:
         )
     else:
         ls.window_log_message(types.LogMessageParams(types.MessageType.Log, head))
+    bridge.observe_disk([path for path, _ in changed])  # the next rename reads none of them
 
 
 def _target_range(
