@@ -327,7 +327,19 @@ _DEFAULTS: dict[str, Any] = {
 what the pydantic model validates to with nothing set (a test checks they are equal)."""
 
 _SECTIONS = frozenset(
-    "provider permissions limits lsp archive memory network routing sandbox triage latency".split()
+    [
+        "provider",
+        "permissions",
+        "limits",
+        "lsp",
+        "archive",
+        "memory",
+        "network",
+        "routing",
+        "sandbox",
+        "triage",
+        "latency",
+    ]
 )
 """The keys of :data:`_DEFAULTS` whose value is a section (attributes), not data."""
 
