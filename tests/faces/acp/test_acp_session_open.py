@@ -25,6 +25,7 @@ from tests.fixtures_acp.zeph_agent import INIT_FULL, agent_env
 from tests.heavy_modules import (
     PROVIDER_MODULES,
     SESSION_OPEN_NEEDS,
+    WARMUPS_DO_NOT_LOAD,
     heavy_in,
     import_recorder,
 )
@@ -65,6 +66,7 @@ def _check_imports(imports: list[tuple[str, str | None]], provider: str) -> None
     foreign = {m for p, mods in PROVIDER_MODULES.items() if p != provider for m in mods} - own
     loaded = set(heavy_in(name for name, _ in imports))
     assert not loaded & (foreign | {"textual", "rich"})
+    assert not loaded & set(WARMUPS_DO_NOT_LOAD), "language servers load on first use"
 
 
 @pytest.mark.parametrize("provider", ["anthropic", "openai"])
@@ -86,6 +88,8 @@ async def test_session_new_defers_the_provider_sdk_to_its_warmup(
     assert frame["result"] == {"stopReason": "end_turn"}, frame
     imports = peer.imports()
     _check_imports(imports, provider)
+    if provider == "anthropic":  # 200k window: the whole catalog fits, no BM25 index
+        assert "bm25s" not in heavy_in(name for name, _ in imports)
     sdk = PROVIDER_MODULES[provider][0]
     keys = {key for name, key in imports if name == sdk}
     assert len(keys) == 1
