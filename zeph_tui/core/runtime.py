@@ -274,6 +274,15 @@ class Runtime:
         )
         return host
 
+    def warm(self, session: Session) -> None:
+        """Start the background warm-ups of ``session`` (opened with ``warm=False``).
+
+        For a face that answers first and warms after its answer is written
+        (ACP: ``acp.after_response``), so the SDK import does not compete with
+        the answer. Same warm-ups as ``open_session(warm=True)``.
+        """
+        self._warm(session, self.skill_library(session.workspace))
+
     def _warm(self, session: Session, library: SkillLibrary) -> None:
         """Start the warm-ups of ``session`` (they run after the caller's next await).
 

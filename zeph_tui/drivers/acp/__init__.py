@@ -78,6 +78,8 @@ async def _serve(
     reader, writer = await acp.open_fd_streams(in_fd, out_fd, prefix=pending)
     connection = acp.AgentSideConnection(factory, reader, writer)
     if init is not None:  # answered by fastinit: record what the client offered
+        for agent in agents:
+            agent.prestart()  # the runtime starts while the client prepares session/new
         capabilities = init.get("clientCapabilities")
         connection.client.capabilities = capabilities if isinstance(capabilities, dict) else {}
         info = init.get("clientInfo")
