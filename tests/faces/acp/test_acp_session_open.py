@@ -212,3 +212,24 @@ async def test_broken_model_file_answers_session_new_and_fails_the_first_prompt(
     assert frame is not None
     assert frame["error"]["code"] == -32603, frame
     assert f"local: cannot load {broken}" in frame["error"]["message"]
+
+
+async def test_bad_config_fails_each_session_new_after_a_prestart(tmp_path: Path) -> None:
+    """The runtime starts right after ``initialize``; a bad config.toml still fails each
+    ``session/new`` with the one-line error (the pre-start swallows nothing for good)."""
+    env = agent_env("http://127.0.0.1:9")
+    env["ZEPH_HOME"] = str(tmp_path / "home")
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / "config.toml").write_text("[limits]\nmax_tokens = 0\n")
+    peer = await RecordingPeer(env, tmp_path / "imports.json", ["--provider", "local"]).start()
+    try:
+        await peer.ok("initialize", INIT_FULL)
+        await asyncio.sleep(0.5)  # the pre-start has run (and failed)
+        for _ in range(2):
+            params = {"cwd": str(tmp_path), "mcpServers": []}
+            frame = await peer.request("session/new", params, timeout_s=60)
+            assert "limits.max_tokens = 0: must be greater than or equal to 1" in str(
+                frame["error"]
+            ), frame
+    finally:
+        assert await peer.close() == 0
