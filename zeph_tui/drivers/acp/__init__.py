@@ -16,8 +16,10 @@ Public API:
 
 Start-up stays lean: a well-formed first ``initialize`` is answered by
 :mod:`.fastinit` (standard library only, before asyncio is imported); then
-:mod:`acp` serves the stream. :mod:`zeph_tui.core.runtime` (pydantic,
-anthropic, SQLite...) is imported on the first session request.
+:mod:`acp` serves the stream. :mod:`zeph_tui.core.runtime` (settings, SQLite)
+is imported and started once that answer is written (``SharedRuntime.prestart``),
+or on the first session request when fastinit did not answer; a session's
+warm-ups (provider SDK, skills, repo map) start once its answer is written.
 """
 
 from __future__ import annotations
