@@ -3,7 +3,8 @@
 Start-up paths (``zeph-tui --version``, ACP ``initialize``, the ``acp``
 library alone) import none of :data:`HEAVY_MODULES`. ACP ``session/new``
 imports none of them outside the background warm-ups either, except
-:data:`SESSION_OPEN_NEEDS` (settings and the store: what a session row needs).
+:data:`SESSION_OPEN_NEEDS` (the store: what a session row needs; pydantic only
+when there are settings to validate).
 The warm-ups themselves import only what the chosen provider uses
 (:data:`PROVIDER_MODULES`).
 """
@@ -16,6 +17,7 @@ __all__ = [
     "HEAVY_MODULES",
     "PROVIDER_MODULES",
     "SESSION_OPEN_NEEDS",
+    "WARMUPS_DO_NOT_LOAD",
     "heavy_in",
     "import_recorder",
 ]
@@ -42,8 +44,12 @@ HEAVY_MODULES: tuple[str, ...] = (
 )
 """Packages (top-level import names) that cost tens of ms or MB each."""
 
-SESSION_OPEN_NEEDS: tuple[str, ...] = ("pydantic", "pydantic_settings", "aiosqlite")
-"""Heavy packages ``session/new`` may import before it answers (config and the store)."""
+SESSION_OPEN_NEEDS: tuple[str, ...] = ("aiosqlite",)
+"""Heavy packages ``session/new`` may import before it answers with no config.toml
+and no ``ZEPH_PROVIDER`` / ``ZEPH_MODEL`` (the store; settings are the defaults)."""
+
+WARMUPS_DO_NOT_LOAD: tuple[str, ...] = ("lsp_bridge", "pygls", "lsprotocol", "git")
+"""What no warm-up loads before a tool or the face needs language servers."""
 
 PROVIDER_MODULES: dict[str, tuple[str, ...]] = {
     "anthropic": ("anthropic", "httpx2"),

@@ -89,3 +89,41 @@ def test_environment_provider_is_named(zeph_home: Path, monkeypatch: pytest.Monk
     monkeypatch.setenv("ZEPH_PROVIDER", "gpt")
     with pytest.raises(ConfigError, match=r"^environment: ZEPH_PROVIDER = \"gpt\": must be"):
         load_settings()
+
+
+def test_defaults_without_pydantic_equal_the_validated_defaults(zeph_home: Path) -> None:
+    """Nothing to validate: the pydantic-free defaults are what pydantic gives with nothing set."""
+    from zeph_tui.core.config import _settings_classes, default_settings
+
+    assert not (zeph_home / "config.toml").exists()
+    assert load_settings().model_dump() == _settings_classes()().model_dump()
+    assert default_settings().model_dump() == _settings_classes()().model_dump()
+
+
+def test_no_config_imports_no_pydantic(zeph_home: Path) -> None:
+    """With no config.toml and no ZEPH_PROVIDER / ZEPH_MODEL, pydantic is not imported."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\nfrom zeph_tui.core.config import load_settings\n"
+        "s = load_settings()\nassert s.limits.max_tokens == 8192, s\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'pydantic_settings')))"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("ZEPH_PROVIDER", "ZEPH_MODEL")}
+    env["ZEPH_HOME"] = str(zeph_home)
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"
+    (zeph_home / "config.toml").write_text("[limits]\nmax_tokens = 0\n")
+    failed = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    assert "limits.max_tokens = 0: must be greater than or equal to 1" in failed.stderr
+
+
+def test_environment_model_is_validated(zeph_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZEPH_MODEL", "m1")
+    settings = load_settings()
+    assert settings.provider.model == "m1"
+    assert type(settings).__name__ == "SettingsModel"

@@ -40,9 +40,11 @@ Example ``config.toml``::
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from zeph_tui.core.errors import ConfigError
@@ -52,6 +54,7 @@ __all__ = [
     "Settings",
     "check_provider_name",
     "db_path",
+    "default_settings",
     "load_settings",
     "preflight",
     "zeph_home",
@@ -233,12 +236,15 @@ def load_settings(**overrides: Any) -> Settings:
             the key, the value and what is allowed, e.g.
             ``.../config.toml: lsp.diagnostics_timeout_s = -1: must be greater than 0``.
     """
+    env = os.environ
+    toml_file = zeph_home() / "config.toml"
+    if not overrides and not _settings_from_env(env) and not toml_file.exists():
+        return default_settings()
     import tomllib
 
     from pydantic import ValidationError
 
     model = _settings_classes()
-    env = os.environ
     provider = dict(overrides.pop("provider", {}) or {})
     if env.get("ZEPH_PROVIDER") and "name" not in provider:
         provider["name"] = env["ZEPH_PROVIDER"]
@@ -246,7 +252,6 @@ def load_settings(**overrides: Any) -> Settings:
         provider["model"] = env["ZEPH_MODEL"]
     if provider:
         overrides["provider"] = provider
-    toml_file = zeph_home() / "config.toml"
     try:
         settings = model(**overrides)
     except tomllib.TOMLDecodeError as exc:
@@ -255,6 +260,107 @@ def load_settings(**overrides: Any) -> Settings:
         raise ConfigError(_explain(exc.errors()[0], toml_file)) from exc
     _check_servers(model, settings.lsp.servers, toml_file)
     return settings
+
+
+def _settings_from_env(env: Any) -> bool:
+    """Whether the environment sets a key (``ZEPH_PROVIDER`` / ``ZEPH_MODEL``)."""
+    return bool(env.get("ZEPH_PROVIDER") or env.get("ZEPH_MODEL"))
+
+
+class _Defaults(SimpleNamespace):
+    """A section of :func:`default_settings`: the defaults' values as attributes."""
+
+    def model_dump(self) -> dict[str, Any]:
+        """The section as plain data, like pydantic's ``model_dump()``."""
+        return {
+            k: v.model_dump() if isinstance(v, _Defaults) else copy.deepcopy(v)
+            for k, v in vars(self).items()
+        }
+
+
+_DEFAULTS: dict[str, Any] = {
+    "provider": {"name": None, "model": None, "base_url": None, "thinking_budget_tokens": 0},
+    "permissions": {
+        "mode": "ask",
+        "rules": [],
+        "extra_write_roots": [],
+        "read_roots": [],
+        "env_allowlist": [],
+    },
+    "limits": {
+        "max_turn_requests": 50,
+        "max_tokens": 8192,
+        "model_copy_limit_bytes": 16 * 1024,
+        "max_concurrent_subagents": 4,
+    },
+    "lsp": {
+        "enabled": True,
+        "diagnostics_timeout_s": DIAGNOSTICS_TIMEOUT_S,
+        "servers": {},
+        "disabled": [],
+    },
+    "archive": {"retention_days": 14.0},
+    "memory": {"enabled": True, "budget_tokens": 300},
+    "network": dict.fromkeys(
+        (
+            "max_message_bytes",
+            "queue_frames",
+            "stall_timeout_s",
+            "ping_interval_s",
+            "ping_timeout_s",
+            "idle_timeout_s",
+        )
+    ),
+    "routing": {
+        "enabled": True,
+        "strategy": "cascade",
+        "first_event_timeout_s": 60.0,
+        "seed": None,
+        "models": {},
+        "triage": {"easy": [], "medium": [], "hard": []},
+        "latency": {"alpha": 0.3, "explore": 0.5},
+    },
+    "sandbox": {"enabled": True, "network": True},
+    "mcp_servers": {},
+}
+"""The settings with no config.toml and no ``ZEPH_PROVIDER`` / ``ZEPH_MODEL``:
+what the pydantic model validates to with nothing set (a test checks they are equal)."""
+
+_SECTIONS = frozenset(
+    [
+        "provider",
+        "permissions",
+        "limits",
+        "lsp",
+        "archive",
+        "memory",
+        "network",
+        "routing",
+        "sandbox",
+        "triage",
+        "latency",
+    ]
+)
+"""The keys of :data:`_DEFAULTS` whose value is a section (attributes), not data."""
+
+
+def _namespace(values: dict[str, Any]) -> _Defaults:
+    return _Defaults(
+        **{
+            k: _namespace(v) if k in _SECTIONS and isinstance(v, dict) else copy.deepcopy(v)
+            for k, v in values.items()
+        }
+    )
+
+
+def default_settings() -> Settings:
+    """The default settings without importing pydantic (nothing to validate).
+
+    Same attributes and values as the pydantic model with nothing set; each
+    call returns a fresh copy. :func:`load_settings` returns this when there is
+    no config.toml, no override and no ``ZEPH_PROVIDER`` / ``ZEPH_MODEL``.
+    """
+    return _namespace(_DEFAULTS)
 
 
 def _explain(error: Any, toml_file: Path) -> str:

@@ -8,8 +8,9 @@ store row, the tool list and the layer stack; it imports no provider SDK,
 loads no model, reads no skill and starts no language server. With
 ``warm=True`` (the default: dashboard, ACP) it then starts, in the runtime's
 :class:`~zeph_tui.core.warmup.Warmup`, the provider's warm-up (SDK import or
-model load), the skills index, the repo map and the language-server bridge;
-the first prompt awaits only what it needs: the provider call awaits the
+model load), the skills index (when the catalog needs ranking) and the repo
+map; the language-server bridge (``lsp_bridge``) loads when a tool or the face
+first needs it. The first prompt awaits only what it needs: the provider call awaits the
 provider's warm-up; the system prompt takes what is ready when the prompt
 arrives (skills ranked once their index is built, in name order before; the
 repo map once its warm-up has run, within
@@ -250,7 +251,7 @@ class Runtime:
         if subagents is not None:
             subagents.bind(session)
         if warm:
-            self._warm(session, library, code_intel)
+            self._warm(session, library)
         return session
 
     def _subagents(self, workspace: Path, approver: Approver) -> SubAgents:
@@ -273,13 +274,24 @@ class Runtime:
         )
         return host
 
-    def _warm(self, session: Session, library: SkillLibrary, intel: CodeIntel | None) -> None:
+    def warm(self, session: Session) -> None:
+        """Start the background warm-ups of ``session`` (opened with ``warm=False``).
+
+        For a face that answers first and warms after its answer is written
+        (ACP: ``acp.after_response``), so the SDK import does not compete with
+        the answer. Same warm-ups as ``open_session(warm=True)``.
+        """
+        self._warm(session, self.skill_library(session.workspace))
+
+    def _warm(self, session: Session, library: SkillLibrary) -> None:
         """Start the warm-ups of ``session`` (they run after the caller's next await).
 
         In order, so they do not compete for the interpreter with what the first
         token needs: the provider (SDK import / model load) at once; then the
-        skills index and the repo map (a prompt does not wait for those: it
-        takes what is ready); then the language-server bridge.
+        skills index (only when the catalog needs ranking) and the repo map (a
+        prompt does not wait for those: it takes what is ready). The
+        language-server bridge is not warmed: ``lsp_bridge`` (and ``git``)
+        load when a tool or the face first asks ``intel.bridge()``.
         """
         from zeph_tui.core.providers.lazy import Warmable
 
@@ -293,11 +305,11 @@ class Runtime:
                 await warmup.wait(key)
             await work()
 
-        warmup.start(keys[1], lambda: after(keys[:1], lambda: asyncio.to_thread(library.warm)))
+        window = provider.context_window_tokens  # the index only when the catalog needs ranking
+        warmup.start(
+            keys[1], lambda: after(keys[:1], lambda: asyncio.to_thread(library.warm, window))
+        )
         warmup.start(keys[2], lambda: after(keys[:1], lambda: self.repo_map_text(workspace)))
-        bridge = getattr(intel, "bridge", None)
-        if bridge is not None and self.settings.lsp.enabled:
-            warmup.start(f"lsp:{workspace}", lambda: after(keys, lambda: _warm_lsp(bridge)))
 
     async def repo_map_text(self, workspace: Path) -> str:
         """The repo map section's text of ``workspace`` (starts or joins its build)."""
@@ -375,17 +387,6 @@ class Runtime:
         for intel in intels:
             await intel.aclose()
         await self.store.close()
-
-
-async def _warm_lsp(bridge: Callable[[], Awaitable[object]]) -> None:
-    """Import ``lsp_bridge`` off the loop, then create the bridge (detection, git baseline).
-
-    The language servers themselves start on the first file a tool touches.
-    """
-    import importlib
-
-    await asyncio.to_thread(importlib.import_module, "lsp_bridge")
-    await bridge()
 
 
 def _new_lsp_tools(intel: LspCodeIntel, tools: Sequence[Tool]) -> list[Tool]:

@@ -41,7 +41,7 @@ def standard_sections(library: SkillLibrary, warmup: Warmup) -> list[PromptSecti
         key = f"skills:{session.workspace}"
         if key in warmup.status():
             if await warmup.wait(key, 0):
-                await asyncio.to_thread(library.warm)  # picks up edits since the warm-up
+                await asyncio.to_thread(library.warm, window)  # picks up edits since the warm-up
                 return library.catalog(user_text, window)
             return library.catalog_if_ready(user_text, window)
         await asyncio.to_thread(library.reload_if_changed)

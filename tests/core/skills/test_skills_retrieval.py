@@ -163,3 +163,23 @@ def test_heavy_imports_are_lazy(tmp_path: Path) -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_catalog_that_fits_whole_needs_no_index(tmp_path: Path) -> None:
+    """Every description fits: name order, no BM25 index even with a query or a warm-up."""
+    import sys
+
+    from zeph_tui.core.skills.catalog import fits_whole
+
+    lib = SkillLibrary(tmp_path, tmp_path)
+    assert fits_whole(list(lib.skills.values()), 200_000)
+    lib.warm(200_000)
+    assert lib._index is None
+    text = lib.catalog("rename the method everywhere", 200_000)
+    assert text == lib.catalog("", 200_000)
+    assert lib._index is None, "no ranking when everything fits"
+    assert not fits_whole(list(lib.skills.values()), 8_000)
+    lib.warm(8_000)
+    assert lib._index is not None and "bm25s" in sys.modules, (
+        "a catalog that does not fit is ranked"
+    )

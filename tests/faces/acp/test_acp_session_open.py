@@ -25,6 +25,7 @@ from tests.fixtures_acp.zeph_agent import INIT_FULL, agent_env
 from tests.heavy_modules import (
     PROVIDER_MODULES,
     SESSION_OPEN_NEEDS,
+    WARMUPS_DO_NOT_LOAD,
     heavy_in,
     import_recorder,
 )
@@ -65,6 +66,7 @@ def _check_imports(imports: list[tuple[str, str | None]], provider: str) -> None
     foreign = {m for p, mods in PROVIDER_MODULES.items() if p != provider for m in mods} - own
     loaded = set(heavy_in(name for name, _ in imports))
     assert not loaded & (foreign | {"textual", "rich"})
+    assert not loaded & set(WARMUPS_DO_NOT_LOAD), "language servers load on first use"
 
 
 @pytest.mark.parametrize("provider", ["anthropic", "openai"])
@@ -86,6 +88,8 @@ async def test_session_new_defers_the_provider_sdk_to_its_warmup(
     assert frame["result"] == {"stopReason": "end_turn"}, frame
     imports = peer.imports()
     _check_imports(imports, provider)
+    if provider == "anthropic":  # 200k window: the whole catalog fits, no BM25 index
+        assert "bm25s" not in heavy_in(name for name, _ in imports)
     sdk = PROVIDER_MODULES[provider][0]
     keys = {key for name, key in imports if name == sdk}
     assert len(keys) == 1
@@ -208,3 +212,24 @@ async def test_broken_model_file_answers_session_new_and_fails_the_first_prompt(
     assert frame is not None
     assert frame["error"]["code"] == -32603, frame
     assert f"local: cannot load {broken}" in frame["error"]["message"]
+
+
+async def test_bad_config_fails_each_session_new_after_a_prestart(tmp_path: Path) -> None:
+    """The runtime starts right after ``initialize``; a bad config.toml still fails each
+    ``session/new`` with the one-line error (the pre-start swallows nothing for good)."""
+    env = agent_env("http://127.0.0.1:9")
+    env["ZEPH_HOME"] = str(tmp_path / "home")
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / "config.toml").write_text("[limits]\nmax_tokens = 0\n")
+    peer = await RecordingPeer(env, tmp_path / "imports.json", ["--provider", "local"]).start()
+    try:
+        await peer.ok("initialize", INIT_FULL)
+        await asyncio.sleep(0.5)  # the pre-start has run (and failed)
+        for _ in range(2):
+            params = {"cwd": str(tmp_path), "mcpServers": []}
+            frame = await peer.request("session/new", params, timeout_s=60)
+            assert "limits.max_tokens = 0: must be greater than or equal to 1" in str(
+                frame["error"]
+            ), frame
+    finally:
+        assert await peer.close() == 0

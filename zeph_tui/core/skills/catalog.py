@@ -69,6 +69,16 @@ def _tail_size(n_full: int, names_chars: int, n_names: int, dropped: int) -> int
     return size
 
 
+def fits_whole(skills: Sequence[Skill], context_window_tokens: int) -> bool:
+    """Whether every skill's whole description fits the budget of ``context_window_tokens``.
+
+    Then :func:`build_catalog` lists them all whatever their order, and no
+    ranking (no BM25 index) is needed. Linear in the number of skills.
+    """
+    budget_chars = int(context_window_tokens * CATALOG_BUDGET_FRACTION) * CHARS_PER_TOKEN
+    return len(_HEADER) + sum(len(_full_line(s, None)) for s in skills) <= budget_chars
+
+
 def build_catalog(ranked: Sequence[Skill], context_window_tokens: int) -> str:
     """Render the catalog for a prompt.
 

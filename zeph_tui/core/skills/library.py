@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from zeph_tui.core.errors import SkillError
-from zeph_tui.core.skills.catalog import build_catalog
+from zeph_tui.core.skills.catalog import build_catalog, fits_whole
 from zeph_tui.core.skills.loader import SourceDir, default_zeph_home, discover, skill_sources
 from zeph_tui.core.skills.model import ScoredSkill, Skill, SkillProblem
 from zeph_tui.core.skills.retrieval import SkillIndex
@@ -77,16 +77,22 @@ class SkillLibrary:
                 if not self._loaded:
                     self.reload()
 
-    def warm(self) -> None:
+    def warm(self, context_window_tokens: int | None = None) -> None:
         """Discover the skills (or reload them if changed) and build the BM25 index.
 
-        Blocking (file reads, ``bm25s`` import): run it in a worker thread.
+        With ``context_window_tokens`` the index is built only when the catalog
+        needs a ranking (not every description fits: :func:`fits_whole`), so a
+        small catalog never imports ``bm25s`` / ``numpy``. Blocking (file
+        reads, ``bm25s`` import): run it in a worker thread.
         """
         with self._lock:
             if not self.reload_if_changed():
                 self._ensure_loaded()
+            skills = list(self._skills.values())
+            if context_window_tokens is not None and fits_whole(skills, context_window_tokens):
+                return
             if self._index is None:
-                self._index = SkillIndex(list(self._skills.values()))
+                self._index = SkillIndex(skills)
 
     def catalog_if_ready(self, query: str, context_window_tokens: int) -> str:
         """Like :meth:`catalog` but never blocks: ``""`` before the first load.
@@ -95,7 +101,9 @@ class SkillLibrary:
         """
         if not self._loaded:
             return ""
-        if self._index is None:
+        if self._index is None and not fits_whole(
+            list(self._skills.values()), context_window_tokens
+        ):
             return build_catalog(list(self._skills.values()), context_window_tokens)
         return self.catalog(query, context_window_tokens)
 
@@ -229,10 +237,15 @@ class SkillLibrary:
         Returns:
             At most ~2% of the window (len/4 tokens): descriptions of the
             most relevant skills, the rest by name; "" when there are none.
+            When every description fits (:func:`fits_whole`) they are all
+            listed in name order, unranked (the same text whatever the prompt).
         """
-        ranked = [hit.skill for hit in self.search(query, k=0)] if query.strip() else []
+        everything = list(self.skills.values())
+        if not query.strip() or fits_whole(everything, context_window_tokens):
+            return build_catalog(everything, context_window_tokens)
+        ranked = [hit.skill for hit in self.search(query, k=0)]
         seen = {s.name for s in ranked}
-        ranked += [s for s in self.skills.values() if s.name not in seen]
+        ranked += [s for s in everything if s.name not in seen]
         return build_catalog(ranked, context_window_tokens)
 
     def approve(self, name: str) -> Skill:

@@ -16,8 +16,10 @@ Public API:
 
 Start-up stays lean: a well-formed first ``initialize`` is answered by
 :mod:`.fastinit` (standard library only, before asyncio is imported); then
-:mod:`acp` serves the stream. :mod:`zeph_tui.core.runtime` (pydantic,
-anthropic, SQLite...) is imported on the first session request.
+:mod:`acp` serves the stream. :mod:`zeph_tui.core.runtime` (settings, SQLite)
+is imported and started once that answer is written (``SharedRuntime.prestart``),
+or on the first session request when fastinit did not answer; a session's
+warm-ups (provider SDK, skills, repo map) start once its answer is written.
 """
 
 from __future__ import annotations
@@ -78,6 +80,8 @@ async def _serve(
     reader, writer = await acp.open_fd_streams(in_fd, out_fd, prefix=pending)
     connection = acp.AgentSideConnection(factory, reader, writer)
     if init is not None:  # answered by fastinit: record what the client offered
+        for agent in agents:
+            agent.prestart()  # the runtime starts while the client prepares session/new
         capabilities = init.get("clientCapabilities")
         connection.client.capabilities = capabilities if isinstance(capabilities, dict) else {}
         info = init.get("clientInfo")

@@ -88,6 +88,10 @@ class ZephAgent(acp.BaseAgent):
 
         return initialize_result()  # type: ignore[return-value]
 
+    def prestart(self) -> None:
+        """Start the runtime ahead of the first session request (see ``SharedRuntime``)."""
+        self._shared.prestart()
+
     async def aclose(self) -> None:
         """Close every session and the runtime (at EOF)."""
         for state in list(self._sessions.values()):
@@ -166,6 +170,7 @@ class ZephAgent(acp.BaseAgent):
                 terminal=AcpTerminal(client, sid) if client.can("terminal") else None,
                 asker=AcpAsker(client) if client.can("elicitation", "form") else None,
                 options=_options(runtime, extra_dirs or []),
+                warm=False,  # warm-ups start once the answer is written (below)
             )
         except (ZephError, OSError) as exc:
             if servers is not None:
@@ -173,9 +178,15 @@ class ZephAgent(acp.BaseAgent):
             raise RequestError(acp.ErrorCode.INTERNAL_ERROR, f"cannot open session: {exc}") from exc
         state = SessionState(session, runtime, sink, cwd, servers)
         self._sessions[session.id] = state
+
+        async def warm() -> None:  # the SDK import starts once the answer is written
+            if self._sessions.get(session.id) is state:  # not closed meanwhile
+                runtime.warm(session)
+
+        acp.after_response(warm)
         if servers is not None:
             acp.after_response(lambda: self._report_mcp(state))
-        unconfined = await asyncio.to_thread(runtime.sandbox_notice)
+        unconfined = await asyncio.to_thread(runtime.sandbox_notice)  # probed by prestart
         if unconfined is not None:  # the process's one "not sandboxed" notice, after the answer
             log.warning("%s", unconfined.line)
             update = notice(self.client, unconfined.marker, unconfined.text, "warning")

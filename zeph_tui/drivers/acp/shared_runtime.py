@@ -7,6 +7,7 @@ connections). Imports only :mod:`acp` and the standard library at import time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import TYPE_CHECKING
 
@@ -33,6 +34,25 @@ class SharedRuntime:
         self._model = model
         self._runtime: Runtime | None = None
         self._lock = asyncio.Lock()
+        self._prestart: asyncio.Task[None] | None = None
+
+    def prestart(self) -> None:
+        """Start the runtime now, in a task, ahead of the first session request.
+
+        For a client that answered ``initialize`` and opens a session later:
+        ``session/new`` then finds the runtime started (or awaits the start
+        under way). A failure is not raised here: :meth:`get` starts again and
+        the session request gets the error. Call it from the event loop.
+        """
+        if self._prestart is None and self._runtime is None:
+
+            async def start() -> None:
+                with contextlib.suppress(RequestError):
+                    runtime = await self.get()
+                    if runtime.sandbox is not None:  # the probe (cached) session/new reports
+                        await asyncio.to_thread(runtime.sandbox.status)
+
+            self._prestart = asyncio.get_running_loop().create_task(start())
 
     async def get(self) -> Runtime:
         """The runtime (started once). Raises ``RequestError`` -32603 when it cannot start."""
@@ -48,6 +68,10 @@ class SharedRuntime:
             return self._runtime
 
     async def aclose(self) -> None:
+        """Close the runtime (after a :meth:`prestart` under way has finished)."""
+        if self._prestart is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._prestart
         if self._runtime is not None:
             await self._runtime.aclose()
             self._runtime = None
