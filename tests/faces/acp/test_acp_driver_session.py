@@ -155,6 +155,7 @@ async def test_initialize_and_new_session(peer: ZephPeer, workspace: Path) -> No
         "diagnostics",
         "skills",
         "memory",
+        "plan",
         "undo",
         "export",
     }
