@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import stat
 import sys
 import threading
 from collections.abc import AsyncIterator
@@ -188,10 +189,13 @@ async def open_fd_streams(
     if prefix:
         reader.feed_data(prefix)  # before the pipe can deliver EOF
     in_file = os.fdopen(in_fd, "rb", buffering=0)
-    try:
-        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), in_file)
-    except ValueError:
+    if not _pollable(in_fd):  # /dev/null, a regular file: epoll refuses them (EPERM)
         _start_reader_thread(loop, reader, in_file)
+    else:
+        try:
+            await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), in_file)
+        except ValueError:
+            _start_reader_thread(loop, reader, in_file)
     out_file = os.fdopen(out_fd, "wb", buffering=0)
     try:
         transport, protocol = await loop.connect_write_pipe(
@@ -200,6 +204,13 @@ async def open_fd_streams(
     except ValueError:
         return reader, _BlockingSink(out_file)
     return reader, asyncio.StreamWriter(transport, protocol, None, loop)
+
+
+def _pollable(fd: int) -> bool:
+    """A pipe, a socket or a terminal: what the event loop can watch (``stdin < /dev/null``
+    is a character device epoll refuses, and the failure would only reach a callback)."""
+    mode = os.fstat(fd).st_mode
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or os.isatty(fd)
 
 
 def _start_reader_thread(
