@@ -65,15 +65,21 @@ def other_tasks() -> set[asyncio.Task[Any]]:
     return asyncio.all_tasks() - {asyncio.current_task()}  # type: ignore[operator]
 
 
+def openai_controller(
+    workspace: Path, runtime: Any, fake: FakeOpenAI
+) -> tuple[DashboardController, QueueView, OpenAICompatProvider]:
+    """A controller on the shared runtime whose provider is the fake OpenAI-compatible server."""
+    provider = OpenAICompatProvider(MODEL, base_url=fake.base_url)
+    view = QueueView()
+    config = AppConfig(workspace, runtime=runtime, provider=provider)
+    return DashboardController(config, view, Recorder(), AllowAll()), view, provider
+
+
 async def test_a_prompt_queued_before_open_is_sent_exactly_once(
     workspace: Path, runtime: Any
 ) -> None:
     with FakeOpenAI() as fake:
-        provider = OpenAICompatProvider(MODEL, base_url=fake.base_url)
-        view = QueueView()
-        controller = DashboardController(
-            AppConfig(workspace, runtime=runtime, provider=provider), view, Recorder(), AllowAll()
-        )
+        controller, view, provider = openai_controller(workspace, runtime, fake)
         assert controller.submit_prompt("first words") is True  # no session yet: queued
         assert controller.submit_prompt("second words") is False  # the one deliverer sends it
         assert controller.queue.items == ["first words", "second words"]
@@ -100,11 +106,7 @@ async def test_prompts_during_a_turn_wait_and_cancel_spares_the_queue(
 ) -> None:
     gate = threading.Event()
     with FakeOpenAI(gate=gate) as fake:
-        provider = OpenAICompatProvider(MODEL, base_url=fake.base_url)
-        view = QueueView()
-        controller = DashboardController(
-            AppConfig(workspace, runtime=runtime, provider=provider), view, Recorder(), AllowAll()
-        )
+        controller, view, provider = openai_controller(workspace, runtime, fake)
         assert await controller.open(None) is not None
         assert controller.submit_prompt("long one")
         deliverer = asyncio.create_task(controller.deliver())
@@ -210,11 +212,7 @@ async def test_a_replaced_or_closed_session_has_its_warm_ups_stopped(
     workspace: Path, runtime: Any
 ) -> None:
     with FakeOpenAI() as fake:
-        provider = OpenAICompatProvider(MODEL, base_url=fake.base_url)
-        view = QueueView()
-        controller = DashboardController(
-            AppConfig(workspace, runtime=runtime, provider=provider), view, Recorder(), AllowAll()
-        )
+        controller, _view, provider = openai_controller(workspace, runtime, fake)
         first = await controller.open(None)
         assert first is not None
         assert f"provider:{first.id}" in runtime.warmup.status()

@@ -76,8 +76,7 @@ async def test_memory_pane_lists_filters_shows_entities_and_forgets(
 async def test_memory_command_shows_the_pane_and_its_change(
     workspace: Path, runtime: Any, anthropic_env: None
 ) -> None:
-    store = MemoryStore(runtime.store.db)
-    ids = await fill(store, NOTES, str(workspace))
+    ids = await fill(MemoryStore(runtime.store.db), NOTES, str(workspace))
     async with dashboard([], workspace, runtime) as (app, pilot, _fake):
         pane = app.main_widget(MemoryPane)
         await type_text(pilot, "/memory list")

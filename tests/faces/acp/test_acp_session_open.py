@@ -47,6 +47,21 @@ class RecordingPeer(ArgvPeer):
         return [(name, key) for name, key in json.loads(self.log.read_text())]
 
 
+async def first_prompt_error(env: dict[str, str], tmp_path: Path, args: list[str]) -> str:
+    """Open a session and prompt it; the prompt must fail with -32603: its message.
+
+    The agent still exits with 0 when the client closes.
+    """
+    peer = await RecordingPeer(env, tmp_path / "imports.json", args).start()
+    try:
+        frame = await _open_and_prompt(peer, tmp_path, prompt=True)
+    finally:
+        assert await peer.close() == 0
+    assert frame is not None
+    assert frame["error"]["code"] == -32603, frame
+    return str(frame["error"]["message"])
+
+
 async def _open_and_prompt(peer: RecordingPeer, cwd: Path, prompt: bool) -> dict[str, Any] | None:
     await peer.ok("initialize", INIT_FULL)
     new = await peer.ok("session/new", {"cwd": str(cwd), "mcpServers": []}, timeout_s=60)
@@ -113,14 +128,7 @@ async def test_broken_sdk_answers_session_new_and_fails_the_first_prompt(tmp_pat
     (shadow / "__init__.py").write_text('raise ImportError("the SDK is broken for this test")\n')
     env = agent_env("http://127.0.0.1:9")
     env.update(ZEPH_HOME=str(tmp_path / "home"), PYTHONPATH=f"{shadow.parent}:{REPO_ROOT}")
-    peer = await RecordingPeer(env, tmp_path / "imports.json", ["--provider", "anthropic"]).start()
-    try:
-        frame = await _open_and_prompt(peer, tmp_path, prompt=True)
-    finally:
-        assert await peer.close() == 0
-    assert frame is not None
-    assert frame["error"]["code"] == -32603, frame
-    message = frame["error"]["message"]
+    message = await first_prompt_error(env, tmp_path, ["--provider", "anthropic"])
     assert "anthropic: cannot load the SDK" in message
     assert "the SDK is broken for this test" in message
 
@@ -204,14 +212,7 @@ async def test_broken_model_file_answers_session_new_and_fails_the_first_prompt(
     env = agent_env("http://127.0.0.1:9")
     env["ZEPH_HOME"] = str(tmp_path / "home")
     args = ["--provider", "local", "--model", str(broken)]
-    peer = await RecordingPeer(env, tmp_path / "imports.json", args).start()
-    try:
-        frame = await _open_and_prompt(peer, tmp_path, prompt=True)
-    finally:
-        assert await peer.close() == 0
-    assert frame is not None
-    assert frame["error"]["code"] == -32603, frame
-    assert f"local: cannot load {broken}" in frame["error"]["message"]
+    assert f"local: cannot load {broken}" in await first_prompt_error(env, tmp_path, args)
 
 
 async def test_bad_config_fails_each_session_new_after_a_prestart(tmp_path: Path) -> None:
