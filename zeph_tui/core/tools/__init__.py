@@ -6,8 +6,9 @@
 ``read_overflow(id, offset?, limit?, grep?)``, ``update_plan(entries)``; sessions opened
 with the default tools also get ``task(agent, prompt, description?)``
 (:mod:`.task_tool`, registered by ``Runtime.open_session`` with the session's sub-agent host).
-Every tool declares its input with :mod:`.schema` (``object_schema``), so
-required and optional arguments are written one way.
+Every built-in tool's description and input schema, the text the model
+reads, stand in ``contracts.md`` (loaded by :mod:`.contracts`); the class that
+runs it names its section: ``class Bash(Tool, name="bash", kind="execute")``.
 """
 
 from __future__ import annotations

@@ -12,12 +12,10 @@ session and the tool call.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from zeph_tui.core.errors import ToolError
-from zeph_tui.core.events import ToolKind
 from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
-from zeph_tui.core.tools.schema import object_schema, schema_property
 
 if TYPE_CHECKING:
     from zeph_tui.core.ports import Asker
@@ -39,7 +37,7 @@ def question_form(question: str, choices: object = None) -> dict[str, Any]:
     return {"type": "object", "properties": {"answer": answer}, "required": ["answer"]}
 
 
-class AskUser(Tool):
+class AskUser(Tool, name="ask_user", kind="think", read_only=True):
     """Ask the person; the answer (or that they declined) is the tool result.
 
     Args:
@@ -47,20 +45,8 @@ class AskUser(Tool):
             nobody can be asked (the model reads why).
     """
 
-    name: ClassVar[str] = "ask_user"
-    description: ClassVar[str] = (
-        "Ask the person a question and wait for the answer. Use it only for a decision"
-        " or fact that needs them (not for anything you can find out yourself)."
-        " Give `choices` when the answer is one of a few options."
-    )
-    input_schema: ClassVar[dict[str, Any]] = object_schema(
-        {"question": schema_property("string", "One clear question.")},
-        {"choices": {"type": "array", "items": {"type": "string"}, "maxItems": MAX_CHOICES}},
-    )
     # "think" as update_plan and remember: no side effect, so no mode (ask, plan)
     # puts a permission prompt in front of a question to the same person
-    kind: ClassVar[ToolKind] = "think"
-    read_only: ClassVar[bool] = True
 
     def __init__(self, asker: Asker) -> None:
         self._asker = asker

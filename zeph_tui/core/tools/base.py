@@ -1,7 +1,8 @@
 """Tool protocol, per-call context and argument checking.
 
 A tool is a class with a contract the model sees (``name``,
-``description``, ``input_schema``) and an async ``run``. Tools raise
+``description``, ``input_schema``: built-in tools read theirs from
+``contracts.md``, see :mod:`.contracts`) and an async ``run``. Tools raise
 :class:`~zeph_tui.core.errors.ToolError` subclasses for failures the model
 should read; the session turns them into ``is_error`` tool results and the
 turn goes on.
@@ -121,6 +122,36 @@ class Tool(ABC):
     input_schema: ClassVar[dict[str, Any]]
     kind: ClassVar[ToolKind] = "other"
     read_only: ClassVar[bool] = True
+
+    def __init_subclass__(
+        cls,
+        *,
+        name: str | None = None,
+        kind: ToolKind | None = None,
+        read_only: bool | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Declare a built-in tool in its class header: ``class Bash(Tool, name="bash")``.
+
+        Args:
+            name: the tool's name; ``description`` and ``input_schema`` are then
+                read from its section of ``contracts.md`` (:mod:`.contracts`).
+            kind: the ACP ``ToolKind`` faces show (default ``"other"``, or the base's).
+            read_only: whether the permission layer may run it without asking.
+
+        Raises:
+            ToolContractError: ``name`` has no section in ``contracts.md``.
+        """
+        super().__init_subclass__(**kwargs)
+        if kind is not None:
+            cls.kind = kind
+        if read_only is not None:
+            cls.read_only = read_only
+        if name is not None:
+            from zeph_tui.core.tools.contracts import contract
+
+            cls.name = name
+            cls.description, cls.input_schema = contract(name)
 
     def spec(self) -> ToolSpec:
         return ToolSpec(self.name, self.description, self.input_schema)

@@ -28,15 +28,14 @@ import os
 import shlex
 import signal
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 from zeph_tui.core.errors import ToolError, ToolInputError
-from zeph_tui.core.events import TerminalContent, TextContent, ToolCallUpdate, ToolKind
+from zeph_tui.core.events import TerminalContent, TextContent, ToolCallUpdate
 from zeph_tui.core.safety.sandbox import Sandbox
 from zeph_tui.core.store.overflow import OverflowWriter
 from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
 from zeph_tui.core.tools.output import HeadTail
-from zeph_tui.core.tools.schema import object_schema, schema_property
 
 __all__ = ["Bash", "kill_process_group"]
 
@@ -81,20 +80,7 @@ async def _drain(stream: asyncio.StreamReader, grace_s: float = _KILL_GRACE_S) -
                 pass
 
 
-class Bash(Tool):
-    name: ClassVar[str] = "bash"
-    description: ClassVar[str] = (
-        "Run a shell command with bash in the workspace. stdout and stderr are combined. "
-        "Long output is truncated to head and tail; the full output is archived and the "
-        "result names an overflow_id to page with read_overflow. Default timeout 120 s."
-    )
-    input_schema: ClassVar[dict[str, Any]] = object_schema(
-        {"command": schema_property("string", "The bash command line.")},
-        {"timeout_s": schema_property("number", "Timeout in seconds (default 120).")},
-    )
-    kind: ClassVar[ToolKind] = "execute"
-    read_only: ClassVar[bool] = False
-
+class Bash(Tool, name="bash", kind="execute", read_only=False):
     def __init__(self, sandbox: Sandbox | None = None) -> None:
         """Args: sandbox: confinement; None = the default (on, ``ZEPH_HOME`` hidden)."""
         self.sandbox = sandbox

@@ -33,11 +33,9 @@ from zeph_tui.core.events import (
     Location,
     TextContent,
     ToolCallContent,
-    ToolKind,
 )
 from zeph_tui.core.text import count_lines, plural
 from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
-from zeph_tui.core.tools.schema import PATH_PROPERTY, object_schema, schema_property
 
 __all__ = ["MAX_EDIT_BYTES", "EditFile", "ReadFile", "WriteFile", "unified_diff"]
 
@@ -118,11 +116,8 @@ class _FileTool(Tool):
         return f"{self.verb} {args.get('path', '?')}"
 
 
-class _WriteTool(_FileTool):
+class _WriteTool(_FileTool, kind="edit", read_only=False):
     """``write_file`` and ``edit_file``: they change the file at ``path``."""
-
-    kind: ClassVar[ToolKind] = "edit"
-    read_only: ClassVar[bool] = False
 
     @staticmethod
     def _target(args: Mapping[str, Any], ctx: ToolContext) -> tuple[Path, str]:
@@ -131,20 +126,7 @@ class _WriteTool(_FileTool):
         return path, ctx.roots.display_path(path)
 
 
-class ReadFile(_FileTool):
-    name: ClassVar[str] = "read_file"
-    description: ClassVar[str] = (
-        "Read a text file from the workspace. Returns lines prefixed with their 1-based "
-        "line numbers. Use offset (1-based first line) and limit (max lines) for large files."
-    )
-    input_schema: ClassVar[dict[str, Any]] = object_schema(
-        {"path": PATH_PROPERTY},
-        {
-            "offset": schema_property("integer", "1-based line to start at."),
-            "limit": schema_property("integer", "Maximum number of lines."),
-        },
-    )
-    kind: ClassVar[ToolKind] = "read"
+class ReadFile(_FileTool, name="read_file", kind="read"):
     verb: ClassVar[str] = "Read"
 
     async def run(self, args: Mapping[str, Any], ctx: ToolContext) -> ToolResult:
@@ -186,17 +168,7 @@ def _numbered(chosen: list[str], offset: int, total: int) -> str:
     return body
 
 
-class WriteFile(_WriteTool):
-    name: ClassVar[str] = "write_file"
-    description: ClassVar[str] = (
-        "Create or overwrite a text file in the workspace with the given content."
-    )
-    input_schema: ClassVar[dict[str, Any]] = object_schema(
-        {
-            "path": PATH_PROPERTY,
-            "content": schema_property("string", "The complete new file content."),
-        }
-    )
+class WriteFile(_WriteTool, name="write_file"):
     verb: ClassVar[str] = "Write"
 
     async def run(self, args: Mapping[str, Any], ctx: ToolContext) -> ToolResult:
@@ -219,20 +191,7 @@ class WriteFile(_WriteTool):
         return await _finish_edit(ctx, path, old, new, text)
 
 
-class EditFile(_WriteTool):
-    name: ClassVar[str] = "edit_file"
-    description: ClassVar[str] = (
-        "Replace old_string with new_string in a file. old_string must match exactly "
-        "(including indentation) and be unique unless replace_all is true."
-    )
-    input_schema: ClassVar[dict[str, Any]] = object_schema(
-        {
-            "path": PATH_PROPERTY,
-            "old_string": schema_property("string", "Exact text to replace."),
-            "new_string": schema_property("string", "Replacement text."),
-        },
-        {"replace_all": schema_property("boolean", "Replace every occurrence.")},
-    )
+class EditFile(_WriteTool, name="edit_file"):
     verb: ClassVar[str] = "Edit"
 
     async def run(self, args: Mapping[str, Any], ctx: ToolContext) -> ToolResult:

@@ -22,9 +22,7 @@ from zeph_tui.core.code.render import (
 )
 from zeph_tui.core.errors import ToolError, ToolInputError
 from zeph_tui.core.events import Location as EventLocation
-from zeph_tui.core.events import ToolKind
 from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
-from zeph_tui.core.tools.schema import PATH_PROPERTY, object_schema, position_properties
 
 if TYPE_CHECKING:
     from lsp_bridge import DiagnosticItem, Location
@@ -32,7 +30,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Definition", "Diagnostics", "Hover", "References", "lsp_tools"]
 
-_POSITION_SCHEMA = object_schema(position_properties("1-based line."))
 _MAX_REFERENCES = 200
 _MAX_HOVER_CHARS = 4000
 
@@ -42,9 +39,7 @@ def lsp_tools(intel: LspCodeIntel) -> list[Tool]:
     return [Diagnostics(intel), Hover(intel), Definition(intel), References(intel)]
 
 
-class _LspTool(Tool):
-    kind: ClassVar[ToolKind] = "search"
-
+class _LspTool(Tool, kind="search"):
     def __init__(self, intel: LspCodeIntel) -> None:
         self.intel = intel
 
@@ -55,8 +50,6 @@ class _LspTool(Tool):
 
 class _PositionTool(_LspTool):
     """A query at ``path:line:column`` (``hover``, ``definition``, ``references``)."""
-
-    input_schema: ClassVar[dict[str, Any]] = _POSITION_SCHEMA
 
     async def _position(self, args: Mapping[str, Any], ctx: ToolContext) -> tuple[Path, int, int]:
         """The checked 1-based ``(path, line, column)`` of ``args``, the bridge started."""
@@ -75,16 +68,7 @@ class _PositionTool(_LspTool):
         return f"{self.name.capitalize()} {where}"
 
 
-class Diagnostics(_LspTool):
-    name: ClassVar[str] = "diagnostics"
-    description: ClassVar[str] = (
-        "Current compiler/linter diagnostics from the language servers: of one file "
-        "(analysed now if needed) or, without path, of every file opened this session. "
-        "Lines are 1-based; errors first."
-    )
-    input_schema: ClassVar[dict[str, Any]] = object_schema({}, {"path": PATH_PROPERTY})
-    kind: ClassVar[ToolKind] = "read"
-
+class Diagnostics(_LspTool, name="diagnostics", kind="read"):
     def title(self, args: Mapping[str, Any]) -> str:
         return f"Diagnostics {args.get('path') or '(open files)'}"
 
@@ -137,14 +121,7 @@ def _diagnostics_extras(
     return {"diagnosticsByPath": by_path}
 
 
-class Hover(_PositionTool):
-    name: ClassVar[str] = "hover"
-    description: ClassVar[str] = (
-        "Type, signature and documentation of the symbol at path:line:column "
-        "(1-based), from the language server."
-    )
-    kind: ClassVar[ToolKind] = "read"
-
+class Hover(_PositionTool, name="hover", kind="read"):
     async def run(self, args: Mapping[str, Any], ctx: ToolContext) -> ToolResult:
         path, line, column = await self._position(args, ctx)
         try:
@@ -187,13 +164,7 @@ class _LocationsTool(_PositionTool):
         )
 
 
-class Definition(_LocationsTool):
-    name: ClassVar[str] = "definition"
-    description: ClassVar[str] = (
-        "Where the symbol at path:line:column (1-based) is defined: path:line:column "
-        "and the source line of each definition."
-    )
-
+class Definition(_LocationsTool, name="definition"):
     async def _lookup(self, path: Path, line: int, column: int) -> list[Location]:
         return await self.intel.definition(path, line, column)
 
@@ -201,13 +172,7 @@ class Definition(_LocationsTool):
         return "\n".join(loc.render(self.intel.workspace) for loc in found)
 
 
-class References(_LocationsTool):
-    name: ClassVar[str] = "references"
-    description: ClassVar[str] = (
-        "Every reference to the symbol at path:line:column (1-based), declaration "
-        "included, grouped by file and by the enclosing function or class, with the "
-        "source line of each."
-    )
+class References(_LocationsTool, name="references"):
     _max_locations: ClassVar[int | None] = 50
 
     async def _lookup(self, path: Path, line: int, column: int) -> list[Location]:

@@ -14,15 +14,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 from zeph_tui.core.errors import StoreError, ToolError, ToolInputError
-from zeph_tui.core.events import ToolKind
 from zeph_tui.core.memory import Memory, MemoryDraft, MemoryRejected, MemoryStore
 from zeph_tui.core.memory.command import recall_lines
-from zeph_tui.core.memory.validate import KINDS, MAX_TEXT_CHARS, SCOPES
 from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult, check_args, int_argument
-from zeph_tui.core.tools.schema import object_schema, schema_property
 
 __all__ = ["Recall", "Remember", "format_memory", "memory_tools"]
 
@@ -32,27 +29,8 @@ def format_memory(memory: Memory) -> str:
     return f"[{memory.id}] ({memory.scope} {memory.kind}, importance {memory.importance:g}) {memory.text}"
 
 
-class Remember(Tool):
+class Remember(Tool, name="remember", kind="think", read_only=True):
     """``remember(text, scope?, kind?, importance?)``: store a note or fact for later sessions."""
-
-    name: ClassVar[str] = "remember"
-    description: ClassVar[str] = (
-        "Store a short note or fact for future sessions: a decision, a convention, a "
-        "preference the user stated, a command that works. scope 'project' (default) is "
-        "seen in this workspace only, 'user' everywhere. Never store secrets. A duplicate "
-        "of an existing memory is merged into it."
-    )
-    input_schema: ClassVar[dict[str, Any]] = object_schema(
-        {"text": schema_property("string", f"the memory, at most {MAX_TEXT_CHARS} chars")},
-        {
-            "scope": {"type": "string", "enum": list(SCOPES)},
-            "kind": {"type": "string", "enum": list(KINDS)},
-            "importance": schema_property("number", "0.0 .. 1.0 (default 0.5)"),
-        },
-        closed=True,
-    )
-    kind: ClassVar[ToolKind] = "think"
-    read_only: ClassVar[bool] = True
 
     def __init__(self, store: MemoryStore) -> None:
         self.store = store
@@ -90,23 +68,8 @@ class Remember(Tool):
         )
 
 
-class Recall(Tool):
+class Recall(Tool, name="recall", kind="search", read_only=True):
     """``recall(query, limit?)``: search the memories of this project and of the user."""
-
-    name: ClassVar[str] = "recall"
-    description: ClassVar[str] = (
-        "Search long-term memory (notes and facts from earlier sessions of this project, "
-        "and the user's own) by keywords. Returns the best matches, one per line, then "
-        "memories related to the top matches through shared names (files, services, "
-        "people), each marked with the hops and names that link it."
-    )
-    input_schema: ClassVar[dict[str, Any]] = object_schema(
-        {"query": schema_property("string", "keywords")},
-        {"limit": schema_property("integer", "1 .. 20 (default 5)")},
-        closed=True,
-    )
-    kind: ClassVar[ToolKind] = "search"
-    read_only: ClassVar[bool] = True
 
     def __init__(self, store: MemoryStore) -> None:
         self.store = store

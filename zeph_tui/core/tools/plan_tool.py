@@ -14,12 +14,11 @@ allows it, plan mode included.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, Literal, cast
+from typing import Any, Literal, cast
 
 from zeph_tui.core.errors import ToolInputError
-from zeph_tui.core.events import Plan, PlanEntry, ToolKind
+from zeph_tui.core.events import Plan, PlanEntry
 from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
-from zeph_tui.core.tools.schema import object_schema, schema_property
 
 __all__ = ["MAX_CONTENT_CHARS", "MAX_ENTRIES", "UpdatePlan", "parse_entries"]
 
@@ -100,43 +99,8 @@ def _summary(entries: tuple[PlanEntry, ...]) -> str:
     return f"{len(entries)} {noun} ({', '.join(parts)})"
 
 
-class UpdatePlan(Tool):
+class UpdatePlan(Tool, name="update_plan", kind="think", read_only=True):
     """``update_plan(entries)``: replace the plan the user sees (see the module doc)."""
-
-    name: ClassVar[str] = "update_plan"
-    description: ClassVar[str] = (
-        "Show the user your plan for a multi-step task as a checklist. Send the whole "
-        "list every time (each call replaces the plan) and call again whenever an entry "
-        "changes status; keep at most one entry in_progress. Skip it for one-step tasks."
-    )
-    input_schema: ClassVar[dict[str, Any]] = object_schema(
-        {
-            "entries": {
-                "type": "array",
-                "description": "The complete plan, in order.",
-                "maxItems": MAX_ENTRIES,
-                "items": object_schema(
-                    {
-                        "content": schema_property(
-                            "string", "What this step does, one short sentence."
-                        ),
-                        "status": {"type": "string", "enum": list(_STATUSES)},
-                    },
-                    {
-                        "priority": {
-                            "type": "string",
-                            "enum": list(_PRIORITIES),
-                            "description": "Default medium.",
-                        }
-                    },
-                    closed=True,
-                ),
-            }
-        },
-        closed=True,
-    )
-    kind: ClassVar[ToolKind] = "think"
-    read_only: ClassVar[bool] = True
 
     def title(self, args: Mapping[str, Any]) -> str:
         entries = args.get("entries")

@@ -19,13 +19,11 @@ fail with nothing written).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from zeph_tui.core.errors import PathOutsideWorkspace, ToolError, ToolInputError
-from zeph_tui.core.events import ToolKind
 from zeph_tui.core.ports import LocalFS
 from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
-from zeph_tui.core.tools.schema import object_schema, position_properties, schema_property
 
 if TYPE_CHECKING:
     # zeph_tui.core.code.rename pulls in lsp_bridge and lsprotocol: imported where
@@ -39,31 +37,12 @@ __all__ = ["RenameSymbol"]
 _MAX_PLANS = 16
 
 
-class RenameSymbol(Tool):
+class RenameSymbol(Tool, name="rename_symbol", kind="edit", read_only=False):
     """``rename_symbol``: rename a symbol everywhere through the language server.
 
     Args:
         intel: the workspace's code intel; its bridge (and servers) are shared.
     """
-
-    name: ClassVar[str] = "rename_symbol"
-    description: ClassVar[str] = (
-        "Rename a symbol (function, class, variable, method...) and every reference to it "
-        "across the workspace with the language server (semantic, not textual: other "
-        "symbols with the same name are left alone). Give the position of the symbol's "
-        "name (definition or any use). Returns the call sites first (file, line:column, "
-        "enclosing function/class, source line), then the files changed and new or fixed "
-        "diagnostics. Prefer this over edit_file for renames."
-    )
-    input_schema: ClassVar[dict[str, Any]] = object_schema(
-        {
-            **position_properties("1-based line of the symbol."),
-            "new_name": schema_property("string", "The new identifier."),
-        },
-        closed=True,
-    )
-    kind: ClassVar[ToolKind] = "edit"
-    read_only: ClassVar[bool] = False
 
     def __init__(self, intel: LspCodeIntel) -> None:
         self.intel = intel

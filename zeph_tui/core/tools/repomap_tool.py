@@ -20,13 +20,11 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import Any, Protocol
 
 from zeph_tui.core.code.repomap import SKIP_DIRS, build_repo_map
 from zeph_tui.core.errors import ZephError
-from zeph_tui.core.events import ToolKind
 from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult, int_argument
-from zeph_tui.core.tools.schema import object_schema, schema_property
 
 __all__ = [
     "DEFAULT_TOOL_BUDGET_TOKENS",
@@ -46,28 +44,8 @@ SECTION_WAIT_S = 2.5
 log = logging.getLogger(__name__)
 
 
-class RepoMapTool(Tool):
+class RepoMapTool(Tool, name="repo_map", kind="search", read_only=True):
     """``repo_map(task?, budget_tokens?)``: a ranked outline of the workspace's source files."""
-
-    name: ClassVar[str] = "repo_map"
-    description: ClassVar[str] = (
-        "Show a ranked outline of the repository: files with their classes, functions and "
-        "signatures, most relevant first, within a token budget. Give `task` (free text, "
-        "e.g. the feature or bug you work on) to rank files by relevance to it. Use it to "
-        "find where things are before reading files."
-    )
-    input_schema: ClassVar[dict[str, Any]] = object_schema(
-        {},
-        {
-            "task": schema_property("string", "What you are working on (optional)."),
-            "budget_tokens": schema_property(
-                "integer",
-                f"Size limit of the map in tokens (default {DEFAULT_TOOL_BUDGET_TOKENS}).",
-            ),
-        },
-    )
-    kind: ClassVar[ToolKind] = "search"
-    read_only: ClassVar[bool] = True
 
     def title(self, args: Mapping[str, Any]) -> str:
         task = str(args.get("task") or "").strip()

@@ -15,13 +15,11 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from zeph_tui.core.errors import ToolInputError
-from zeph_tui.core.events import ToolKind
 from zeph_tui.core.safety.paths import WorkspaceRoots
 from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
-from zeph_tui.core.tools.schema import object_schema, schema_property
 
 __all__ = ["MAX_GREP_FILE_BYTES", "Glob", "Grep", "WalkNotes", "walk_files"]
 
@@ -181,18 +179,7 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
 
 
-class Glob(Tool):
-    name: ClassVar[str] = "glob"
-    description: ClassVar[str] = (
-        "Find files by glob pattern (e.g. '**/*.py', 'src/*.ts'), relative to the workspace "
-        "or to path. Returns matching paths, most recently modified first."
-    )
-    input_schema: ClassVar[dict[str, Any]] = object_schema(
-        {"pattern": schema_property("string", "Glob pattern, '**' matches folders.")},
-        {"path": schema_property("string", "Folder to search in (default: workspace).")},
-    )
-    kind: ClassVar[ToolKind] = "search"
-
+class Glob(Tool, name="glob", kind="search"):
     def title(self, args: Mapping[str, Any]) -> str:
         return f"Glob {args.get('pattern', '?')}"
 
@@ -251,22 +238,7 @@ def _glob_to_regex(pattern: str) -> str:
     return "".join(out)
 
 
-class Grep(Tool):
-    name: ClassVar[str] = "grep"
-    description: ClassVar[str] = (
-        "Search file contents with a regular expression (Python syntax). Returns "
-        "'path:line: text' for each match. Narrow with path (a folder or file) and glob "
-        "(e.g. '*.py')."
-    )
-    input_schema: ClassVar[dict[str, Any]] = object_schema(
-        {"pattern": schema_property("string", "Regular expression.")},
-        {
-            "path": schema_property("string", "Folder or file (default: workspace)."),
-            "glob": schema_property("string", "Only files whose name matches."),
-        },
-    )
-    kind: ClassVar[ToolKind] = "search"
-
+class Grep(Tool, name="grep", kind="search"):
     def title(self, args: Mapping[str, Any]) -> str:
         return f"Grep {args.get('pattern', '?')}"
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 from zeph_tui.core.errors import SkillError, ToolError
-from zeph_tui.core.events import Location, ToolKind
+from zeph_tui.core.events import Location
 from zeph_tui.core.skills.library import SkillLibrary
 from zeph_tui.core.skills.model import Skill
 from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult, check_args
-from zeph_tui.core.tools.schema import object_schema, schema_property
 
 __all__ = ["BODY_LIMIT_BYTES", "LoadSkill", "render_skill"]
 
@@ -61,24 +60,12 @@ def render_skill(skill: Skill, limit_bytes: int = BODY_LIMIT_BYTES) -> str:
     return "\n".join(parts)
 
 
-class LoadSkill(Tool):
+class LoadSkill(Tool, name="load_skill", kind="read", read_only=True):
     """``load_skill(name)``: return a skill's instructions and resource names.
 
     Args:
         library: the session's skill library; re-checked for edits per call.
     """
-
-    name: ClassVar[str] = "load_skill"
-    description: ClassVar[str] = (
-        "Load a skill by name: returns its step-by-step instructions and the names of "
-        "its resource files (scripts/, references/, assets/). Call it before a task "
-        "that a skill in the Skills list covers, then follow the instructions."
-    )
-    input_schema: ClassVar[dict[str, Any]] = object_schema(
-        {"name": schema_property("string", "skill name, e.g. 'pytest-testing'")}, closed=True
-    )
-    kind: ClassVar[ToolKind] = "read"
-    read_only: ClassVar[bool] = True
 
     def __init__(self, library: SkillLibrary) -> None:
         self.library = library

@@ -15,9 +15,8 @@ the child's progress, its ``rawOutput.subagent`` carries the transcript id.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar, Protocol
+from typing import Any, Protocol
 
-from zeph_tui.core.events import ToolKind
 from zeph_tui.core.providers.base import ToolSpec
 from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult
 
@@ -40,28 +39,8 @@ class SubAgentRunner(Protocol):
         ...
 
 
-class TaskTool(Tool):
+class TaskTool(Tool, name="task", kind="think", read_only=True):
     """The model's way to start a sub-agent (see the module doc)."""
-
-    name = "task"
-    description = (
-        "Start a sub-agent on a self-contained job and get its final answer. The sub-agent "
-        "has its own context and a limited set of tools; it sees nothing of this "
-        "conversation, so put everything it needs in the prompt. Several task calls in one "
-        "reply run in parallel."
-    )
-    input_schema: ClassVar[dict[str, Any]] = {
-        "type": "object",
-        "properties": {
-            "agent": {"type": "string", "description": "Name of the sub-agent to start."},
-            "prompt": {"type": "string", "description": "The complete job for the sub-agent."},
-            "description": {"type": "string", "description": "A 3-5 word summary for the UI."},
-        },
-        "required": ["agent", "prompt"],
-        "additionalProperties": False,
-    }
-    kind: ClassVar[ToolKind] = "think"
-    read_only = True
 
     def __init__(self, runner: SubAgentRunner) -> None:
         self.runner = runner
