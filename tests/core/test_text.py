@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from zeph_tui.core.text import count_lines, plural
+from zeph_tui.core.text import count_lines, parse_json_object, plural
 
 
 @pytest.mark.parametrize(("count", "expected"), [(0, "0 files"), (1, "1 file"), (2, "2 files")])
@@ -22,3 +22,11 @@ def test_plural_with_an_irregular_noun() -> None:
 )
 def test_count_lines_counts_an_open_last_line(text: str, lines: int) -> None:
     assert count_lines(text) == lines
+
+
+def test_parse_json_object_says_where_the_text_stops_being_json() -> None:
+    assert parse_json_object('{"a": [1]}') == {"a": [1]}
+    with pytest.raises(ValueError, match=r"^Expecting ',' delimiter at line 2 column 1$"):
+        parse_json_object('{"a": 1\n"b": 2}')
+    with pytest.raises(ValueError, match=r"^got str, not an object$"):
+        parse_json_object('"text"')

@@ -91,8 +91,10 @@ def test_graph_from_the_model_s_json() -> None:
     )
     graph = graph_from_json("build the demo", answer)
     assert graph == diamond("skip")
-    with pytest.raises(AgentError, match="not valid JSON"):
+    with pytest.raises(AgentError, match="not a JSON object: Expecting value at line 1 column 1"):
         graph_from_json("g", "no json here")
+    with pytest.raises(AgentError, match="not a JSON object: got list, not an object"):
+        graph_from_json("g", "[1, 2]")
     with pytest.raises(AgentError, match="'deps'"):
         graph_from_json("g", '{"tasks": [{"id": "a", "agent": "w", "prompt": "p", "deps": "b"}]}')
 

@@ -44,18 +44,9 @@ from typing import Any, Literal
 
 from zeph_tui.core.errors import AgentError
 from zeph_tui.core.front_matter import parse_front_matter
+from zeph_tui.core.session.options import MODES
 
-__all__ = [
-    "CLAUDE_TOOL_NAMES",
-    "WORKSPACE_AGENT_DIRS",
-    "AgentDefinition",
-    "AgentProblem",
-    "AgentSource",
-    "agent_sources",
-    "bundled_agents_dir",
-    "discover_agents",
-    "parse_agent",
-]
+__all__ = ["AgentDefinition", "AgentProblem", "discover_agents", "parse_agent"]
 
 AgentSource = Literal["bundled", "user", "workspace"]
 WORKSPACE_AGENT_DIRS: tuple[str, ...] = (".claude/agents", ".agents/agents", ".zeph/agents")
@@ -74,15 +65,10 @@ CLAUDE_TOOL_NAMES: Mapping[str, tuple[str, ...]] = {
 }
 """Claude Code tool names (lower-cased) mapped to zeph-tui tools; others are kept as given."""
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-_MODES = {
-    "default": "ask",
-    "acceptedits": "accept-edits",
-    "plan": "plan",
-    "bypasspermissions": "bypass",
-    "ask": "ask",
-    "accept-edits": "accept-edits",
-    "bypass": "bypass",
+_MODES = {"default": "ask", "acceptedits": "accept-edits", "bypasspermissions": "bypass"} | {
+    mode: mode for mode in MODES
 }
+"""Claude Code's ``permissionMode`` names (lower-cased) and zeph-tui's own, to zeph-tui's."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,13 +16,13 @@ JSON shape (the model's answer, and the store's ``deps_json``)::
 from __future__ import annotations
 
 import graphlib
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from zeph_tui.core.errors import AgentError
+from zeph_tui.core.text import parse_json_object
 
 __all__ = [
     "MAX_NODES",
@@ -194,12 +194,10 @@ def graph_from_json(goal: str, text: str, *, default_strategy: str = "abort") ->
     match = re.search(r"```(?:json)?\s*(.*?)```", text, re.DOTALL)
     body = match.group(1) if match else text
     try:
-        data = json.loads(body)
-    except json.JSONDecodeError as exc:
-        raise AgentError(
-            f"the task graph is not valid JSON: {exc.msg} at line {exc.lineno}"
-        ) from exc
-    if not isinstance(data, Mapping) or not isinstance(data.get("tasks"), list):
+        data = parse_json_object(body)
+    except ValueError as exc:
+        raise AgentError(f"the task graph is not a JSON object: {exc}") from exc
+    if not isinstance(data.get("tasks"), list):
         raise AgentError('the task graph must be an object with a "tasks" list')
     strategy = data.get("strategy") or default_strategy
     if not isinstance(strategy, str):

@@ -133,6 +133,7 @@ def child_mode(parent_mode: str, agent_mode: str | None) -> str:
     return min(parent_mode, agent_mode, key=lambda m: _MODE_RANK.get(m, 0))
 
 
+@dataclass(eq=False)
 class SubAgents:
     """The sub-agents of one parent session (see the module doc).
 
@@ -144,27 +145,21 @@ class SubAgents:
         bundled_dir: override of the bundled agents folder (tests).
     """
 
-    def __init__(
-        self,
-        opener: ChildOpener,
-        *,
-        workspace: Path,
-        zeph_home: Path,
-        max_concurrent: int = 4,
-        provider_for: ProviderFactory | None = None,
-        bundled_dir: Path | None = None,
-    ) -> None:
-        self.opener = opener
-        self.workspace = workspace
-        self.zeph_home = zeph_home
-        self.max_concurrent = max_concurrent
-        self.provider_for = provider_for
-        self.bundled_dir = bundled_dir
-        self.parent: Session | None = None
-        self.runs: list[ChildRun] = []
-        self._slots = asyncio.Semaphore(max_concurrent)
-        self._agents: dict[str, AgentDefinition] | None = None
-        self._providers: dict[str, Provider] = {}
+    opener: ChildOpener
+    _: dataclasses.KW_ONLY
+    workspace: Path
+    zeph_home: Path
+    max_concurrent: int = 4
+    provider_for: ProviderFactory | None = None
+    bundled_dir: Path | None = None
+    parent: Session | None = field(default=None, init=False)
+    runs: list[ChildRun] = field(default_factory=list, init=False)
+    _slots: asyncio.Semaphore = field(init=False, repr=False)
+    _agents: dict[str, AgentDefinition] | None = field(default=None, init=False, repr=False)
+    _providers: dict[str, Provider] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._slots = asyncio.Semaphore(self.max_concurrent)
 
     def tools(self) -> list[Tool]:
         """The tools this host gives its parent session: ``task``."""

@@ -83,6 +83,7 @@ class Memory:
     updated_at: float
 
     def to_json(self) -> dict[str, Any]:
+        """Every field by name, JSON-ready: ``{"id": 3, "scope": "project", ..., "updated_at": 1.7e9}``."""
         return {f: getattr(self, f) for f in self.__slots__}
 
 

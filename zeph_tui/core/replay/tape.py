@@ -42,6 +42,7 @@ from zeph_tui.core.providers.base import (
     Usage,
 )
 from zeph_tui.core.store.sessions import message_from_json, message_to_json
+from zeph_tui.core.text import parse_json_object
 
 __all__ = [
     "TAPE_VERSION",
@@ -307,9 +308,7 @@ def _parse(path: Path, lines: list[str]) -> Iterator[dict[str, Any]]:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise TapeError(f"{path}:{number}: not JSON ({exc.msg})") from exc
-        if not isinstance(record, dict):
-            raise TapeError(f"{path}:{number}: expected a JSON object")
+            record = parse_json_object(line)
+        except ValueError as exc:
+            raise TapeError(f"{path}:{number}: not a JSON object ({exc})") from exc
         yield record

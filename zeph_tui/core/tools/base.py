@@ -10,7 +10,6 @@ turn goes on.
 
 from __future__ import annotations
 
-import json
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from zeph_tui.core.errors import ToolInputError
 from zeph_tui.core.events import Event, Location, ToolCallContent, ToolKind
 from zeph_tui.core.providers.base import ToolSpec
+from zeph_tui.core.text import parse_json_object
 
 if TYPE_CHECKING:
     from zeph_tui.core.ports import ClientTerminal, WorkspaceFS
@@ -194,14 +194,9 @@ def parse_args(raw: str | Mapping[str, Any]) -> dict[str, Any]:
     if not raw.strip():
         return {}
     try:
-        value = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise ToolInputError(
-            f"invalid JSON arguments: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from exc
-    if not isinstance(value, dict):
-        raise ToolInputError(f"arguments must be a JSON object, got {type(value).__name__}")
-    return value
+        return parse_json_object(raw)
+    except ValueError as exc:
+        raise ToolInputError(f"invalid JSON arguments: {exc}") from exc
 
 
 def check_args(schema: Mapping[str, Any], args: Mapping[str, Any]) -> None:
