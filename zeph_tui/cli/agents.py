@@ -5,8 +5,8 @@ override order of :mod:`zeph_tui.core.agents.definition` (one line each, or
 one JSON object per line with ``--json``); files that failed to load are
 listed on stderr with the reason. ``show`` prints one definition: where it
 comes from, its tools mapped onto zeph-tui's (and the ones that match none),
-model, mode and the system prompt. Exit codes: 0 done, 1 no such agent,
-2 a user mistake (a workspace that is not a folder).
+model, mode and the system prompt. Exit codes: 0 done, 2 a user mistake (no such
+agent, a workspace that is not a folder).
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     if found is None:
         known = ", ".join(sorted(agents)) or "none"
         print(f"zeph-tui: no agent {args.name!r}; known agents: {known}", file=sys.stderr)
-        return 1
+        return 2
     agent, names = found, _tool_names()
     unknown = agent.unknown_tools(names)
     print(f"name:        {agent.name}")

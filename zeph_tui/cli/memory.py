@@ -5,9 +5,9 @@ project memories and the user's), or every memory with ``--all``; ``--json``
 prints one JSON object per memory. ``search`` is the ``recall`` tool's search
 (:meth:`~zeph_tui.core.memory.MemoryStore.recall`): the hits, then the
 memories related to them through shared entities, marked with hop and names
-(in JSON ``"related": {"hop": 1, "via": [...]}``). Exit codes: 0 done, 1 no such memory id,
-2 a user mistake (an id that is not a number, a workspace that is not a
-folder, a database that cannot be opened).
+(in JSON ``"related": {"hop": 1, "via": [...]}``). Exit codes: 0 done, 2 a user
+mistake (no such memory id, an id that is not a number, a workspace that is not
+a folder, a database that cannot be opened).
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ async def _run(args: argparse.Namespace) -> int:
         return await _act(args, MemoryStore(store.db))
     except UnknownMemory as exc:
         print(f"zeph-tui: {exc}", file=sys.stderr)
-        return 1
+        return 2
     finally:
         await store.close()
 

@@ -1,4 +1,8 @@
-"""``zeph-tui overflow list | show ID [--offset N --limit N --grep RE]``."""
+"""``zeph-tui overflow list | show ID [--offset N --limit N --grep RE]``.
+
+Exit codes: 0 done, 1 the archive could not be read, 2 a user's mistake (an id
+that is not ``ovf_`` + 12 hex digits, or that no archive has).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ __all__ = ["run"]
 
 async def _run(args: argparse.Namespace) -> int:
     from zeph_tui.core import ZephError, db_path, open_store, zeph_home
+    from zeph_tui.core.errors import NotFound, ToolInputError
 
     store = await open_store(db_path(zeph_home()))
     try:
@@ -30,7 +35,7 @@ async def _run(args: argparse.Namespace) -> int:
             )
         except ZephError as exc:
             print(f"zeph-tui: {exc}", file=sys.stderr)
-            return 1
+            return 2 if isinstance(exc, NotFound | ToolInputError) else 1
         print(page.render())
         return 0
     finally:

@@ -8,7 +8,8 @@ Text mode prints the graph's node states as they change; ``--json`` prints each
 event as one JSON object per line (ACP ``session/update`` payloads: the
 ``plan`` updates, the sub-agents' tool calls), then ``{"graph": ID, "status": S}``.
 Exit codes: 0 the graph completed, 1 it did not (failed, partial) or the model's
-plan was invalid (one line on stderr), 2 a user's mistake, 130 interrupted.
+plan was invalid (one line on stderr), 2 a user's mistake (nothing to resume, no
+graph ``ID``), 130 interrupted.
 Approval as in ``zeph-tui run`` (``--yes`` approves every tool call).
 """
 
@@ -67,7 +68,7 @@ async def _main(args: argparse.Namespace) -> int:
     from zeph_tui.cli.run import open_headless
     from zeph_tui.core import Runtime
     from zeph_tui.core.agents.planner import graph_summary, plan_goal, resume_graph, run_graph
-    from zeph_tui.core.errors import AgentError
+    from zeph_tui.core.errors import AgentError, UnknownGraph
 
     goal = " ".join(args.goal).strip()
     problem = usage_problem(args)
@@ -90,7 +91,7 @@ async def _main(args: argparse.Namespace) -> int:
                 record = await run_graph(session, await plan_goal(session, goal))
         except AgentError as exc:
             print(f"zeph-tui: {exc}", file=sys.stderr)
-            return 1
+            return 2 if isinstance(exc, UnknownGraph) else 1
         finally:
             await session.provider.aclose()
         if args.json:

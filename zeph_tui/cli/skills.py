@@ -9,7 +9,7 @@ Usage (wired by ``zeph_tui.cli``)::
 
 Invalid skills are reported on stderr with their reason. ``$ZEPH_HOME``
 (default ``~/.local/share/zeph-tui``) locates user skills and approvals.
-Exit codes: 0 ok, 1 unknown skill (or approval failure).
+Exit codes: 0 ok, 1 approval failure, 2 unknown skill (a user's mistake).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from zeph_tui.core import SkillError
+from zeph_tui.core.errors import UnknownSkill
 from zeph_tui.core.skills.library import SkillLibrary
 from zeph_tui.core.skills.model import Skill
 
@@ -52,7 +53,7 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
 
 
 def _one_skill(lib: SkillLibrary, action: str, name: str) -> int:
-    """``show`` / ``approve`` one skill: exit 1 with one line when it is unknown or refused."""
+    """``show`` / ``approve`` one skill: one line and exit 2 when it is unknown, 1 when refused."""
     try:
         if action == "show":
             _show(lib.get(name))
@@ -61,7 +62,7 @@ def _one_skill(lib: SkillLibrary, action: str, name: str) -> int:
             print(f"{skill.name}: trusted ({skill.source}, sha256 {skill.sha256[:12]})")
     except SkillError as exc:
         print(f"zeph-tui skills: {exc}", file=sys.stderr)
-        return 1
+        return 2 if isinstance(exc, UnknownSkill) else 1
     return 0
 
 
@@ -87,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
             ``workspace`` (str path, default ".").
 
     Returns:
-        Exit code: 0 ok, 1 unknown skill or failed approval, 2 bad action.
+        Exit code: 0 ok, 1 failed approval, 2 unknown skill or bad action.
     """
     workspace = Path(getattr(args, "workspace", None) or ".")
     lib = SkillLibrary(workspace)

@@ -23,6 +23,7 @@ from __future__ import annotations
 __all__ = [
     "AgentError",
     "ConfigError",
+    "NotFound",
     "OverflowNotFound",
     "PathOutsideWorkspace",
     "PermissionDenied",
@@ -33,6 +34,8 @@ __all__ = [
     "StoreError",
     "ToolError",
     "ToolInputError",
+    "UnknownGraph",
+    "UnknownSkill",
     "ZephError",
 ]
 
@@ -55,6 +58,13 @@ class PromptInProgress(ZephError):
 
 class ProviderError(ZephError):
     """A model provider failed: transport, HTTP status, or a malformed stream."""
+
+
+class NotFound(ZephError):
+    """The person named something that does not exist: a skill, agent, memory,
+    task graph or overflow id. Headless commands answer it as a user's mistake
+    (one line, exit 2); the message names what was asked for.
+    """
 
 
 class ToolError(ZephError):
@@ -88,7 +98,7 @@ class StorageUnavailable(StoreError):
     """
 
 
-class OverflowNotFound(StoreError, ToolError):
+class OverflowNotFound(StoreError, ToolError, NotFound):
     """No overflow archive has the requested id."""
 
 
@@ -98,3 +108,11 @@ class SkillError(ZephError):
 
 class AgentError(ZephError):
     """An invalid or unknown sub-agent definition, or an invalid task graph."""
+
+
+class UnknownSkill(SkillError, NotFound):
+    """No skill has that name; the message lists close matches."""
+
+
+class UnknownGraph(AgentError, NotFound):
+    """No task graph has that id, or none is left unfinished to resume."""

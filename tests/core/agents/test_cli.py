@@ -38,7 +38,7 @@ async def test_agents_list_and_show(workspace: Path) -> None:
     code, out, err = await run_zeph(
         ["agents", "show", "nobody", "-w", str(workspace)], workspace, env
     )
-    assert code == 1 and err.strip().startswith("zeph-tui: no agent 'nobody'")
+    assert code == 2 and err.strip().startswith("zeph-tui: no agent 'nobody'")
     assert "Traceback" not in err
     code, _, err = await run_zeph(["agents", "list", "-w", str(workspace / "nope")], workspace, env)
     assert code == 2 and len(err.strip().splitlines()) == 1

@@ -53,7 +53,7 @@ async def test_plan_a_goal_headless(workspace: Path, zeph_home: Path, tmp_path: 
             code == 2 and err.strip() == "zeph-tui: give a goal: zeph-tui plan GOAL (or --resume)"
         )
         code, out, err = await run_zeph(["plan", "--resume", "-w", str(workspace)], workspace, env)
-        assert code == 1 and "no unfinished task graph" in err and "Traceback" not in err
+        assert code == 2 and "no unfinished task graph" in err and "Traceback" not in err
     finally:
         fake.terminate()
         await fake.wait()

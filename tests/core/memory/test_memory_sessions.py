@@ -80,7 +80,7 @@ async def test_fact_recalled_in_same_project_only(tmp_path: Path) -> None:
     code, out, _ = await zeph(["memory", "forget", "1"], tmp_path, offline_env())
     assert code == 0 and out.startswith("forgot memory 1")
     code, _, err = await zeph(["memory", "show", "1"], tmp_path, offline_env())
-    assert code == 1 and "unknown memory id 1" in err
+    assert code == 2 and "unknown memory id 1" in err
     code, _, err = await zeph(["memory", "forget", "one"], tmp_path, offline_env())
     assert code == 2 and "must be a number" in err
 

@@ -170,3 +170,27 @@ async def test_acp_answers_the_mistake_as_a_json_rpc_error(
     for needle in needles:
         assert needle in error["message"], (needle, error)
     assert "Traceback" not in acp.stderr and acp.code == 0, acp.stderr
+
+
+NOT_FOUND: dict[str, tuple[list[str], tuple[str, ...]]] = {
+    "skills show": (["skills", "show", "no-such-skill", "-w", "{ws}"], ("unknown skill",)),
+    "agents show": (["agents", "show", "nobody", "-w", "{ws}"], ("no agent 'nobody'", "explorer")),
+    "memory show": (["memory", "show", "99"], ("unknown memory id 99",)),
+    "memory forget": (["memory", "forget", "99"], ("unknown memory id 99",)),
+    "overflow show (shape)": (["overflow", "show", "nope"], ("not an overflow id", "ovf_")),
+    "overflow show (unknown)": (["overflow", "show", "ovf_000000000000"], ("ovf_000000000000",)),
+    "export": (["export", "nope"], ("no session 'nope'",)),
+    "plan --resume": (["plan", "--resume", "-w", "{ws}"], ("no unfinished task graph",)),
+    "plan --resume ID": (["plan", "--resume", "g_nope", "-w", "{ws}"], ("no task graph 'g_nope'",)),
+}
+
+
+@pytest.mark.parametrize("entry", list(NOT_FOUND))
+def test_naming_what_does_not_exist_is_a_mistake(
+    entry: str, tmp_path: Path, workspace: Path
+) -> None:
+    """Every headless command answers an unknown name or id the same way: one line, exit 2."""
+    args, needles = NOT_FOUND[entry]
+    args = [a.replace("{ws}", str(workspace)) for a in args]
+    code, out, err = run_zeph(args, tmp_path / "home", workspace)
+    assert_one_line(code, out, err, *needles)

@@ -72,7 +72,7 @@ def test_show_and_unknown(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "Collect merged PRs." in out
     assert "- references/style.md" in out
-    assert run(ns(action="show", name="release-note", workspace=str(ws))) == 1
+    assert run(ns(action="show", name="release-note", workspace=str(ws))) == 2
     err = capsys.readouterr().err
     assert "unknown skill 'release-note'" in err
     assert "did you mean: release-notes" in err

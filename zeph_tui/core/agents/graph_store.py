@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from zeph_tui.core.agents.graph import NodeStatus, TaskGraph, TaskNode, parse_strategy
-from zeph_tui.core.errors import AgentError
+from zeph_tui.core.errors import UnknownGraph
 
 if TYPE_CHECKING:
     from zeph_tui.core.store.db import Database
@@ -133,7 +133,7 @@ class GraphStore:
             (graph_id,),
         )
         if row is None:
-            raise AgentError(f"no task graph {graph_id!r}")
+            raise UnknownGraph(f"no task graph {graph_id!r}")
         rows = await self.db.fetchall(
             "SELECT node_id, agent, prompt, deps_json, status, attempts, result_text, "
             "session_id, error, started_at, ended_at FROM task_nodes WHERE graph_id = ? "

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from zeph_tui.core.agents.graph import Strategy, TaskGraph, graph_from_json
 from zeph_tui.core.agents.graph_runner import GraphRunner, plan_event, subagent_node_runner
 from zeph_tui.core.agents.graph_store import GraphRecord, GraphStore
-from zeph_tui.core.errors import AgentError
+from zeph_tui.core.errors import AgentError, UnknownGraph
 from zeph_tui.core.providers.base import Message, ModelRequest, TextPart
 
 if TYPE_CHECKING:
@@ -119,12 +119,13 @@ async def resume_graph(session: Session, graph_id: str | None = None) -> GraphRe
     """Continue ``graph_id`` (default: the latest unfinished graph); finished nodes are kept.
 
     Raises:
-        AgentError: no such graph, or nothing to resume.
+        UnknownGraph: no such graph, or nothing to resume.
+        AgentError: the graph cannot run.
     """
     store = GraphStore(session.store.db)
     graph_id = graph_id or await store.latest()
     if graph_id is None:
-        raise AgentError("no unfinished task graph to resume")
+        raise UnknownGraph("no unfinished task graph to resume")
     return await _runner(session, store).run(graph_id)
 
 

@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from zeph_tui.core.errors import ZephError
+from zeph_tui.core.errors import NotFound
 from zeph_tui.core.memory.entities import Relation
 from zeph_tui.core.memory.graph import (
     backfill,
@@ -64,7 +64,7 @@ _DAY_S = 86400.0
 _COLUMNS = "id, scope, project, kind, text, importance, source_session, created_at, updated_at"
 
 
-class UnknownMemory(ZephError):
+class UnknownMemory(NotFound):
     """No memory has that id (in the scopes visible here)."""
 
 

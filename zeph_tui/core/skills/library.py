@@ -18,7 +18,7 @@ import threading
 from collections.abc import Mapping
 from pathlib import Path
 
-from zeph_tui.core.errors import SkillError
+from zeph_tui.core.errors import SkillError, UnknownSkill
 from zeph_tui.core.skills.catalog import build_catalog, fits_whole
 from zeph_tui.core.skills.loader import SourceDir, default_zeph_home, discover, skill_sources
 from zeph_tui.core.skills.model import ScoredSkill, Skill, SkillProblem
@@ -209,14 +209,14 @@ class SkillLibrary:
         """Return the effective skill called ``name``.
 
         Raises:
-            SkillError: unknown name; the message lists close matches.
+            UnknownSkill: unknown name; the message lists close matches.
         """
         skill = self.skills.get(name)
         if skill is not None:
             return skill
         close = self.suggest(name)
         hint = f"; did you mean: {', '.join(close)}?" if close else ""
-        raise SkillError(f"unknown skill {name!r}{hint}")
+        raise UnknownSkill(f"unknown skill {name!r}{hint}")
 
     def search(self, query: str, k: int = 5) -> list[ScoredSkill]:
         """Rank skills against ``query`` with BM25; see :meth:`SkillIndex.search`."""
