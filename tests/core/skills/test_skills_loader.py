@@ -299,5 +299,11 @@ def test_get_unknown_suggests(dirs: tuple[Path, Path, Path]) -> None:
     lib = SkillLibrary(ws, home, bundled_dir=bundled)
     with pytest.raises(SkillError, match="did you mean: pytest-testing"):
         lib.get("pytest-test")
+    write_skill(bundled, "performance-profiling")
+    lib = SkillLibrary(ws, home, bundled_dir=bundled)
+    with pytest.raises(SkillError, match="did you mean: performance-profiling"):
+        lib.get("perf")
+    with pytest.raises(SkillError, match=r"^unknown skill 'nope'$"):
+        lib.get("nope")
     with pytest.raises(SkillError, match=r"^unknown skill 'zzzzzz'$"):
         lib.get("zzzzzz")

@@ -192,7 +192,12 @@ class SkillLibrary:
         return tuple(self._shadowed)
 
     def suggest(self, name: str, limit: int = 3) -> list[str]:
-        """Return up to ``limit`` skill names close to ``name`` (rapidfuzz WRatio >= 60)."""
+        """Return up to ``limit`` skill names close to ``name``, best first.
+
+        rapidfuzz ``WRatio`` >= 70 on lower-cased names: ``"perf"`` and
+        ``"release-note"`` find ``performance-profiling`` and ``release-notes``;
+        ``"nope"`` (60 against ``performance-profiling``) finds nothing.
+        """
         from rapidfuzz import fuzz, process, utils
 
         hits = process.extract(
@@ -201,7 +206,7 @@ class SkillLibrary:
             scorer=fuzz.WRatio,
             processor=utils.default_process,
             limit=limit,
-            score_cutoff=60,
+            score_cutoff=70,
         )
         return [hit[0] for hit in hits]
 
