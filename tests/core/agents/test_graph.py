@@ -335,3 +335,32 @@ async def test_kill_9_mid_graph_then_resume_redoes_nothing_finished(
         assert record.nodes[node_id] == killed.nodes[node_id]  # untouched rows
     assert record.nodes["d"].attempts == 2
     assert "result b" in json.dumps(next(b for b in fake.requests if node_of(b) == "d"))
+
+
+async def test_a_v4_database_with_task_graphs_made_on_first_use_migrates_keeping_them(
+    tmp_path: Path,
+) -> None:
+    """Before schema v5 the graph tables were created on first use; v5 adopts them as they are."""
+    from zeph_tui.core.store import SCHEMA_VERSION, open_store
+    from zeph_tui.core.store.db import MIGRATIONS, open_database
+
+    path = tmp_path / "z.db"
+    db = await open_database(path, target_version=4)
+    await db.conn.executescript(MIGRATIONS[4])  # what GraphStore did on first use before v5
+    await db.conn.execute(
+        "INSERT INTO task_graphs (id, goal, strategy, created_at, updated_at) "
+        "VALUES ('graph_old', 'g', 'abort', 1, 1)"
+    )
+    await db.conn.execute(
+        "INSERT INTO task_nodes (graph_id, node_id, seq, agent, prompt, deps_json) "
+        "VALUES ('graph_old', 'a', 0, 'explorer', 'look', '[]')"
+    )
+    await db.conn.commit()
+    await db.close()
+    store = await open_store(path)
+    try:
+        record = await GraphStore(store.db).load("graph_old")
+        assert record.graph.goal == "g" and list(record.nodes) == ["a"]
+        assert tuple(await store.db.fetchone("PRAGMA user_version")) == (SCHEMA_VERSION,)
+    finally:
+        await store.close()

@@ -1,7 +1,6 @@
 """Task graphs in SQLite: graphs, their nodes, each node's state and result.
 
-Tables (created on first use with ``CREATE TABLE IF NOT EXISTS``, in the
-store's one file; see :data:`SCHEMA`)::
+Tables (schema v5, :data:`zeph_tui.core.store.db.MIGRATIONS`, in the store's one file)::
 
     task_graphs(id, goal, strategy, status, parent_session, created_at, updated_at)
     task_nodes(graph_id, node_id, seq, agent, prompt, deps_json, status, attempts,
@@ -27,35 +26,7 @@ from zeph_tui.core.errors import UnknownGraph
 if TYPE_CHECKING:
     from zeph_tui.core.store.db import Database
 
-__all__ = ["SCHEMA", "GraphRecord", "GraphStore", "NodeState"]
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS task_graphs (
-    id TEXT PRIMARY KEY,
-    goal TEXT NOT NULL,
-    strategy TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'pending',
-    parent_session TEXT,
-    created_at REAL NOT NULL,
-    updated_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS task_nodes (
-    graph_id TEXT NOT NULL REFERENCES task_graphs(id) ON DELETE CASCADE,
-    node_id TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    agent TEXT NOT NULL,
-    prompt TEXT NOT NULL,
-    deps_json TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'pending',
-    attempts INTEGER NOT NULL DEFAULT 0,
-    result_text TEXT,
-    session_id TEXT,
-    error TEXT,
-    started_at REAL,
-    ended_at REAL,
-    PRIMARY KEY (graph_id, node_id)
-);
-"""
+__all__ = ["GraphRecord", "GraphStore", "NodeState"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,18 +62,9 @@ class GraphStore:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._ready = False
-
-    async def _ensure(self) -> None:
-        if not self._ready:
-            async with self.db.transaction() as conn:
-                for statement in filter(str.strip, SCHEMA.split(";")):
-                    await conn.execute(statement)
-            self._ready = True
 
     async def create(self, graph: TaskGraph, *, parent_session: str | None = None) -> str:
         """Store a new graph with every node ``pending``; return its id (``graph_...``)."""
-        await self._ensure()
         graph_id = f"graph_{uuid.uuid4().hex[:12]}"
         now = time.time()
         async with self.db.transaction() as conn:
@@ -127,7 +89,6 @@ class GraphStore:
         Raises:
             AgentError: no graph ``graph_id``.
         """
-        await self._ensure()
         row = await self.db.fetchone(
             "SELECT goal, strategy, status, parent_session FROM task_graphs WHERE id = ?",
             (graph_id,),
@@ -147,7 +108,6 @@ class GraphStore:
 
     async def latest(self, *, unfinished: bool = True) -> str | None:
         """The id of the most recent graph (that did not complete, by default), or None."""
-        await self._ensure()
         where = "WHERE status NOT IN ('completed')" if unfinished else ""
         row = await self.db.fetchone(
             f"SELECT id FROM task_graphs {where} ORDER BY created_at DESC LIMIT 1"
@@ -156,7 +116,6 @@ class GraphStore:
 
     async def set_node(self, graph_id: str, node_id: str, **fields: Any) -> None:
         """Update a node's columns (status, attempts, result_text, session_id, error, ...)."""
-        await self._ensure()
         allowed = set(NodeState.__slots__) - {"node_id"}
         unknown = set(fields) - allowed
         if unknown:
@@ -173,7 +132,6 @@ class GraphStore:
 
     async def set_status(self, graph_id: str, status: str) -> None:
         """Set the graph's status (pending, running, completed, failed, cancelled)."""
-        await self._ensure()
         async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE task_graphs SET status = ?, updated_at = ? WHERE id = ?",

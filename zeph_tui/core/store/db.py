@@ -144,6 +144,35 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX memory_relations_subject ON memory_relations(subject);
     CREATE INDEX memory_relations_object ON memory_relations(object);
     """,
+    # v5: task graphs of sub-agents (zeph_tui.core.agents.graph_store); IF NOT EXISTS because
+    # zeph-tui before v5 created these two tables on first use, outside the migrations
+    """
+    CREATE TABLE IF NOT EXISTS task_graphs (
+        id TEXT PRIMARY KEY,
+        goal TEXT NOT NULL,
+        strategy TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending',
+        parent_session TEXT,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS task_nodes (
+        graph_id TEXT NOT NULL REFERENCES task_graphs(id) ON DELETE CASCADE,
+        node_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        agent TEXT NOT NULL,
+        prompt TEXT NOT NULL,
+        deps_json TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        result_text TEXT,
+        session_id TEXT,
+        error TEXT,
+        started_at REAL,
+        ended_at REAL,
+        PRIMARY KEY (graph_id, node_id)
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
