@@ -216,11 +216,8 @@ class ListSessionsResponse(_Meta):
     nextCursor: NotRequired[str | None]
 
 
-class ResumeSessionRequest(_Meta):
-    sessionId: str
-    cwd: str
-    mcpServers: list[dict[str, Any]]
-    additionalDirectories: NotRequired[list[str]]
+class ResumeSessionRequest(LoadSessionRequest):
+    """``session/resume`` takes what ``session/load`` takes; it only replays nothing."""
 
 
 class ResumeSessionResponse(LoadSessionResponse):
