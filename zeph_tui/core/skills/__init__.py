@@ -24,7 +24,7 @@ from zeph_tui.core.skills.loader import (
     skill_sources,
 )
 from zeph_tui.core.skills.model import ScoredSkill, Skill, SkillProblem, SkillSource
-from zeph_tui.core.skills.retrieval import SkillIndex, tokenize
+from zeph_tui.core.skills.retrieval import SkillIndex, query_terms
 from zeph_tui.core.skills.trust import TrustStore, skill_tool_grants
 
 __all__ = [
@@ -42,7 +42,7 @@ __all__ = [
     "discover",
     "estimate_tokens",
     "parse_skill",
+    "query_terms",
     "skill_sources",
     "skill_tool_grants",
-    "tokenize",
 ]

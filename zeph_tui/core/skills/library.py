@@ -6,7 +6,7 @@ notices edits through :meth:`SkillLibrary.reload_if_changed`.
 
 The constructor only stats the sources: the skills are discovered on first use,
 or ahead of it by :meth:`SkillLibrary.warm` (the runtime runs it in a worker
-thread after a session answered; it also builds the BM25 index). A lock keeps
+thread after a session answered; it also builds the BM25 index, SQLite FTS5). A lock keeps
 a query on the event loop and a warm-up in a thread from loading twice.
 """
 
@@ -81,9 +81,8 @@ class SkillLibrary:
         """Discover the skills (or reload them if changed) and build the BM25 index.
 
         With ``context_window_tokens`` the index is built only when the catalog
-        needs a ranking (not every description fits: :func:`fits_whole`), so a
-        small catalog never imports ``bm25s`` / ``numpy``. Blocking (file
-        reads, ``bm25s`` import): run it in a worker thread.
+        needs a ranking (not every description fits: :func:`fits_whole`).
+        Blocking (file reads, the FTS5 index): run it in a worker thread.
         """
         with self._lock:
             if not self.reload_if_changed():
