@@ -36,6 +36,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, TabbedContent, TabPane, TextArea
 
 from zeph_tui.core import PermissionOutcome
+from zeph_tui.ui import heap
 from zeph_tui.ui.bridge import PermissionRequested, UiApprover, UiSink
 from zeph_tui.ui.controller import AppConfig, DashboardController, Severity
 from zeph_tui.ui.feed import EventFeed
@@ -212,6 +213,7 @@ class ZephApp(KeyActions, OutputActions, App[int]):
 
     async def on_unmount(self) -> None:
         self._mounted = False
+        heap.unfreeze()
         if self._frame is not None:
             self._frame.stop()
             self._frame = None
@@ -242,6 +244,7 @@ class ZephApp(KeyActions, OutputActions, App[int]):
         self.conversation_cleared()
         if session.history:
             render_history(self.chat, session.history)
+        self.call_after_refresh(heap.freeze)  # the resumed chat is laid out: long-lived
         status = self.status
         status.provider = session.provider.name
         status.model = session.provider.model
@@ -250,6 +253,7 @@ class ZephApp(KeyActions, OutputActions, App[int]):
         self.title = session.title or "zeph-tui"
 
     def conversation_cleared(self) -> None:
+        heap.unfreeze()  # the chat's widgets may become garbage now
         self.flush()
         self.chat.clear()
         self.tool_panes.clear()
@@ -292,6 +296,8 @@ class ZephApp(KeyActions, OutputActions, App[int]):
         self.action_refresh_git()
 
     def warming_changed(self, warming: list[str], failure: str) -> None:
+        if not warming:  # the SDK, skills, repo map are loaded: long-lived
+            heap.freeze()
         if self._mounted:
             self.status.warming, self.status.failure = warming, failure
 
