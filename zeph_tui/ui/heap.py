@@ -17,14 +17,32 @@ from __future__ import annotations
 
 import gc
 
-__all__ = ["freeze", "unfreeze"]
+__all__ = ["HeapFreezer"]
 
 
-def freeze() -> None:
-    """Move every object alive now into the collector's permanent generation (~0 ms)."""
-    gc.freeze()
+class HeapFreezer:
+    """Freezes the heap once per opened session, when its chat is laid out and its
+    warm-ups have ended (both long-lived by then); :meth:`release` unfreezes it.
 
+    Never freezes twice for one session: a second freeze after :meth:`release`
+    could freeze the dropped widgets before a full pass collected them.
+    """
 
-def unfreeze() -> None:
-    """Give the frozen objects back to the collector's oldest generation."""
-    gc.unfreeze()
+    def __init__(self) -> None:
+        self._waiting: set[str] = set()
+
+    def arm(self) -> None:
+        """A session was opened: freeze once ``"chat"`` and ``"warm-up"`` are :meth:`done`."""
+        self._waiting = {"chat", "warm-up"}
+
+    def done(self, what: str) -> None:
+        """``what`` (``"chat"`` laid out, ``"warm-up"`` ended) is ready; the last one freezes."""
+        if what in self._waiting:
+            self._waiting.discard(what)
+            if not self._waiting:
+                gc.freeze()  # ~0 ms: moves the objects, walks nothing
+
+    def release(self) -> None:
+        """Give the frozen objects back to the collector (and forget a pending freeze)."""
+        self._waiting.clear()
+        gc.unfreeze()
