@@ -1,8 +1,12 @@
 """Dashboard responsiveness and memory while a command prints a lot.
 
 A session of 1,000 stored messages is resumed in the real dashboard (headless
-Textual, the real session, the real anthropic provider against the
-in-process fake Messages API, SQLite). The model then runs a bash command that
+Textual, the real session, the real anthropic provider against the fake
+Messages API, SQLite). The fake API runs in its own process
+(``tests/fakes/anthropic_api.py`` on loopback,
+``tests/ui/fake_api_process.py``) as the real API would: its
+server (uvicorn, starlette) and its requests' parsing are not the
+dashboard's memory or event loop. The model then runs a bash command that
 prints ``--size-mb`` MB of 100-byte lines. From the Enter that sends the
 prompt (so the first tool pane's mount beside the long resumed chat is
 inside the window) until the turn ends, keys are typed into the prompt one at
@@ -139,7 +143,7 @@ async def run(size_mb: int, n_messages: int, keys: int) -> dict[str, Any]:
     os.environ["ANTHROPIC_API_KEY"] = "sk-ant-bench-not-real"
     from textual import events
 
-    from tests.fakes.anthropic_api import FakeAnthropic
+    from tests.ui.fake_api_process import fake_api_process
     from zeph_tui.core.providers.anthropic import AnthropicProvider
     from zeph_tui.core.runtime import Runtime
     from zeph_tui.ui import create_app
@@ -164,10 +168,8 @@ async def run(size_mb: int, n_messages: int, keys: int) -> dict[str, Any]:
     latencies_ms: list[float] = []
     rss_samples: list[float] = []
     result: dict[str, Any] = {}
-    async with FakeAnthropic(script) as fake:
-        provider = AnthropicProvider(
-            model="claude-sonnet-4-6", base_url=fake.base_url, max_retries=0
-        )
+    with fake_api_process(script, home) as base_url:
+        provider = AnthropicProvider(model="claude-sonnet-4-6", base_url=base_url, max_retries=0)
         app = create_app(workspace, runtime=runtime, provider=provider, mode="bypass", resume=sid)
         async with app.run_test(size=(160, 48)) as pilot:
             while app.session is None or app.session.id != sid:

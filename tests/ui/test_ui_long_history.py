@@ -85,3 +85,26 @@ async def test_find_finds_a_message_not_mounted_and_mounts_down_to_it(
         assert chat.scroll_y < chat.max_scroll_y  # scrolled up to the hit
         await type_text(pilot, "x")
         await wait_until(pilot, lambda: bar.border_subtitle == "no match")
+
+
+async def test_the_resumed_chat_is_frozen_out_of_the_collector_until_it_is_cleared(
+    workspace: Path, runtime: Any, anthropic_env: None
+) -> None:
+    """Once open, the resumed chat's widgets are out of the full GC passes (short
+    key latency); /clear gives them back, so the dropped widgets are collected."""
+    import gc
+    import weakref
+
+    async with resumed(workspace, runtime) as (app, pilot, chat):
+        await wait_until(pilot, lambda: gc.get_freeze_count() > 0)
+        last = chat.blocks[-1]
+        assert not any(obj is last for obj in gc.get_objects())  # frozen: no full pass walks it
+        gone = weakref.ref(last)
+        del last
+        app.prompt_input.load_text("/clear")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: not chat.query(StoredReply))
+        assert gc.get_freeze_count() == 0
+        await pilot.pause()
+        gc.collect()
+        assert gone() is None

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.ui.fake_api_process import fake_api_process
 
 SCRIPT = [
     {
@@ -32,39 +32,9 @@ SCRIPT = [
 
 @pytest.fixture
 def fake_api(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    script = tmp_path / "script.json"
-    script.write_text(json.dumps(SCRIPT))
-    port_file, record = tmp_path / "port", tmp_path / "requests.jsonl"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tests.fakes.anthropic_api",
-            "--script",
-            str(script),
-            "--port-file",
-            str(port_file),
-            "--record-file",
-            str(record),
-        ],
-        cwd=REPO_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        assert proc.stdout is not None
-        port = proc.stdout.readline().strip()  # printed once the socket listens
-        assert port.isdigit(), proc.stderr.read() if proc.stderr else port
-        yield f"http://127.0.0.1:{port}", record
-    finally:
-        proc.terminate()
-        try:
-            proc.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate()
+    record = tmp_path / "requests.jsonl"
+    with fake_api_process(SCRIPT, tmp_path, record_file=record) as base_url:
+        yield base_url, record
 
 
 class Tmux:

@@ -39,6 +39,7 @@ from zeph_tui.core import PermissionOutcome
 from zeph_tui.ui.bridge import PermissionRequested, UiApprover, UiSink
 from zeph_tui.ui.controller import AppConfig, DashboardController, Severity
 from zeph_tui.ui.feed import EventFeed
+from zeph_tui.ui.heap import HeapFreezer
 from zeph_tui.ui.history import render_history
 from zeph_tui.ui.keys import KEY_BINDINGS, KeyActions
 from zeph_tui.ui.output_actions import OutputActions
@@ -98,6 +99,7 @@ class ZephApp(KeyActions, OutputActions, App[int]):
         )
         self._frame: Timer | None = None  # the one-shot timer of the next frame, if any
         self._mounted = False
+        self._heap = HeapFreezer()  # short full GC passes once the session is open
         self._loop_thread = threading.get_ident()
         self._renderer: EventRenderer | None = None
         self._widgets: dict[type[Widget], Widget] = {}
@@ -212,6 +214,7 @@ class ZephApp(KeyActions, OutputActions, App[int]):
 
     async def on_unmount(self) -> None:
         self._mounted = False
+        self._heap.release()
         if self._frame is not None:
             self._frame.stop()
             self._frame = None
@@ -240,8 +243,10 @@ class ZephApp(KeyActions, OutputActions, App[int]):
 
     def session_opened(self, session: Session) -> None:
         self.conversation_cleared()
+        self._heap.arm()
         if session.history:
             render_history(self.chat, session.history)
+        self.call_after_refresh(self._heap.done, "chat")
         status = self.status
         status.provider = session.provider.name
         status.model = session.provider.model
@@ -250,6 +255,7 @@ class ZephApp(KeyActions, OutputActions, App[int]):
         self.title = session.title or "zeph-tui"
 
     def conversation_cleared(self) -> None:
+        self._heap.release()  # the chat's widgets may become garbage now
         self.flush()
         self.chat.clear()
         self.tool_panes.clear()
@@ -292,6 +298,8 @@ class ZephApp(KeyActions, OutputActions, App[int]):
         self.action_refresh_git()
 
     def warming_changed(self, warming: list[str], failure: str) -> None:
+        if not warming:
+            self._heap.done("warm-up")
         if self._mounted:
             self.status.warming, self.status.failure = warming, failure
 
