@@ -108,3 +108,19 @@ async def test_the_resumed_chat_is_frozen_out_of_the_collector_until_it_is_clear
         await pilot.pause()
         gc.collect()
         assert gone() is None
+
+
+def test_the_load_more_line_counts_messages_and_tool_calls_apart() -> None:
+    from zeph_tui.core.events import ToolCall
+    from zeph_tui.ui.widgets.chat_item import ChatItem
+    from zeph_tui.ui.widgets.chat_log import earlier_summary
+
+    def tool() -> ChatItem:
+        return ChatItem("tool", call=ToolCall("t", title="bash ls", status="completed"))
+
+    user, reply, thought = ChatItem("user", "q"), ChatItem("agent", "a"), ChatItem("thought", "t")
+    assert earlier_summary([user, thought, reply, tool(), tool()]) == (
+        "2 earlier messages, 2 tool calls"
+    )
+    assert earlier_summary([user]) == "1 earlier message"
+    assert earlier_summary([tool()]) == "1 earlier tool call"

@@ -27,15 +27,29 @@ from zeph_tui.ui.widgets.thought_block import ThoughtBlock
 from zeph_tui.ui.widgets.tool_block import ToolBlock
 from zeph_tui.ui.widgets.user_message import UserMessage
 
-__all__ = ["ChatLog", "ChatMatch", "LoadEarlier"]
+__all__ = ["ChatLog", "ChatMatch", "LoadEarlier", "earlier_summary"]
 
 ChatMatch = Widget | ChatItem
 """A find hit: a mounted block, or an earlier one not mounted yet."""
 
 
+def earlier_summary(items: Sequence[ChatItem]) -> str:
+    """What is not mounted yet, as people count it: ``"12 earlier messages, 3 tool calls"``.
+
+    Messages are prompts and replies (a reply's thoughts belong to it); notices
+    and command replies count as messages too; tool calls are counted apart.
+    """
+    calls = sum(item.kind == "tool" for item in items)
+    messages = sum(item.kind not in ("tool", "thought") for item in items)
+    parts = [plural(messages, "earlier message")] if messages else []
+    if calls:
+        parts.append(plural(calls, "tool call") if parts else plural(calls, "earlier tool call"))
+    return ", ".join(parts) or plural(len(items), "earlier block")
+
+
 class LoadEarlier(Static):
     """The top line while earlier blocks are not mounted:
-    ``12 earlier messages · load more (click, Home or scroll up)``."""
+    ``12 earlier messages, 3 tool calls · load more (click, Home or scroll up)``."""
 
     DEFAULT_CSS = """
     LoadEarlier { color: $text-muted; text-align: center; width: 1fr; }
@@ -125,9 +139,7 @@ class ChatLog(VerticalScroll):
                 self._more.remove()
                 self._more = None
             return
-        text = (
-            f"{plural(len(self.earlier), 'earlier message')} · load more (click, Home or scroll up)"
-        )
+        text = f"{earlier_summary(self.earlier)} · load more (click, Home or scroll up)"
         if self._more is None:
             self._more = LoadEarlier(text, markup=False)
             first = self.children[0] if self.children else None
