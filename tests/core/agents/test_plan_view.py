@@ -87,4 +87,5 @@ async def test_plan_in_the_dashboard_shows_the_graph(
         assert app.query_one(TabbedContent).active == "tab-plan"
         await wait_until(pilot, lambda: "completed (4/4 tasks)" in screen_text(app))
         shown = screen_text(app)
-        assert "d (worker): [node d] join" in shown
+        assert "d (worker, after b, c): [node d] join" in shown
+        assert "a (worker): [node a] start" in shown

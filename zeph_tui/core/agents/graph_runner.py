@@ -253,15 +253,17 @@ def plan_event(graph: TaskGraph, states: Mapping[str, NodeState]) -> Plan:
 
     ACP plan entries know only pending / in_progress / completed; a failed or
     skipped node is ``completed`` with ``[failed]`` / ``[skipped]`` in its text.
+    Entries have no edges either, so each names the nodes it waits for:
+    ``"d (worker, after b, c): join the results"``.
     """
     entries = []
     for node in graph.nodes:
         status = states[node.id].status
         tag = f"[{status}] " if status in ("failed", "skipped") else ""
+        after = f", after {', '.join(node.deps)}" if node.deps else ""
         text = " ".join(node.prompt.split())[:80]
-        entries.append(
-            PlanEntry(f"{tag}{node.id} ({node.agent}): {text}", "medium", _PLAN_STATUS[status])
-        )
+        content = f"{tag}{node.id} ({node.agent}{after}): {text}"
+        entries.append(PlanEntry(content, "medium", _PLAN_STATUS[status]))
     return Plan(tuple(entries))
 
 
