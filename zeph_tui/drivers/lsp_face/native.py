@@ -53,7 +53,7 @@ from zeph_tui.core.code.rename import (
     render_call_sites,
     summary_line,
 )
-from zeph_tui.core.code.rename_checks import RenameError
+from zeph_tui.core.code.rename_checks import RenameError, shown_path
 from zeph_tui.core.code.rename_sync import rename_delta
 from zeph_tui.drivers.lsp_face.edits import line_edits
 from zeph_tui.drivers.lsp_face.server import ZephLanguageServer
@@ -106,7 +106,7 @@ def check_buffers(ls: ZephLanguageServer, plan: RenamePlan) -> None:
     for change in plan.edit.changes:
         text = ls.buffer_text(change.path.as_uri())
         if text is not None and text != change.old_text:
-            shown = change.path.relative_to(plan.root).as_posix()
+            shown = shown_path(change.path, plan.root)
             raise RenameError(f"{shown} has unsaved changes: save the file first")
 
 
