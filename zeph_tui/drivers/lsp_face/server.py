@@ -21,6 +21,7 @@ by it and cancelled at ``shutdown``.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import sys
 import threading
@@ -59,6 +60,7 @@ class ZephLanguageServer(LanguageServer):
         self.diagnostics_timeout_s = diagnostics_timeout_s
         self._bridge: LspBridge | None = None
         self._tasks = BackgroundTasks(log, logging.WARNING, "background task failed")
+        self._heap_frozen = False
 
     def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
         """Serve LSP on ``stdin``/``stdout`` (default: the process's) until ``exit``.
@@ -110,6 +112,20 @@ class ZephLanguageServer(LanguageServer):
         if self._bridge is None:
             self._bridge = LspBridge(self.root(), diagnostics_timeout_s=self.diagnostics_timeout_s)
         return self._bridge
+
+    def freeze_heap(self) -> None:
+        """Once start-up is over, keep what it made out of the collector's way (``gc.freeze``).
+
+        Called when the first opened document is analysed: modules, servers
+        and caches are loaded by then. The garbage is collected first, and
+        every object left moves to the permanent generation, so a later full
+        collection scans only what came since (unfrozen, one landed in a warm
+        rename and took ~25 ms of its reply). Later calls do nothing.
+        """
+        if not self._heap_frozen:
+            self._heap_frozen = True
+            gc.collect()
+            gc.freeze()
 
     def owned(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run ``work`` in the background; the face cancels it at shutdown."""
