@@ -51,7 +51,7 @@ from zeph_tui.core.code.rename_checks import (
     shown_path,
     symbol_at,
 )
-from zeph_tui.core.code.rename_sync import after, baseline, remember, sync_target
+from zeph_tui.core.code.rename_sync import after, baseline, remember, server_prepare, sync_target
 from zeph_tui.core.events import DiffContent, Location
 from zeph_tui.core.text import plural
 
@@ -295,7 +295,7 @@ async def plan_rename(
     try:
         await sync_target(bridge, path)
         target, edit = await asyncio.gather(
-            bridge.prepare_rename(path, line, column),
+            server_prepare(bridge, path, line, column),  # sent ahead by the LSP face
             bridge.rename(path, line, column, new_name),
             return_exceptions=True,
         )
