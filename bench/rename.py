@@ -37,8 +37,9 @@ default Python server) in one run:
   the face's own servers reach), so every rename, bare or face, runs on a
   project its server re-analysed after the previous rename's writes.
 
-Each face figure is printed with its ratio to the bare server's (paired, same
-run). Usage: ``.venv/bin/python bench/rename.py [--modules N] [--repeat R]
+Each face figure is printed with its ratio to the bare server's (medians of
+the same run), and the median of the ratios round by round (each round's
+three sides run back to back, so they share that moment's load). Usage: ``.venv/bin/python bench/rename.py [--modules N] [--repeat R]
 [--cold N] [--server NAME] [--profile DIR]`` (``--profile``: each warm face
 writes a cProfile to ``DIR/face-warm-asks.prof`` / ``face-warm-annotations.prof``).
 Targets: warm applied end to end <= 1.5 s; LSP face warm complete rename
@@ -287,6 +288,11 @@ def _ratio(figures: dict[str, list[float]], face: str, bare: str) -> tuple[float
     return f, b, f / b if b else float("inf")
 
 
+def _paired(figures: dict[str, list[float]], face: str, bare: str) -> float:
+    """Median over the warm rounds of face / bare measured in the same round (load shared)."""
+    return statistics.median(f / b for f, b in zip(figures[face], figures[bare], strict=True))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--modules", type=int, default=48)
@@ -314,12 +320,14 @@ def main() -> None:
     for face in ("face warm asks", "face warm annotations"):
         for what, target in (("complete", 1.3), ("reply", None), ("rename", None)):
             f, b, ratio = _ratio(figures, f"{face}, {what}", f"bare warm, {what}")
+            paired = _paired(figures, f"{face}, {what}", f"bare warm, {what}")
             verdict = ""
             if target is not None:
                 ok = f <= 1000 and ratio <= target
                 verdict = f" (targets <= 1000 ms and <= {target}x): {'OK' if ok else 'OVER'}"
             print(
-                f"{face}, {what}: {f:.0f} ms = {ratio:.2f}x the bare server's {b:.0f} ms{verdict}"
+                f"{face}, {what}: {f:.0f} ms = {ratio:.2f}x the bare server's {b:.0f} ms"
+                f" (round by round {paired:.2f}x){verdict}"
             )
     f, b, ratio = _ratio(figures, "face cold, prep+rename", "bare cold, prep+rename")
     print(

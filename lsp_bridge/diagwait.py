@@ -58,20 +58,7 @@ async def collect(
     """
     if client.capabilities.diagnostic_provider is not None:
         return await _pull(client, uri, deadline_s, previous)
-    return await _push(slot, client, uri, version, seq0, deadline_s, settle_ms, empty_grace_s)
-
-
-async def _push(
-    slot: ServerSlot,
-    client: LspClient,
-    uri: str,
-    version: int,
-    seq0: int,
-    deadline_s: float,
-    settle_ms: int,
-    empty_grace_s: float,
-) -> Diags | None:
-    while True:
+    while True:  # push: the latest publish of this version once it settles
         if client.exited.is_set():
             raise ServerDied(slot.server.name)
         candidates = [

@@ -35,6 +35,10 @@ class SyncHost(Protocol):
 
     root: Path
 
+    def resolved(self, path: Path) -> Path:
+        """``path`` absolute (from the root), symlinks resolved."""
+        ...
+
     def document(self, path: Path) -> Document | None:
         """The known document of a resolved ``path``, or ``None``."""
         ...
@@ -67,7 +71,7 @@ class DiskSync:
 
     def __init__(self, host: SyncHost) -> None:
         self._host = host
-        # path -> ((st_mtime_ns, st_size), document version) at its last sync_from_disk
+        # resolved path -> ((st_mtime_ns, st_size), document version) at its last sync
         self._stamps: dict[Path, tuple[tuple[int, int], int | None]] = {}
         # path -> (stamp, exact UTF-8 text) as read at that stamp (undecodable files left out)
         self._texts: dict[Path, tuple[tuple[int, int], str]] = {}
@@ -81,13 +85,22 @@ class DiskSync:
         """
         return self._seen
 
+    def disk_text(self, path: Path) -> str | None:
+        """The exact disk text of the resolved ``path`` when kept at its current stamp, else ``None``.
+
+        One ``stat``, no read: a caller that needs the text reads it itself
+        when this says ``None`` (never synced, changed since, not UTF-8).
+        """
+        cached = self._texts.get(path)
+        return cached[1] if cached is not None and cached[0] == _disk_stamp(path) else None
+
     async def sync_from_disk(
         self, paths: Iterable[Path], *, wait: bool = True
     ) -> list[DiagnosticsReport]:
         """See ``LspBridge.sync_from_disk``."""
         host = self._host
         reports: list[DiagnosticsReport] = []
-        resolved = [(p if p.is_absolute() else host.root / p).resolve() for p in paths]
+        resolved = [p if p in self._stamps else host.resolved(p) for p in paths]
         stamps = {p: _disk_stamp(p) for p in resolved}
         stale = [p for p in resolved if not self._fresh(p, stamps[p])]
         texts = {p: self._text(p, stamps[p]) for p in stale}
@@ -121,7 +134,7 @@ class DiskSync:
         next :meth:`sync_from_disk` finds those files fresh (one ``stat``).
         """
         for path in paths:
-            path = (path if path.is_absolute() else self._host.root / path).resolve()
+            path = path if path in self._stamps else self._host.resolved(path)
             stamp = _disk_stamp(path)
             if stamp is None or self._fresh(path, stamp):
                 continue

@@ -127,14 +127,20 @@ class LspBridge:
 
     def _reopen(self, slot: ServerSlot, client: LspClient) -> None:
         for doc in self._docs.values():
-            if slot in doc.slots and doc.opened:
-                item = types.TextDocumentItem(doc.uri, doc.language, doc.version, doc.text)
-                client.notify(types.TEXT_DOCUMENT_DID_OPEN, types.DidOpenTextDocumentParams(item))
-                slot.sent[doc.uri] = doc.version
+            if slot in doc.slots and doc.opened:  # slot.sent is empty: didOpen
+                _send(slot, client, doc, save=False)
+
+    def resolved(self, path: Path) -> Path:
+        """``path`` made absolute (from the root) with its symlinks resolved.
+
+        A known document's path (resolved when first seen) is returned as it
+        is: a warm rename over dozens of files costs no ``lstat`` per part.
+        """
+        path = path if path.is_absolute() else self.root / path
+        return path if path in self._docs else path.resolve()
 
     async def _doc(self, path: Path) -> Document:
-        path = path if path.is_absolute() else self.root / path
-        path = path.resolve()
+        path = self.resolved(path)
         doc = self._docs.get(path)
         if doc is None:
             language = language_for_path(path, self._explicit or ()) or "plaintext"
@@ -169,7 +175,7 @@ class LspBridge:
 
     def lines_of(self, path: Path) -> list[str]:
         """The lines of ``path``: the synced text when open, else the disk (``[]`` on error)."""
-        doc = self._docs.get(path.resolve())
+        doc = self._docs.get(self.resolved(path))
         if doc is not None and doc.opened:
             return split_lines(doc.text)
         try:
@@ -188,15 +194,8 @@ class LspBridge:
                     for slot in doc.slots:
                         with contextlib.suppress(ServerUnavailable):
                             client = await slot.ensure()
-                            if doc.uri not in slot.sent:
-                                item = types.TextDocumentItem(
-                                    doc.uri, doc.language, doc.version, doc.text
-                                )
-                                client.notify(
-                                    types.TEXT_DOCUMENT_DID_OPEN,
-                                    types.DidOpenTextDocumentParams(item),
-                                )
-                                slot.sent[doc.uri] = doc.version
+                            if doc.uri not in slot.sent:  # didOpen
+                                _send(slot, client, doc, save=False)
         return doc
 
     # -- queries (lsp_bridge.queries) ----------------------------------------------
@@ -391,6 +390,10 @@ class LspBridge:
         """Exact disk texts seen by the last :meth:`sync_from_disk` (see ``DiskSync.disk_texts``)."""
         return self._disk.disk_texts()
 
+    def disk_text(self, path: Path) -> str | None:
+        """``path``'s exact disk text if held at its current stamp (one ``stat``), else ``None``."""
+        return self._disk.disk_text(self.resolved(path))
+
     def observe_disk(self, paths: Iterable[Path]) -> None:
         """Stamp ``paths`` whose disk text is what the servers have; nothing sent (``DiskSync``)."""
         self._disk.observe(paths)
@@ -435,15 +438,13 @@ class LspBridge:
     def diagnostics(self, path: Path | None = None) -> list[DiagnosticItem]:
         """The current merged diagnostics of one open document, or of all of them."""
         if path is not None:
-            resolved = (path if path.is_absolute() else self.root / path).resolve()
-            doc = self._docs.get(resolved)
+            doc = self._docs.get(self.resolved(path))
             return doc.items() if doc is not None else []
         return sort_items(item for doc in self._docs.values() for item in doc.items())
 
     def answered(self, path: Path) -> frozenset[str]:
         """Names of the servers whose diagnostics of ``path``'s current version are known."""
-        resolved = (path if path.is_absolute() else self.root / path).resolve()
-        doc = self._docs.get(resolved)
+        doc = self._docs.get(self.resolved(path))
         return frozenset(doc.diags) if doc is not None and doc.opened else frozenset()
 
     def status(self) -> list[ServerStatus]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -20,8 +21,12 @@ LinesOf = Callable[[Path], list[str]]
 _IDENT = re.compile(r"\w+")
 
 
+@lru_cache(maxsize=4096)
 def path_from_uri(uri: str) -> Path:
-    """Turn a ``file://`` URI into a path (percent-decoded)."""
+    """Turn a ``file://`` URI into a path (percent-decoded).
+
+    Cached: a rename's edit names dozens of files, and the next one the same.
+    """
     return Path(unquote(urlparse(uri).path))
 
 

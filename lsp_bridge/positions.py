@@ -49,6 +49,8 @@ def utf16_to_codepoint(line: str, col16: int) -> int:
     """
     if col16 <= 0:
         return 0
+    if line.isascii() or max(line) <= "\uffff":  # one unit per code point
+        return min(col16, len(line))
     units = 0
     for index, char in enumerate(line):
         if units >= col16:
@@ -63,6 +65,8 @@ def codepoint_to_utf16(line: str, col: int) -> int:
     ``col`` is clamped to ``[0, len(line)]``.
     """
     col = max(0, min(col, len(line)))
+    if line.isascii():
+        return col
     return sum(2 if ord(char) > 0xFFFF else 1 for char in line[:col])
 
 

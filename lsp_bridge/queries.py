@@ -10,6 +10,7 @@ first when the bridge does not have it open yet.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -103,32 +104,42 @@ class Queries:
             location = to_location(_doc.uri, result.range, self._lines_of)
         return HoverInfo(text=text, server=slot.server.name, location=location)
 
+    async def _locations(
+        self,
+        path: Path,
+        line: int,
+        col: int,
+        wants: Callable[[types.ServerCapabilities], Any],
+        method: str,
+        params: Callable[[types.TextDocumentPositionParams], Any],
+    ) -> list[Location]:
+        result, _slot, _doc = await self._ask(path, line, col, wants, self._call(method, params))
+        return to_locations(result, self._lines_of)
+
     async def definition(self, path: Path, line: int, col: int) -> list[Location]:
         """Where the symbol at ``line``/``col`` is defined (1-based, sorted)."""
-        params = lambda w: types.DefinitionParams(w.text_document, w.position)  # noqa: E731
-        result, _slot, _doc = await self._ask(
+        return await self._locations(
             path,
             line,
             col,
             lambda c: c.definition_provider,
-            self._call(types.TEXT_DOCUMENT_DEFINITION, params),
+            types.TEXT_DOCUMENT_DEFINITION,
+            lambda w: types.DefinitionParams(w.text_document, w.position),
         )
-        return to_locations(result, self._lines_of)
 
     async def references(
         self, path: Path, line: int, col: int, *, include_declaration: bool = True
     ) -> list[Location]:
         """Every reference to the symbol at ``line``/``col``, across files, sorted."""
         context = types.ReferenceContext(include_declaration=include_declaration)
-        params = lambda w: types.ReferenceParams(context, w.text_document, w.position)  # noqa: E731
-        result, _slot, _doc = await self._ask(
+        return await self._locations(
             path,
             line,
             col,
             lambda c: c.references_provider,
-            self._call(types.TEXT_DOCUMENT_REFERENCES, params),
+            types.TEXT_DOCUMENT_REFERENCES,
+            lambda w: types.ReferenceParams(context, w.text_document, w.position),
         )
-        return to_locations(result, self._lines_of)
 
     async def prepare_rename(self, path: Path, line: int, col: int) -> RenameTarget:
         """Check that the symbol at ``line``/``col`` can be renamed.
@@ -149,6 +160,7 @@ class Queries:
             provider = client.capabilities.rename_provider
             if not provider:
                 continue
+            at = _Spot(doc, lines, line, col, slot.server.name, self._lines_of)
             if isinstance(provider, types.RenameOptions) and provider.prepare_provider:
                 position = to_lsp_position(lines, line, col)
                 params = types.PrepareRenameParams(types.TextDocumentIdentifier(doc.uri), position)
@@ -157,8 +169,8 @@ class Queries:
                     params,
                     timeout_s=self._host.request_timeout_s,
                 )
-                return _prepared(result, doc, lines, line, col, slot.server.name, self._lines_of)
-            return _local_target(doc, lines, line, col, slot.server.name, self._lines_of)
+                return _prepared(result, at)
+            return _local_target(at)
         raise LspRequestError(f"no server of {doc.path.name} can rename")
 
     async def rename(self, path: Path, line: int, col: int, new_name: str) -> types.WorkspaceEdit:
@@ -183,48 +195,49 @@ class Queries:
         return result
 
 
-def _local_target(
-    doc: Document,
-    lines: list[str],
-    line: int,
-    col: int,
-    server: str,
-    lines_of: Callable[[Path], list[str]],
-) -> RenameTarget:
-    text = line_at(lines, line - 1)
-    span = identifier_at(text, col - 1)
+@dataclass(frozen=True, slots=True)
+class _Spot:
+    """A 1-based position (code points) in an opened document, and the server asked there."""
+
+    doc: Document
+    lines: list[str]
+    line: int
+    col: int
+    server: str
+    lines_of: Callable[[Path], list[str]]
+
+    @property
+    def shown(self) -> str:
+        return f"{self.doc.path.name}:{self.line}:{self.col}"
+
+
+def _local_target(at: _Spot) -> RenameTarget:
+    text = line_at(at.lines, at.line - 1)
+    span = identifier_at(text, at.col - 1)
     if span is None:
-        raise LspRequestError(f"no identifier at {doc.path.name}:{line}:{col}")
-    start = types.Position(line - 1, codepoint_to_utf16(text, span[0]))
-    end = types.Position(line - 1, codepoint_to_utf16(text, span[1]))
-    location = to_location(doc.uri, types.Range(start, end), lines_of)
-    return RenameTarget(location, text[span[0] : span[1]], server, supported=False)
+        raise LspRequestError(f"no identifier at {at.shown}")
+    start = types.Position(at.line - 1, codepoint_to_utf16(text, span[0]))
+    end = types.Position(at.line - 1, codepoint_to_utf16(text, span[1]))
+    location = to_location(at.doc.uri, types.Range(start, end), at.lines_of)
+    return RenameTarget(location, text[span[0] : span[1]], at.server, supported=False)
 
 
-def _prepared(
-    result: Any,
-    doc: Document,
-    lines: list[str],
-    line: int,
-    col: int,
-    server: str,
-    lines_of: Callable[[Path], list[str]],
-) -> RenameTarget:
+def _prepared(result: Any, at: _Spot) -> RenameTarget:
     if result is None:
-        raise LspRequestError(f"{server}: nothing to rename at {doc.path.name}:{line}:{col}")
+        raise LspRequestError(f"{at.server}: nothing to rename at {at.shown}")
     if isinstance(result, types.Range):
         rng, placeholder = result, None
     elif isinstance(result, types.PrepareRenamePlaceholder):
         rng, placeholder = result.range, result.placeholder
     else:  # default behavior: the identifier under the cursor
-        target = _local_target(doc, lines, line, col, server, lines_of)
-        return RenameTarget(target.location, target.placeholder, server, supported=True)
-    location = to_location(doc.uri, rng, lines_of)
+        target = _local_target(at)
+        return RenameTarget(target.location, target.placeholder, at.server, supported=True)
+    location = to_location(at.doc.uri, rng, at.lines_of)
     if placeholder is None:
-        text = line_at(lines, rng.start.line)
+        text = line_at(at.lines, rng.start.line)
         placeholder = (
             text[location.col - 1 : location.end_col - 1]
             if location.end_line == location.line
             else ""
         )
-    return RenameTarget(location, placeholder, server, supported=True)
+    return RenameTarget(location, placeholder, at.server, supported=True)

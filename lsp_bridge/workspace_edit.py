@@ -148,11 +148,8 @@ def apply_text_edits(text: str, edits: Sequence[types.TextEdit]) -> str:
     """
     starts = [0] + [m.end() for m in _EOL.finditer(text)]
     spans = sorted(
-        (
-            (_offset(text, starts, e.range.start), _offset(text, starts, e.range.end), i)
-            for i, e in enumerate(edits)
-        ),
-        key=lambda s: (s[0], s[1], s[2]),
+        (_offset(text, starts, e.range.start), _offset(text, starts, e.range.end), i)
+        for i, e in enumerate(edits)
     )
     out: list[str] = []
     cursor = 0

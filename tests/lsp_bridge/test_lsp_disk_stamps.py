@@ -133,6 +133,10 @@ async def test_disk_texts_are_exact_and_plan_the_same_edit(tmp_path: Path, recor
         b.write_bytes(b"from a import total\r\nprint(total(1))\r\n")
         await bridge.sync_from_disk(files)
         assert bridge.disk_texts()[b] == "from a import total\r\nprint(total(1))\r\n"
+        assert bridge.disk_text(b) == "from a import total\r\nprint(total(1))\r\n"
+        assert bridge.disk_text(bad) is None  # not exact UTF-8: the caller reads it
+        b.write_text("print(1)\n")
+        assert bridge.disk_text(b) is None  # the stamp moved: not the kept text
         with pytest.raises(StaleEditError):  # planned on the text the sync saw before
             await apply_planned_edit(plan_workspace_edit(edit, known))
 

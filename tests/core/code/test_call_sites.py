@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from zeph_tui.core.code.call_sites import CallSite, _facts, call_sites, warm
+from zeph_tui.core.code.call_sites import CallSite, call_sites, parsed, warm
 
 PY = """from shop.pricing import total
 import shop.pricing as pricing
@@ -104,8 +104,10 @@ def test_unknown_language_and_missing_file_give_plain_references(tmp_path: Path)
 def test_warm_parses_ahead_so_the_rename_reuses_it(tmp_path: Path) -> None:
     path = tmp_path / "fresh.py"
     source = PY + "\n# warmed\n"
-    warm([(path, source), (tmp_path / "notes.txt", "x")])
-    hits = _facts.cache_info().hits
+    pairs = [(path, source), (tmp_path / "notes.txt", "x")]
+    assert not parsed(pairs)
+    warm(pairs)
+    assert parsed(pairs)  # the text is parsed; notes.txt has no grammar to parse with
+    assert not parsed([(path, source + "# changed\n")])
     sites = call_sites(_points(path, source, "total"), {path: source})
-    assert _facts.cache_info().hits == hits + 1
     assert [s.kind for s in sites][:3] == ["import", "reference", "definition"]

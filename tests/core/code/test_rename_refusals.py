@@ -95,4 +95,11 @@ async def test_local_target_checks_ask_no_server(
             19,
             24,
         )
+        crlf = root / "shop/crlf.py"
+        crlf.write_bytes(b"def total_crlf():\r\n    return 1\r\n")
+        buffer = crlf.read_bytes().decode()  # an editor's buffer keeps the CRLF line ends
+        target = await check_target(bridge, crlf, 1, 5, buffer_text=buffer)
+        assert target.placeholder == "total_crlf"
+        with pytest.raises(RenameError, match=r"^shop/crlf\.py has unsaved changes"):
+            await check_target(bridge, crlf, 1, 5, buffer_text=buffer.replace("\r\n", "\n"))
         assert [s for s in bridge.status() if s.state != "missing"] == []  # nothing started

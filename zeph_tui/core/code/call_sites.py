@@ -13,16 +13,19 @@ its position (the grammar's node types; any language the outline knows):
 Unknown languages and unparsable files give ``reference``. Each file's text
 is parsed once for its kinds and scopes, and the last
 :data:`FACTS_CACHE_SIZE` texts are kept, so a face can :func:`warm` the files
-a rename changed (the next rename over them does not parse again).
+a rename changed (the next rename over them does not parse again, and
+:func:`parsed` tells it so).
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from zeph_tui.core.code._outline_grammar import parse
 from zeph_tui.core.code.outline import Symbol, language_for_path, outline
@@ -30,7 +33,7 @@ from zeph_tui.core.code.outline import Symbol, language_for_path, outline
 if TYPE_CHECKING:
     from tree_sitter import Node, Tree
 
-__all__ = ["FACTS_CACHE_SIZE", "KINDS", "CallSite", "SiteKind", "call_sites", "warm"]
+__all__ = ["FACTS_CACHE_SIZE", "KINDS", "CallSite", "SiteKind", "call_sites", "parsed", "warm"]
 
 #: files whose parse tree and scopes are kept, keyed by (text, language)
 FACTS_CACHE_SIZE = 256
@@ -118,15 +121,52 @@ def _classify(node: Node) -> SiteKind:
     return "reference"
 
 
-@lru_cache(maxsize=FACTS_CACHE_SIZE)
-def _facts(source: str, language: str) -> tuple[tuple[Symbol, ...], Tree | None]:
+Facts: TypeAlias = "tuple[tuple[Symbol, ...], Tree | None]"
+
+# (text, language) -> facts, least recently used first; warm() fills it from a thread
+_FACTS: OrderedDict[tuple[str, str], Facts] = OrderedDict()
+_FACTS_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=4096)
+def _language(path: Path) -> str | None:
+    return language_for_path(path)
+
+
+def _facts(source: str, language: str) -> Facts:
     """``(scopes, tree)`` of a file's text: one parse for the outline and the kinds, cached."""
+    key = (source, language)
+    with _FACTS_LOCK:
+        found = _FACTS.get(key)
+        if found is not None:
+            _FACTS.move_to_end(key)
+            return found
     scopes = tuple(x for x in outline(source, language) if x.kind in _SCOPES)
     try:
-        parsed = parse(source, language)  # the tree outline() just made (parse cache)
+        grammar_tree = parse(source, language)  # the tree outline() just made (parse cache)
     except Exception:  # a broken grammar must not break a rename
-        parsed = None
-    return scopes, parsed[2] if parsed is not None else None
+        grammar_tree = None
+    found = scopes, grammar_tree[2] if grammar_tree is not None else None
+    with _FACTS_LOCK:
+        _FACTS[key] = found
+        while len(_FACTS) > FACTS_CACHE_SIZE:
+            _FACTS.popitem(last=False)
+    return found
+
+
+def parsed(sources: Iterable[tuple[Path, str]]) -> bool:
+    """Whether :func:`call_sites` over these ``(path, text)`` pairs would parse nothing.
+
+    True when every text of a known language has its facts cached (e.g. by
+    :func:`warm`): the call sites then take well under a millisecond per
+    dozen files and can be built on the event loop, without a thread hop.
+    """
+    with _FACTS_LOCK:
+        for path, source in sources:
+            language = _language(path)
+            if language and (source, language) not in _FACTS:
+                return False
+    return True
 
 
 def warm(sources: Iterable[tuple[Path, str]]) -> None:
@@ -135,21 +175,21 @@ def warm(sources: Iterable[tuple[Path, str]]) -> None:
     CPU-bound; run it in a thread. Unknown languages are skipped.
     """
     for path, source in sources:
-        language = language_for_path(path)
+        language = _language(path)
         if language:
             _facts(source, language)
 
 
-def _kinds(source: str, tree: Tree | None, points: list[tuple[int, int]]) -> list[SiteKind]:
-    """The kind of each 1-based ``(line, column)`` (code points) of ``source``."""
+def _kinds(lines: list[str], tree: Tree | None, points: list[tuple[int, int]]) -> list[SiteKind]:
+    """The kind of each 1-based ``(line, column)`` (code points) of a file's ``lines``."""
     if tree is None:
         return ["reference"] * len(points)
-    lines = source.splitlines()
     found: list[SiteKind] = []
+    root = tree.root_node
     for line, column in points:
         text = lines[line - 1] if 0 < line <= len(lines) else ""
         byte = len(text[: column - 1].encode("utf-8", "surrogatepass"))
-        node = tree.root_node.descendant_for_point_range((line - 1, byte), (line - 1, byte))
+        node = root.descendant_for_point_range((line - 1, byte), (line - 1, byte))
         found.append(_classify(node) if node is not None else "reference")
     return found
 
@@ -190,10 +230,10 @@ def call_sites(
                 source = ""
             sources[path] = source
         spots = sorted(set(spots))
-        language = language_for_path(path)
+        language = _language(path)
         scopes, tree = _facts(source, language) if language else ((), None)
-        kinds = _kinds(source, tree, spots)
         lines = source.splitlines()
+        kinds = _kinds(lines, tree, spots)
         for (line, column), kind in zip(spots, kinds, strict=True):
             text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
             sites.append(CallSite(path, line, column, _scope(scopes, line), text, kind))

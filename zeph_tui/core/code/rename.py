@@ -39,7 +39,7 @@ from lsp_bridge.workspace_edit import (
     edit_starts,
     plan_workspace_edit,
 )
-from zeph_tui.core.code.call_sites import KINDS, CallSite
+from zeph_tui.core.code.call_sites import KINDS, CallSite, parsed
 from zeph_tui.core.code.call_sites import call_sites as _call_sites
 from zeph_tui.core.code.outline import language_for_path
 from zeph_tui.core.code.rename_checks import (
@@ -48,9 +48,10 @@ from zeph_tui.core.code.rename_checks import (
     check_in_workspace,
     check_new_name,
     check_saved,
+    shown_path,
     symbol_at,
 )
-from zeph_tui.core.code.rename_sync import after, baseline, remember, sync_target
+from zeph_tui.core.code.rename_sync import after, baseline, remember, server_prepare, sync_target
 from zeph_tui.core.events import DiffContent, Location
 from zeph_tui.core.text import plural
 
@@ -217,14 +218,22 @@ async def check_target(
         RenameError: refused (the message says why).
     """
     path = _resolve(bridge, path)
-    disk = await asyncio.to_thread(path.read_text, encoding="utf-8", errors="replace")
+    disk = bridge.disk_text(path)  # the text the bridge holds at the file's stamp: no read
+    if disk is None:
+        disk = await asyncio.to_thread(_read_disk, path)
     check_saved(path, bridge.root, buffer_text, disk)
-    shown = path.relative_to(bridge.root).as_posix()
+    shown = shown_path(path, bridge.root)
     start, end, word = symbol_at(disk, line, column, language_for_path(path), shown)
     source_line = disk.splitlines()[line - 1]
     return RenameTarget(
         SourceLocation(path, line, start, line, end, source_line), word, "local", False
     )
+
+
+def _read_disk(path: Path) -> str:
+    """The file's text, line ends as on disk (as an editor's buffer has them)."""
+    with path.open(encoding="utf-8", errors="replace", newline="") as f:
+        return f.read()
 
 
 async def prepare_rename(
@@ -250,7 +259,7 @@ async def prepare_rename(
 
 
 def _cannot(bridge: LspBridge, path: Path, line: int, column: int, exc: Exception) -> RenameError:
-    return RenameError(f"cannot rename at {_shown(path, bridge.root)}:{line}:{column}: {exc}")
+    return RenameError(f"cannot rename at {shown_path(path, bridge.root)}:{line}:{column}: {exc}")
 
 
 async def plan_rename(
@@ -286,7 +295,7 @@ async def plan_rename(
     try:
         await sync_target(bridge, path)
         target, edit = await asyncio.gather(
-            bridge.prepare_rename(path, line, column),
+            server_prepare(bridge, path, line, column),  # sent ahead by the LSP face
             bridge.rename(path, line, column, new_name),
             return_exceptions=True,
         )
@@ -302,7 +311,10 @@ async def plan_rename(
     if not planned.changes:
         raise RenameError(f"the server's rename of {target.placeholder!r} changes nothing")
     sources = {c.path: c.old_text for c in planned.changes if c.old_text is not None}
-    sites = await asyncio.to_thread(_sites, edit, sources)
+    if parsed(sources.items()):  # nothing to parse: no thread hop
+        sites = _sites(edit, sources)
+    else:
+        sites = await asyncio.to_thread(_sites, edit, sources)
     plan = RenamePlan(bridge.root, target, new_name, sites, planned, edit)
     return replace(plan, summary=summary_line(plan))  # the question, the log, the message
 
@@ -315,11 +327,14 @@ def _sites(edit: WorkspaceEdit, sources: dict[Path, str]) -> tuple[CallSite, ...
     repeat the server's work.
     """
     points = []
+    lines: dict[Path, list[str]] = {}
     for path, position in edit_starts(edit):
         text = sources.get(path)
         if text is None:
             continue  # a file only moved or created
-        line, column = from_lsp_position(split_lines(text), position)
+        if path not in lines:
+            lines[path] = split_lines(text)
+        line, column = from_lsp_position(lines[path], position)
         points.append((path, line, column))
     return _call_sites(points, sources)
 
@@ -383,10 +398,6 @@ def _checkpoint(root: Path, session: str) -> str | None:
         return None
 
 
-def _shown(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
-
-
 def summary_line(plan: RenamePlan) -> str:
     """``N call sites in M files: file: enclosing symbol, ...`` (imports and definition apart).
 
@@ -399,12 +410,12 @@ def summary_line(plan: RenamePlan) -> str:
     places = []
     for path, sites in uses.items():
         scopes = sorted({s.enclosing_symbol or "<module>" for s in sites})
-        places.append(f"{_shown(path, plan.root)}: {', '.join(scopes)}")
+        places.append(f"{shown_path(path, plan.root)}: {', '.join(scopes)}")
     imports = [s for s in plan.call_sites if s.kind == "import"]
     head = f"{plural(len(plan.uses()), 'call site')} in {plural(len(uses), 'file')}"
     line = f"{head}: {'; '.join(places)}" if places else head
     if imports:
-        files = sorted({_shown(s.path, plan.root) for s in imports})
+        files = sorted({shown_path(s.path, plan.root) for s in imports})
         line += f" (and {plural(len(imports), 'import')}: {', '.join(files)})"
     return line
 
@@ -433,7 +444,7 @@ def render_call_sites(plan: RenamePlan, *, limit: int = 200) -> str:
             continue
         lines.append(f"{titles[kind]}:")
         for path, group in plan.grouped(sites).items():
-            lines.append(f"  {_shown(path, plan.root)}:")
+            lines.append(f"  {shown_path(path, plan.root)}:")
             for site in group:
                 if shown >= limit:
                     break

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import keyword
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from zeph_tui.core.errors import ZephError
@@ -31,6 +32,7 @@ __all__ = [
     "check_in_workspace",
     "check_new_name",
     "check_saved",
+    "shown_path",
     "symbol_at",
 ]
 
@@ -46,7 +48,12 @@ class RenameRefused(RenameError):
     """The request itself is refused: a person's mistake (name, position, unsaved, outside)."""
 
 
-def _shown(path: Path, root: Path) -> str:
+@lru_cache(maxsize=4096)
+def shown_path(path: Path, root: Path) -> str:
+    """``path`` as people see it: relative to ``root`` (POSIX) when inside it, else absolute.
+
+    Cached: a summary names each of dozens of files more than once.
+    """
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
 
@@ -70,7 +77,7 @@ def check_saved(path: Path, root: Path, buffer_text: str | None, disk_text: str)
         RenameError: ``<file> has unsaved changes: save the file first``.
     """
     if buffer_text is not None and buffer_text != disk_text:
-        raise RenameRefused(f"{_shown(path, root)} has unsaved changes: save the file first")
+        raise RenameRefused(f"{shown_path(path, root)} has unsaved changes: save the file first")
 
 
 def _is_keyword(word: str, language: str | None) -> bool:

@@ -9,7 +9,10 @@ Every rename face goes through here (:mod:`zeph_tui.core.code.rename`):
 - :func:`baseline` / :func:`after` give the diagnostics delta of a rename:
   only what the change introduced is "new" (a clean rename reports 0 new
   even in a project full of errors);
-- :func:`rename_delta` does both for a face whose editor applies the edit.
+- :func:`rename_delta` does both for a face whose editor applies the edit;
+- :func:`prepare_ahead` sends the server's ``prepareRename`` while the
+  person types the new name, and :func:`server_prepare` hands its answer to
+  the plan (same position, same document version) instead of asking again.
 """
 
 from __future__ import annotations
@@ -22,11 +25,20 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from lsp_bridge import DiagnosticItem, LspBridge
+from lsp_bridge import DiagnosticItem, LspBridge, RenameTarget
 from lsp_bridge.delta import compute_delta
 from lsp_bridge.workspace_edit import FileChange, PlannedEdit
 
-__all__ = ["Known", "after", "baseline", "remember", "rename_delta", "sync_target"]
+__all__ = [
+    "Known",
+    "after",
+    "baseline",
+    "prepare_ahead",
+    "remember",
+    "rename_delta",
+    "server_prepare",
+    "sync_target",
+]
 
 
 _SYNCED: weakref.WeakKeyDictionary[LspBridge, set[Path]] = weakref.WeakKeyDictionary()
@@ -49,6 +61,63 @@ async def sync_target(bridge: LspBridge, path: Path) -> None:
         await bridge.open_or_change(path, text, save=False)
         await bridge.wait_ready(path)
         synced.add(path)
+
+
+@dataclass(frozen=True, slots=True)
+class _Ahead:
+    """An early ``prepareRename``: ``(path, line, column, document version)`` and its answer."""
+
+    key: tuple[Path, int, int, int]
+    answer: asyncio.Future[RenameTarget]
+
+
+_AHEAD: weakref.WeakKeyDictionary[LspBridge, _Ahead] = weakref.WeakKeyDictionary()
+
+
+def _key(bridge: LspBridge, path: Path, line: int, column: int) -> tuple[Path, int, int, int]:
+    doc = bridge.document(path)
+    return path, line, column, doc.version if doc is not None else -1
+
+
+async def prepare_ahead(bridge: LspBridge, path: Path, line: int, column: int) -> None:
+    """Send the server's ``prepareRename`` now, for the rename the person is about to name.
+
+    For a face that answers ``prepareRename`` itself (the editor's prompt
+    opens at once): the server works while the person types. Run it as an
+    owned background task, after the reply (it yields once first). Only the
+    latest one per bridge is kept; a failure is kept for the plan to raise.
+
+    Args:
+        path: the resolved file; ``line``, ``column``: 1-based, code points.
+    """
+    await asyncio.sleep(0)  # the face's own answer goes out first
+    answer: asyncio.Future[RenameTarget] = asyncio.get_running_loop().create_future()
+    answer.add_done_callback(lambda f: f.cancelled() or f.exception())  # retrieved or not
+    try:
+        await sync_target(bridge, path)
+        _AHEAD[bridge] = _Ahead(_key(bridge, path, line, column), answer)
+        answer.set_result(await bridge.prepare_rename(path, line, column))
+    except asyncio.CancelledError:
+        answer.cancel()
+        raise
+    except Exception as exc:
+        answer.set_exception(exc)
+
+
+def server_prepare(
+    bridge: LspBridge, path: Path, line: int, column: int
+) -> asyncio.Future[RenameTarget] | Coroutine[Any, Any, RenameTarget]:
+    """The server's ``prepareRename`` answer: :func:`prepare_ahead`'s when it fits, else asked.
+
+    It fits when it was sent for the same position over the same document
+    version (call after :func:`sync_target`: a file re-read since has a new
+    version); it is used once.
+    """
+    ahead = _AHEAD.pop(bridge, None)
+    fits = ahead is not None and ahead.key == _key(bridge, path, line, column)
+    if ahead is not None and fits and not ahead.answer.cancelled():
+        return ahead.answer
+    return bridge.prepare_rename(path, line, column)
 
 
 def _read(path: Path) -> str:

@@ -3,7 +3,9 @@
 :func:`build_server` registers the features of :mod:`.native` and :mod:`.actions`
 on a :class:`~zeph_tui.drivers.lsp_face.server.ZephLanguageServer`, starts the
 language servers at ``initialized`` and analyses each opened document in the
-background (a ``window/logMessage`` starting with ``WARM_PREFIX`` says when).
+background (a ``window/logMessage`` starting with ``WARM_PREFIX`` says when;
+the first one also freezes the start-up heap:
+:meth:`~zeph_tui.drivers.lsp_face.server.ZephLanguageServer.freeze_heap`).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ async def _warm(ls: ZephLanguageServer, path: Path) -> None:
         elapsed_ms = (time.monotonic() - start_s) * 1000
         shown = path.relative_to(root).as_posix()
         text = f"{WARM_PREFIX} {shown} analysed in {elapsed_ms:.0f} ms"
+        ls.freeze_heap()
         ls.window_log_message(types.LogMessageParams(types.MessageType.Log, text))
 
 

@@ -5,10 +5,13 @@ words as in ``zeph-tui rename`` and the agent's tool.
 ``prepareRename`` answers from the local checks alone
 (:func:`zeph_tui.core.code.rename.check_target`: workspace, saved buffer,
 identifier, keyword, comment or string; no server round trip, so the
-editor's prompt opens at once); ``rename`` runs
+editor's prompt opens at once) and then sends the server's own
+``prepareRename`` in the background
+(:func:`~zeph_tui.core.code.rename_sync.prepare_ahead`, while the person
+types the name); ``rename`` runs
 :func:`~zeph_tui.core.code.rename.plan_rename`, which sends the server's
-``prepareRename`` and ``rename`` together and refuses with the server's
-words when its prepare does. A refusal is a JSON-RPC error (code ``-32803`` RequestFailed) whose
+``rename`` (with its ``prepareRename`` unless the early one fits) and
+refuses with the server's words when its prepare does. A refusal is a JSON-RPC error (code ``-32803`` RequestFailed) whose
 message is that one line, also shown with ``window/showMessage``.
 
 Before the edit the person sees the call sites:
@@ -53,8 +56,8 @@ from zeph_tui.core.code.rename import (
     render_call_sites,
     summary_line,
 )
-from zeph_tui.core.code.rename_checks import RenameError
-from zeph_tui.core.code.rename_sync import rename_delta
+from zeph_tui.core.code.rename_checks import RenameError, shown_path
+from zeph_tui.core.code.rename_sync import prepare_ahead, rename_delta
 from zeph_tui.drivers.lsp_face.edits import line_edits
 from zeph_tui.drivers.lsp_face.server import ZephLanguageServer
 
@@ -106,7 +109,7 @@ def check_buffers(ls: ZephLanguageServer, plan: RenamePlan) -> None:
     for change in plan.edit.changes:
         text = ls.buffer_text(change.path.as_uri())
         if text is not None and text != change.old_text:
-            shown = change.path.relative_to(plan.root).as_posix()
+            shown = shown_path(change.path, plan.root)
             raise RenameError(f"{shown} has unsaved changes: save the file first")
 
 
@@ -260,6 +263,7 @@ def register_native(server: ZephLanguageServer) -> None:
         except RenameError as exc:
             raise _refuse(ls, exc) from exc
         where = target.location
+        ls.owned(prepare_ahead(ls.bridge(), where.path, line, column))  # while the person types
         rng = _target_range(ls, uri, where.line, where.col, where.end_col)
         return types.PrepareRenamePlaceholder(rng, target.placeholder)
 
