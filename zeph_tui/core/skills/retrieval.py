@@ -1,17 +1,25 @@
-"""Ranking skills against a prompt with BM25 (``bm25s``).
+"""Ranking skills against a prompt with BM25.
 
 Each skill becomes one document: its name (split on hyphens) and
 description weighted up, plus the body's headings. Text is lower-cased,
 split on non-alphanumerics, stop words dropped, and lightly stemmed by
-suffix stripping (no extra dependency). ``bm25s`` and ``numpy`` are
-imported only when an index is built.
+suffix stripping (no extra dependency).
+
+Scoring is Okapi BM25 in its Lucene form, the default of ``bm25s``
+(``k1 = 1.5``, ``b = 0.75``, ``idf = ln(1 + (N - df + 0.5) / (df + 0.5))``,
+term part ``tf / (tf + k1 * (1 - b + b * len / avg_len))``), computed over
+plain dicts: a skills catalog is tens of short documents, and ``bm25s`` with
+``numpy`` would cost an agent ~16 MB of RSS and ~0.3 s of import for them
+for the rest of its life (the repo map, with thousands of documents, keeps
+``bm25s``). ``tests/core/skills`` checks the scores against ``bm25s``.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from collections.abc import Sequence
-from typing import Any
 
 from zeph_tui.core.skills.model import ScoredSkill, Skill
 
@@ -49,6 +57,8 @@ _SUFFIXES: tuple[tuple[str, str], ...] = (
     ("ly", ""),
     ("s", ""),
 )
+_K1 = 1.5
+_B = 0.75
 _NAME_WEIGHT = 3
 _DESCRIPTION_WEIGHT = 2
 
@@ -90,7 +100,7 @@ def _document(skill: Skill) -> list[str]:
 
 
 class SkillIndex:
-    """A BM25 index over a fixed list of skills.
+    """A BM25 index over a fixed list of skills (scoring: module doc).
 
     Args:
         skills: the skills to rank; the order breaks score ties.
@@ -98,18 +108,33 @@ class SkillIndex:
 
     def __init__(self, skills: Sequence[Skill]) -> None:
         self._skills = list(skills)
-        self._bm25: Any = None
-        self._vocab: dict[str, int] = {}
-        if self._skills:
-            import bm25s
-
-            bm25 = bm25s.BM25()
-            bm25.index([_document(s) for s in self._skills], show_progress=False)
-            self._bm25 = bm25
-            self._vocab = dict(bm25.vocab_dict)
+        docs = [Counter(_document(s)) for s in self._skills]
+        lengths = [sum(doc.values()) for doc in docs]
+        avg = (sum(lengths) / len(lengths)) if lengths else 0.0
+        self._norm = [_K1 * (1 - _B + _B * n / avg) if avg else _K1 for n in lengths]
+        self._postings: dict[str, list[tuple[int, int]]] = {}
+        for i, doc in enumerate(docs):
+            for token, tf in doc.items():
+                self._postings.setdefault(token, []).append((i, tf))
+        total = len(docs)
+        self._idf = {
+            token: math.log(1 + (total - len(hits) + 0.5) / (len(hits) + 0.5))
+            for token, hits in self._postings.items()
+        }
 
     def __len__(self) -> int:
         return len(self._skills)
+
+    def scores(self, query: str) -> list[float]:
+        """The BM25 score of every skill for ``query``, in index order (0.0: no match)."""
+        out = [0.0] * len(self._skills)
+        for token in dict.fromkeys(tokenize(query)):
+            hits = self._postings.get(token)
+            if hits:
+                idf = self._idf[token]
+                for i, tf in hits:
+                    out[i] += idf * tf / (tf + self._norm[i])
+        return out
 
     def search(self, query: str, k: int = 5) -> list[ScoredSkill]:
         """Return up to ``k`` skills with a positive score, best first.
@@ -122,20 +147,12 @@ class SkillIndex:
             :class:`ScoredSkill` list sorted by descending BM25 score (ties
             keep index order); empty when nothing matches.
         """
-        if self._bm25 is None:
-            return []
-        tokens = [t for t in dict.fromkeys(tokenize(query)) if t in self._vocab]
-        if not tokens:
-            return []
-        import numpy as np
-
-        scores = self._bm25.get_scores(tokens)
-        order = np.argsort(-scores, kind="stable")
+        scores = self.scores(query)
+        order = sorted(range(len(scores)), key=lambda i: -scores[i])  # stable: ties keep order
         limit = len(order) if k <= 0 else min(k, len(order))
         hits: list[ScoredSkill] = []
         for i in order[:limit]:
-            score = float(scores[i])
-            if score <= 0.0:
+            if scores[i] <= 0.0:
                 break
-            hits.append(ScoredSkill(self._skills[int(i)], score))
+            hits.append(ScoredSkill(self._skills[i], scores[i]))
         return hits
