@@ -8,7 +8,8 @@ imported on the critical path (no warm-up) and in each warm-up.
 
 Part 2, per heavy package, each in a fresh interpreter: import time (ms),
 RSS growth (MB, ``VmRSS``) and memory allocated by Python during the import
-(MB, tracemalloc).
+(MB, tracemalloc); ``anthropic:lean`` is the SDK as the provider imports it
+(:func:`zeph_tui.core.providers.anthropic.sdk`, client and messages resource).
 
 Usage::
 
@@ -48,7 +49,11 @@ def rss():
             return int(line.split()[1]) / 1024
 before, started = rss(), time.perf_counter()
 tracemalloc.start()
-__import__(sys.argv[1])
+if sys.argv[1] == "anthropic:lean":  # what AnthropicProvider imports (its stream included)
+    from zeph_tui.core.providers.anthropic import sdk
+    sdk().AsyncAnthropic(api_key="k").messages
+else:
+    __import__(sys.argv[1])
 current, peak = tracemalloc.get_traced_memory()
 print(json.dumps({"import_ms": (time.perf_counter() - started) * 1000,
                   "rss_mb": rss() - before, "traced_mb": current / 2**20}))
@@ -90,9 +95,13 @@ async def record(provider: str, home: Path, urls: tuple[str, str]) -> dict[str, 
 def costs() -> dict[str, dict[str, float]]:
     """Import cost of each heavy package in a fresh interpreter (skipped if not installed)."""
     out = {}
-    for name in HEAVY_MODULES:
+    for name in (*HEAVY_MODULES, "anthropic:lean"):
         proc = subprocess.run(
-            [sys.executable, "-c", COST_PROBE, name], capture_output=True, text=True, check=False
+            [sys.executable, "-c", COST_PROBE, name],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=REPO,
         )
         if proc.returncode == 0:
             out[name] = json.loads(proc.stdout)

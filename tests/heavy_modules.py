@@ -48,11 +48,20 @@ SESSION_OPEN_NEEDS: tuple[str, ...] = ("aiosqlite",)
 """Heavy packages ``session/new`` may import before it answers with no config.toml
 and no ``ZEPH_PROVIDER`` / ``ZEPH_MODEL`` (the store; settings are the defaults)."""
 
-WARMUPS_DO_NOT_LOAD: tuple[str, ...] = ("lsp_bridge", "pygls", "lsprotocol", "git")
-"""What no warm-up loads before a tool or the face needs language servers."""
+WARMUPS_DO_NOT_LOAD: tuple[str, ...] = (
+    "lsp_bridge",
+    "pygls",
+    "lsprotocol",
+    "git",
+    "tree_sitter",
+    "bm25s",
+)
+"""What no warm-up loads in the agent: language servers until a tool or the face needs
+them; the repo map (tree-sitter, bm25s, numpy) builds in a child process; skills rank
+in plain Python."""
 
 PROVIDER_MODULES: dict[str, tuple[str, ...]] = {
-    "anthropic": ("anthropic", "httpx2"),
+    "anthropic": ("anthropic", "httpx2", "pydantic"),
     "openai": ("httpx2",),
     "local": ("llama_cpp",),
 }

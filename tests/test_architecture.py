@@ -29,7 +29,9 @@ def test_version_loads_no_heavy_module() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "zeph-tui 0.1.0" in proc.stdout
-    assert heavy_in(proc.stdout.rsplit("MODULES=", 1)[1].strip().split(",")) == []
+    modules = proc.stdout.rsplit("MODULES=", 1)[1].strip().split(",")
+    assert heavy_in(modules) == []
+    assert "asyncio" not in modules, "no command's parser imports asyncio (about 25 ms)"
 
 
 def test_console_script_version() -> None:

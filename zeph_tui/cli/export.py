@@ -10,7 +10,6 @@ cannot be written; one line on stderr).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 from typing import Any
@@ -50,4 +49,6 @@ async def _run(args: argparse.Namespace) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``zeph-tui export``; returns the exit code (see module doc)."""
+    import asyncio  # not at import: `zeph-tui --version` builds this parser
+
     return asyncio.run(_run(args))

@@ -13,7 +13,6 @@ a folder, a database that cannot be opened).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from pathlib import Path
@@ -113,4 +112,6 @@ def run(args: argparse.Namespace) -> int:
         if not args.workspace.is_dir():
             print(f"zeph-tui: workspace {workspace} is not a directory", file=sys.stderr)
             return 2
+    import asyncio  # not at import: `zeph-tui --version` builds this parser
+
     return asyncio.run(_run(args))

@@ -341,10 +341,10 @@ class Runtime:
 
     def _context_sections(self) -> list[PromptSection]:
         from zeph_tui.core.layers.safety import untrusted_content_section
-        from zeph_tui.core.tools.repomap_tool import RepoMapSection
+        from zeph_tui.core.repo_map_worker import WorkerRepoMapSection
 
         if self.repo_map is None:
-            self.repo_map = RepoMapSection()
+            self.repo_map = WorkerRepoMapSection()  # tree-sitter, numpy: in a child
         return [untrusted_content_section, repo_map_section(self.repo_map, self.warmup)]
 
     def skill_library(self, workspace: Path) -> SkillLibrary:

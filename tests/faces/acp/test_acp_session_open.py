@@ -81,7 +81,7 @@ def _check_imports(imports: list[tuple[str, str | None]], provider: str) -> None
     foreign = {m for p, mods in PROVIDER_MODULES.items() if p != provider for m in mods} - own
     loaded = set(heavy_in(name for name, _ in imports))
     assert not loaded & (foreign | {"textual", "rich"})
-    assert not loaded & set(WARMUPS_DO_NOT_LOAD), "language servers load on first use"
+    assert not loaded & set(WARMUPS_DO_NOT_LOAD), "no language servers, repo map or BM25 here"
 
 
 @pytest.mark.parametrize("provider", ["anthropic", "openai"])
@@ -106,9 +106,12 @@ async def test_session_new_defers_the_provider_sdk_to_its_warmup(
     if provider == "anthropic":  # 200k window: the whole catalog fits, no BM25 index
         assert "bm25s" not in heavy_in(name for name, _ in imports)
     sdk = PROVIDER_MODULES[provider][0]
-    keys = {key for name, key in imports if name == sdk}
-    assert len(keys) == 1
+    keys = {key for name, key in imports if name.split(".", 1)[0] == sdk}
+    assert len(keys) == 1  # the whole SDK (the lean import records its modules, not the package)
     assert (next(iter(keys)) or "").startswith("provider:"), keys  # loaded by the warm-up
+    assert heavy_in(name for name, _ in imports) == sorted(
+        {*SESSION_OPEN_NEEDS, *PROVIDER_MODULES[provider]}
+    ), "nothing but the store and the provider's own modules (repo map: in a child)"
 
 
 async def test_local_session_new_imports_no_remote_sdk(tmp_path: Path) -> None:

@@ -162,17 +162,25 @@ class Usage:
 
 
 @dataclass(frozen=True, slots=True)
-class TextDelta:
+class _Delta:
+    """A streamed piece of text; the two kinds below differ in type only.
+
+    Equality holds within one kind (``TextDelta("a") != ThinkingDelta("a")``).
+    """
+
+    text: str
+
+
+class TextDelta(_Delta):
     """The next piece of the answer's text, as streamed (join them for the whole)."""
 
-    text: str
+    __slots__ = ()
 
 
-@dataclass(frozen=True, slots=True)
-class ThinkingDelta:
+class ThinkingDelta(_Delta):
     """The next piece of extended thinking; the signature comes with the MessageStop."""
 
-    text: str
+    __slots__ = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,21 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from zeph_tui.core.errors import ConfigError, ProviderError
-from zeph_tui.core.providers.base import (
-    ImagePart,
-    MessageStop,
-    ModelRequest,
-    Part,
-    ProviderStopReason,
-    StreamEvent,
-    TextDelta,
-    TextPart,
-    ToolResultPart,
-    ToolSpec,
-    ToolUse,
-    ToolUsePart,
-    Usage,
-)
+from zeph_tui.core.providers import base
 
 __all__ = ["LocalProvider", "bundled_model_path", "tool_call_schema"]
 
@@ -92,7 +78,7 @@ def bundled_model_path() -> Path:
 
 
 def tool_call_schema(
-    tools: list[ToolSpec], *, generic_args: frozenset[str] = frozenset()
+    tools: list[base.ToolSpec], *, generic_args: frozenset[str] = frozenset()
 ) -> dict[str, Any]:
     """The JSON Schema the tool-mode grammar is built from (see module doc)."""
     options: list[dict[str, Any]] = []
@@ -111,7 +97,7 @@ def tool_call_schema(
     return {"anyOf": options}
 
 
-def _tool_lines(tools: list[ToolSpec]) -> str:
+def _tool_lines(tools: list[base.ToolSpec]) -> str:
     lines = []
     for tool in tools:
         props = tool.input_schema.get("properties") or {}
@@ -122,20 +108,20 @@ def _tool_lines(tools: list[ToolSpec]) -> str:
     return "\n".join(lines)
 
 
-def _part_text(part: Part) -> str:
-    if isinstance(part, TextPart):
+def _part_text(part: base.Part) -> str:
+    if isinstance(part, base.TextPart):
         return part.text
-    if isinstance(part, ImagePart):
+    if isinstance(part, base.ImagePart):
         return f"[image omitted: {part.media_type}]"
-    if isinstance(part, ToolUsePart):
+    if isinstance(part, base.ToolUsePart):
         return json.dumps({"tool": part.name, "arguments": part.input})
-    if isinstance(part, ToolResultPart):
+    if isinstance(part, base.ToolResultPart):
         label = "Error from" if part.is_error else "Result of"
         return f"{label} tool call {part.tool_use_id}:\n{part.content}"
     return ""  # thinking is not replayed
 
 
-def _chat_messages(request: ModelRequest) -> list[dict[str, str]]:
+def _chat_messages(request: base.ModelRequest) -> list[dict[str, str]]:
     system = request.system
     if request.tools and request.tool_choice == "auto":
         tool_prompt = _TOOL_PROMPT.format(tools=_tool_lines(request.tools))
@@ -148,21 +134,21 @@ def _chat_messages(request: ModelRequest) -> list[dict[str, str]]:
     return out
 
 
-def _parse_tool_mode(raw: str) -> ToolUsePart | TextPart:
+def _parse_tool_mode(raw: str) -> base.ToolUsePart | base.TextPart:
     """A ToolUsePart or TextPart from the grammar-constrained output ``raw``."""
     try:
         value = json.loads(raw)
     except ValueError:
-        return TextPart(raw)  # truncated by max_tokens
+        return base.TextPart(raw)  # truncated by max_tokens
     if isinstance(value, dict) and isinstance(value.get("tool"), str):
         args = value.get("arguments")
         call_id = f"call_{uuid.uuid4().hex[:12]}"
         if isinstance(args, dict):
-            return ToolUsePart(call_id, value["tool"], args, json.dumps(args))
-        return ToolUsePart(call_id, value["tool"], {}, json.dumps(args))
+            return base.ToolUsePart(call_id, value["tool"], args, json.dumps(args))
+        return base.ToolUsePart(call_id, value["tool"], {}, json.dumps(args))
     if isinstance(value, dict) and isinstance(value.get("reply"), str):
-        return TextPart(value["reply"])
-    return TextPart(raw)
+        return base.TextPart(value["reply"])
+    return base.TextPart(raw)
 
 
 class LocalProvider:
@@ -258,7 +244,7 @@ class LocalProvider:
             verbose=False,
         )
 
-    def _grammar(self, tools: list[ToolSpec]) -> Any:
+    def _grammar(self, tools: list[base.ToolSpec]) -> Any:
         from llama_cpp.llama_grammar import LlamaGrammar
 
         key = json.dumps([[t.name, t.input_schema] for t in tools], sort_keys=True)
@@ -317,7 +303,7 @@ class LocalProvider:
             stop.set()
             await asyncio.shield(worker)
 
-    async def stream(self, request: ModelRequest) -> AsyncGenerator[StreamEvent, None]:
+    async def stream(self, request: base.ModelRequest) -> AsyncGenerator[base.StreamEvent, None]:
         """Generate one answer in-process (see module doc for tool mode).
 
         Yields:
@@ -349,37 +335,38 @@ class LocalProvider:
                 if piece:
                     text.append(piece)
                     if not tool_mode:
-                        yield TextDelta(piece)
+                        yield base.TextDelta(piece)
                 finish = choice.get("finish_reason") or finish
-        stop: ProviderStopReason = "max_tokens" if finish == "length" else "end_turn"
-        parts: list[Part] = [TextPart("".join(text))] if text else []
+        stop: base.ProviderStopReason = "max_tokens" if finish == "length" else "end_turn"
+        parts: list[base.Part] = [base.TextPart("".join(text))] if text else []
         # One chunk per generated token; the end-of-generation token is sampled but
         # neither streamed nor evaluated into the context.
-        usage = Usage(
+        usage = base.Usage(
             max(counts["context"] - counts["content"], 0),
             counts["content"] + (1 if finish == "stop" else 0),
         )
         part = _parse_tool_mode("".join(text)) if tool_mode else None
         if tool_mode and not (
-            isinstance(part, ToolUsePart) or (part and part.text.strip(" .\n") not in _NO_REPLY)
+            isinstance(part, base.ToolUsePart)
+            or (part and part.text.strip(" .\n") not in _NO_REPLY)
         ):
             # A tiny model sometimes answers the grammar with an empty reply: ask
             # again in free text, without tools, so the person always gets an answer.
             async for event in self.stream(replace(request, tools=[])):
-                if isinstance(event, MessageStop):
-                    event = MessageStop(event.stop_reason, usage + event.usage, event.parts)
+                if isinstance(event, base.MessageStop):
+                    event = base.MessageStop(event.stop_reason, usage + event.usage, event.parts)
                 yield event
             return
         if part is not None:
             parts = [part]
-            if isinstance(part, ToolUsePart):
+            if isinstance(part, base.ToolUsePart):
                 stop = "tool_use"
-                yield ToolUse(part)
+                yield base.ToolUse(part)
             else:
-                yield TextDelta(part.text)
-        yield MessageStop(stop, usage, tuple(parts))
+                yield base.TextDelta(part.text)
+        yield base.MessageStop(stop, usage, tuple(parts))
 
-    def cost_usd(self, usage: Usage) -> float:
+    def cost_usd(self, usage: base.Usage) -> float:
         """Always 0.0: local inference is free."""
         return 0.0
 

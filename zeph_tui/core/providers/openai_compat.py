@@ -37,24 +37,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from zeph_tui.core.errors import ProviderError
-from zeph_tui.core.providers.base import (
-    ImagePart,
-    Message,
-    MessageStop,
-    ModelRequest,
-    Part,
-    ProviderStopReason,
-    StreamEvent,
-    TextDelta,
-    TextPart,
-    ThinkingDelta,
-    ThinkingPart,
-    ToolResultPart,
-    ToolUse,
-    ToolUsePart,
-    Usage,
-    parse_tool_input,
-)
+from zeph_tui.core.providers import base
 from zeph_tui.core.providers.lazy import LazyResource
 from zeph_tui.core.providers.pricing import Price
 
@@ -65,12 +48,11 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "OpenAICompatProvider",
     "estimate_tokens",
-    "parse_tool_input",
     "to_openai_messages",
 ]
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
-_FINISH: dict[str, ProviderStopReason] = {
+_FINISH: dict[str, base.ProviderStopReason] = {
     "stop": "end_turn",
     "tool_calls": "tool_use",
     "function_call": "tool_use",
@@ -84,17 +66,17 @@ def estimate_tokens(text: str) -> int:
     return (len(text) + 3) // 4
 
 
-def _user_messages(parts: list[Part]) -> list[dict[str, Any]]:
+def _user_messages(parts: list[base.Part]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for part in parts:
-        if isinstance(part, ToolResultPart):
+        if isinstance(part, base.ToolResultPart):
             text = f"ERROR: {part.content}" if part.is_error else part.content
             out.append({"role": "tool", "tool_call_id": part.tool_use_id, "content": text})
     content: list[dict[str, Any]] = []
     for part in parts:
-        if isinstance(part, TextPart) and part.text:
+        if isinstance(part, base.TextPart) and part.text:
             content.append({"type": "text", "text": part.text})
-        elif isinstance(part, ImagePart):
+        elif isinstance(part, base.ImagePart):
             url = f"data:{part.media_type};base64,{part.data}"
             content.append({"type": "image_url", "image_url": {"url": url}})
     if len(content) == 1 and content[0]["type"] == "text":
@@ -104,8 +86,8 @@ def _user_messages(parts: list[Part]) -> list[dict[str, Any]]:
     return out
 
 
-def _assistant_message(parts: list[Part]) -> dict[str, Any] | None:
-    text = "".join(p.text for p in parts if isinstance(p, TextPart))
+def _assistant_message(parts: list[base.Part]) -> dict[str, Any] | None:
+    text = "".join(p.text for p in parts if isinstance(p, base.TextPart))
     calls = [
         {
             "id": p.id,
@@ -113,7 +95,7 @@ def _assistant_message(parts: list[Part]) -> dict[str, Any] | None:
             "function": {"name": p.name, "arguments": json.dumps(p.input)},
         }
         for p in parts
-        if isinstance(p, ToolUsePart)
+        if isinstance(p, base.ToolUsePart)
     ]
     if not text and not calls:
         return None
@@ -123,7 +105,7 @@ def _assistant_message(parts: list[Part]) -> dict[str, Any] | None:
     return message
 
 
-def to_openai_messages(system: str, messages: list[Message]) -> list[dict[str, Any]]:
+def to_openai_messages(system: str, messages: list[base.Message]) -> list[dict[str, Any]]:
     """Our conversation as chat completions ``messages`` (see module doc)."""
     out: list[dict[str, Any]] = [{"role": "system", "content": system}] if system else []
     for message in messages:
@@ -134,7 +116,7 @@ def to_openai_messages(system: str, messages: list[Message]) -> list[dict[str, A
     return out
 
 
-def _request_body(model: str, request: ModelRequest) -> dict[str, Any]:
+def _request_body(model: str, request: base.ModelRequest) -> dict[str, Any]:
     body: dict[str, Any] = {
         "model": model,
         "messages": to_openai_messages(request.system, request.messages),
@@ -172,26 +154,28 @@ class _Turn:
     thinking: list[str] = field(default_factory=list)
     calls: dict[int, _Call] = field(default_factory=dict)
     finish: str | None = None
-    usage: Usage | None = None
+    usage: base.Usage | None = None
 
-    def on_chunk(self, chunk: dict[str, Any]) -> list[StreamEvent]:
+    def on_chunk(self, chunk: dict[str, Any]) -> list[base.StreamEvent]:
         if "error" in chunk:
             raise ProviderError(f"openai-compatible stream error: {chunk['error']}")
         if chunk.get("usage"):
             u = chunk["usage"]
             cached = int((u.get("prompt_tokens_details") or {}).get("cached_tokens") or 0)
             prompt = int(u.get("prompt_tokens") or 0)
-            self.usage = Usage(prompt - cached, int(u.get("completion_tokens") or 0), cached, 0)
-        events: list[StreamEvent] = []
+            self.usage = base.Usage(
+                prompt - cached, int(u.get("completion_tokens") or 0), cached, 0
+            )
+        events: list[base.StreamEvent] = []
         for choice in chunk.get("choices") or []:
             delta = choice.get("delta") or {}
             thought = delta.get("reasoning_content") or delta.get("reasoning")
             if thought:
                 self.thinking.append(thought)
-                events.append(ThinkingDelta(thought))
+                events.append(base.ThinkingDelta(thought))
             if delta.get("content"):
                 self.text.append(delta["content"])
-                events.append(TextDelta(delta["content"]))
+                events.append(base.TextDelta(delta["content"]))
             for tc in delta.get("tool_calls") or []:
                 call = self.calls.setdefault(int(tc.get("index", len(self.calls))), _Call())
                 fn = tc.get("function") or {}
@@ -202,12 +186,12 @@ class _Turn:
             self.finish = choice.get("finish_reason") or self.finish
         return events
 
-    def tool_parts(self) -> list[ToolUsePart]:
+    def tool_parts(self) -> list[base.ToolUsePart]:
         return [
-            ToolUsePart(
+            base.ToolUsePart(
                 c.id or f"call_{i}",
                 c.name,
-                parse_tool_input("".join(c.arguments)),
+                base.parse_tool_input("".join(c.arguments)),
                 "".join(c.arguments),
             )
             for i, c in sorted(self.calls.items())
@@ -309,7 +293,7 @@ class OpenAICompatProvider:
         except ValueError as exc:
             raise ProviderError(f"openai-compatible: malformed SSE data: {exc}") from exc
 
-    async def stream(self, request: ModelRequest) -> AsyncGenerator[StreamEvent, None]:
+    async def stream(self, request: base.ModelRequest) -> AsyncGenerator[base.StreamEvent, None]:
         """Stream one chat completion (see module doc for the mapping).
 
         Yields:
@@ -328,30 +312,30 @@ class OpenAICompatProvider:
                     yield event
         tool_parts = turn.tool_parts()
         for part in tool_parts:
-            yield ToolUse(part)
-        parts: list[Part] = []
+            yield base.ToolUse(part)
+        parts: list[base.Part] = []
         if turn.thinking:
-            parts.append(ThinkingPart("".join(turn.thinking)))
+            parts.append(base.ThinkingPart("".join(turn.thinking)))
         if turn.text:
-            parts.append(TextPart("".join(turn.text)))
+            parts.append(base.TextPart("".join(turn.text)))
         parts.extend(tool_parts)
-        stop: ProviderStopReason = _FINISH.get(turn.finish or "stop", "end_turn")
+        stop: base.ProviderStopReason = _FINISH.get(turn.finish or "stop", "end_turn")
         if tool_parts:
             stop = "tool_use"
         usage = turn.usage or self._estimate(body, parts)
-        yield MessageStop(stop, usage, tuple(parts))
+        yield base.MessageStop(stop, usage, tuple(parts))
 
     @staticmethod
-    def _estimate(body: dict[str, Any], parts: list[Part]) -> Usage:
+    def _estimate(body: dict[str, Any], parts: list[base.Part]) -> base.Usage:
         prompt = json.dumps(body["messages"]) + json.dumps(body.get("tools", []))
         out = "".join(
-            p.text if isinstance(p, TextPart | ThinkingPart) else p.raw_input
+            p.text if isinstance(p, base.TextPart | base.ThinkingPart) else p.raw_input
             for p in parts
-            if isinstance(p, TextPart | ThinkingPart | ToolUsePart)
+            if isinstance(p, base.TextPart | base.ThinkingPart | base.ToolUsePart)
         )
-        return Usage(estimate_tokens(prompt), estimate_tokens(out))
+        return base.Usage(estimate_tokens(prompt), estimate_tokens(out))
 
-    def cost_usd(self, usage: Usage) -> float:
+    def cost_usd(self, usage: base.Usage) -> float:
         """Dollar cost of ``usage`` at the configured price (0.0 when none)."""
         p = self._price
         if p is None:

@@ -13,6 +13,8 @@ Only the standard library and :mod:`zeph_tui.core.errors` are imported.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from zeph_tui.core.safety.commands import (
     SimpleCommand,
     command_prefix,
@@ -45,12 +47,10 @@ from zeph_tui.core.safety.ratelimit import (
     ToolRateLimiter,
 )
 from zeph_tui.core.safety.redact import Redactor, redact, shannon_entropy
-from zeph_tui.core.safety.sanitize import (
-    INJECTION_PATTERNS,
-    SanitizedText,
-    sanitize,
-    wrap_untrusted,
-)
+from zeph_tui.core.safety.sanitize import SanitizedText, sanitize, wrap_untrusted
+
+if TYPE_CHECKING:
+    from zeph_tui.core.safety.sanitize import INJECTION_PATTERNS
 
 __all__ = [
     "EDIT_KINDS",
@@ -85,3 +85,11 @@ __all__ = [
     "split_commands",
     "wrap_untrusted",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name == "INJECTION_PATTERNS":  # compiled on first use (see .sanitize)
+        from zeph_tui.core.safety.sanitize import _injection_patterns
+
+        return _injection_patterns()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

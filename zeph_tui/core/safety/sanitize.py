@@ -28,9 +28,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 __all__ = ["INJECTION_PATTERNS", "SanitizedText", "sanitize", "wrap_untrusted"]
 
@@ -55,9 +57,8 @@ _TAG_TEXT = re.compile("[\U000e0020-\U000e007e]+")
 
 _W = r"[\s\W]+"  # words may be separated by spaces, punctuation or newlines
 
-INJECTION_PATTERNS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = tuple(
-    (pid, triggers, re.compile(rx, re.IGNORECASE if ci else 0))
-    for pid, triggers, rx, ci in (
+# (id, lower-case triggers, regex source, ignore case), compiled on first use
+_INJECTION_SOURCES: tuple[tuple[str, tuple[str, ...], str, bool], ...] = (
         ("ignore_previous", ("ignore",), rf"\bignore{_W}(?:all{_W}|any{_W}|the{_W}|of{_W}|your{_W})*(?:previous|prior|above|earlier|preceding|former){_W}(?:instructions?|prompts?|directions?|rules|messages?|context)", True),
         ("disregard_above", ("disregard", "forget"), rf"\b(?:disregard|forget){_W}(?:all{_W}|any{_W}|the{_W}|everything{_W}|of{_W}|your{_W})*(?:above|previous|prior|earlier|preceding|instructions)\b", True),
         ("you_are_now", ("now",), rf"\byou{_W}are{_W}now{_W}(?:a|an|the|my|in|DAN|no{_W}longer)\b", True),
@@ -76,8 +77,26 @@ INJECTION_PATTERNS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = t
         ("markdown_image_exfil", ("![",), r"!\[[^\]\n]*\]\(\s*<?https?://[^)\s]*\?[^)\s]*=", True),
         ("override_safety", ("safety", "policy", "guideline", "guardrail", "restriction", "filter", "rules"), rf"\b(?:ignore|bypass|override|disable|forget){_W}(?:all{_W}|any{_W}|your{_W}|the{_W})+(?:safety|content{_W}policy|guidelines|guardrails|restrictions|filters|rules)\b", True),
         ("tool_call_request", ("bash", "shell", "terminal", "tool", "command"), rf"\b(?:assistant|ai|agent|claude|model)\b[^\n]{{0,40}}\b(?:must|should|needs{_W}to){_W}(?:now{_W})?(?:run|execute|call|invoke|use){_W}(?:the{_W})?(?:bash|shell|terminal|tool|command)\b", True),
-    )
 )  # fmt: skip
+
+if TYPE_CHECKING:
+    INJECTION_PATTERNS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...]
+
+
+@functools.cache
+def _injection_patterns() -> tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...]:
+    """The injection patterns, compiled once (about 7 ms: not at import, on first use)."""
+    return tuple(
+        (pid, triggers, re.compile(rx, re.IGNORECASE if ci else 0))
+        for pid, triggers, rx, ci in _INJECTION_SOURCES
+    )
+
+
+def __getattr__(name: str) -> object:
+    if name == "INJECTION_PATTERNS":  # ``(id, triggers, compiled regex)``, see the module doc
+        return _injection_patterns()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _B64 = re.compile(r"[A-Za-z0-9+/]{40,}={0,2}")
 _B64_HINT = re.compile(
@@ -107,7 +126,7 @@ def _scan(folded: str) -> set[str]:
     lowered = folded.lower()
     return {
         pid
-        for pid, triggers, rx in INJECTION_PATTERNS
+        for pid, triggers, rx in _injection_patterns()
         if any(t in lowered for t in triggers) and rx.search(folded)
     }
 

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from zeph_tui.core.code.repomap import SKIP_DIRS, build_repo_map
 from zeph_tui.core.errors import ZephError
 from zeph_tui.core.tools.base import Tool, ToolContext, ToolResult, int_argument
 
@@ -59,6 +58,8 @@ class RepoMapTool(Tool, name="repo_map", kind="search", read_only=True):
             args, "budget_tokens", DEFAULT_TOOL_BUDGET_TOKENS, 1, MAX_TOOL_BUDGET_TOKENS
         )
         task = str(args.get("task") or "")
+        from zeph_tui.core.code.repomap import build_repo_map  # tree-sitter: on first use
+
         repo_map = await asyncio.to_thread(
             build_repo_map, ctx.workspace, task=task, budget_tokens=budget
         )
@@ -74,6 +75,8 @@ class RepoMapTool(Tool, name="repo_map", kind="search", read_only=True):
 
 def tree_signature(root: Path) -> tuple[int, int, int]:
     """(files, newest mtime in ns, total bytes) under ``root``, skipping SKIP_DIRS and dot-dirs."""
+    from zeph_tui.core.code.repomap import SKIP_DIRS
+
     count = newest = total = 0
     for directory, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if d not in SKIP_DIRS and not d.startswith(".")]
@@ -152,4 +155,6 @@ class RepoMapSection:
         self._cache.clear()
 
     def _build(self, root: Path) -> str:
+        from zeph_tui.core.code.repomap import build_repo_map
+
         return build_repo_map(root, budget_tokens=self.budget_tokens).text

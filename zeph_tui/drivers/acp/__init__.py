@@ -15,7 +15,8 @@ Public API:
   per ACP session). Imported lazily.
 
 Start-up stays lean: a well-formed first ``initialize`` is answered by
-:mod:`.fastinit` (standard library only, before asyncio is imported); then
+:mod:`.fastinit` (standard library only, before the rest of the agent is
+imported; asyncio is imported first, see :func:`main`); then
 :mod:`acp` serves the stream. :mod:`zeph_tui.core.runtime` (settings, SQLite)
 is imported and started once that answer is written (``SharedRuntime.prestart``),
 or on the first session request when fastinit did not answer; a session's
@@ -163,6 +164,10 @@ def main(args: argparse.Namespace) -> int:
     """
     if getattr(args, "listen", None):
         return _listen(args)
+    # Before the first frame: whatever loads after the initialize answer delays the
+    # session/new a client sends right behind it; asyncio (~25 ms) serves every session.
+    import asyncio
+
     from zeph_tui.drivers.acp import fastinit
 
     out_fd = fastinit.guard_stdout()
@@ -174,7 +179,6 @@ def main(args: argparse.Namespace) -> int:
     else:
         pending = first.line + b"\n" + first.pending if first.line else first.pending
     _configure_logging()
-    import asyncio
     import logging
 
     try:

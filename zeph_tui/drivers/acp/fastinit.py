@@ -1,7 +1,9 @@
-"""Answer ``initialize`` before asyncio and the rest of the agent are imported.
+"""Answer ``initialize`` before the rest of the agent is imported.
 
 Spec: https://agentclientprotocol.com/protocol/v1/initialization. Standard
-library only (``os``, ``sys``, ``json``; no asyncio). ``zeph-tui acp`` guards
+library only (``os``, ``sys``, ``json``; it needs no asyncio, though
+:func:`zeph_tui.drivers.acp.main` imports asyncio before it, for the
+``session/new`` that follows). ``zeph-tui acp`` guards
 stdout, reads the first frame from stdin, and when it is a well-formed
 ``initialize`` request answers it at once; the frame stream then continues in
 :class:`acp.AgentSideConnection` (the bytes read past the first frame are fed
