@@ -25,7 +25,7 @@ from __future__ import annotations
 import builtins
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from zeph_tui.core.errors import NotFound
 from zeph_tui.core.memory.entities import Relation
@@ -87,9 +87,9 @@ class Memory:
         return {f: getattr(self, f) for f in self.__slots__}
 
 
-@dataclass(frozen=True, slots=True)
-class Written:
-    """The outcome of a write: the memory as stored, and whether it merged a duplicate."""
+class Written(NamedTuple):
+    """The outcome of a write, ``(memory, merged)``: the memory as stored, and
+    whether it merged into a duplicate instead of adding a row."""
 
     memory: Memory
     merged: bool
