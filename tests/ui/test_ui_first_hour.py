@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.ui.test_ui_dashboard import dashboard
 from tests.ui_helpers import screen_text, type_text, wait_until
 from zeph_tui.ui.screens.permission_modal import PermissionModal
@@ -294,7 +296,7 @@ async def test_ctrl_f_finds_in_the_chat_next_and_previous(
 async def test_a_long_turn_ends_with_osc_9_and_a_bell(
     workspace: Path, runtime: Any, anthropic_env: None, monkeypatch: Any
 ) -> None:
-    monkeypatch.setenv("ZEPH_NOTIFY_AFTER_S", "0.000001")  # every turn is "long"
+    monkeypatch.setattr(runtime.settings.dashboard, "notify_after_s", 1e-6)  # every turn is long
     async with dashboard(REPLY, workspace, runtime) as (app, pilot, _fake):
         written: list[str] = []
         driver = app._driver
@@ -310,14 +312,25 @@ async def test_a_long_turn_ends_with_osc_9_and_a_bell(
 
 
 async def test_short_turns_and_zero_stay_silent(
-    workspace: Path, runtime: Any, anthropic_env: None, monkeypatch: Any
+    workspace: Path, runtime: Any, anthropic_env: None
 ) -> None:
     from zeph_tui.ui.turn_notice import announce_turn_end
 
     async with dashboard(REPLY, workspace, runtime) as (app, _pilot, _fake):
-        monkeypatch.setenv("ZEPH_NOTIFY_AFTER_S", "10")
-        assert announce_turn_end(app, 9.9, "end_turn") is None
-        monkeypatch.setenv("ZEPH_NOTIFY_AFTER_S", "0")
-        assert announce_turn_end(app, 3600.0, "end_turn") is None
-        monkeypatch.setenv("ZEPH_NOTIFY_AFTER_S", "soon")  # unreadable: the default, 10 s
-        assert announce_turn_end(app, 11.0, "cancelled") is not None
+        assert announce_turn_end(app, 9.9, "end_turn", 10.0) is None
+        assert announce_turn_end(app, 3600.0, "end_turn", 0.0) is None
+        assert announce_turn_end(app, 11.0, "cancelled", 10.0) is not None
+
+
+def test_notify_after_is_a_checked_setting(zeph_home: Path) -> None:
+    from zeph_tui.core.config import NOTIFY_AFTER_S, load_settings
+    from zeph_tui.core.errors import ConfigError
+
+    assert load_settings().dashboard.notify_after_s == NOTIFY_AFTER_S == 10.0
+    (zeph_home / "config.toml").write_text("[dashboard]\nnotify_after_s = 0\n")
+    assert load_settings().dashboard.notify_after_s == 0
+    (zeph_home / "config.toml").write_text("[dashboard]\nnotify_after_s = -1\n")
+    with pytest.raises(
+        ConfigError, match=r"dashboard.notify_after_s = -1.*greater than or equal to 0"
+    ):
+        load_settings()

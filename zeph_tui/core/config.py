@@ -51,6 +51,7 @@ from zeph_tui.core.errors import ConfigError
 
 __all__ = [
     "DIAGNOSTICS_TIMEOUT_S",
+    "NOTIFY_AFTER_S",
     "Settings",
     "check_provider_name",
     "db_path",
@@ -64,6 +65,10 @@ DIAGNOSTICS_TIMEOUT_S = 8.0
 """Default of ``[lsp] diagnostics_timeout_s``: how long a write waits for each
 language server's diagnostics, seconds. The one default: ``LspCodeIntel`` and
 ``lsp_bridge.LspBridge`` take the value from the settings."""
+
+NOTIFY_AFTER_S = 10.0
+"""Default of ``[dashboard] notify_after_s``: turns at least this long (seconds)
+end with a terminal notification; ``0`` turns it off."""
 
 
 def zeph_home(env: dict[str, str] | None = None) -> Path:
@@ -138,6 +143,12 @@ def _settings_classes() -> Any:
         enabled: bool = True
         network: bool = True
 
+    class DashboardSection(Section):
+        """``[dashboard]``: ``notify_after_s``, the turn length (seconds) from which the
+        end of a turn is announced (OSC 9 and a bell, zeph_tui.ui.turn_notice); 0: never."""
+
+        notify_after_s: Annotated[float, Field(ge=0)] = NOTIFY_AFTER_S
+
     class MemorySection(BaseModel):  # zeph_tui.core.memory: tools and the prompt section
         enabled: bool = True
         budget_tokens: int = Field(default=300, ge=0)
@@ -196,6 +207,7 @@ def _settings_classes() -> Any:
         lsp: LspSection = Field(default_factory=LspSection)
         archive: ArchiveSection = Field(default_factory=ArchiveSection)
         memory: MemorySection = Field(default_factory=MemorySection)
+        dashboard: DashboardSection = Field(default_factory=DashboardSection)
         network: NetworkSection = Field(default_factory=NetworkSection)
         routing: RoutingSection = Field(default_factory=RoutingSection)
         sandbox: SandboxSection = Field(default_factory=SandboxSection)
@@ -301,6 +313,7 @@ _DEFAULTS: dict[str, Any] = {
     },
     "archive": {"retention_days": 14.0},
     "memory": {"enabled": True, "budget_tokens": 300},
+    "dashboard": {"notify_after_s": NOTIFY_AFTER_S},
     "network": dict.fromkeys(
         (
             "max_message_bytes",
@@ -334,6 +347,7 @@ _SECTIONS = frozenset(
         "lsp",
         "archive",
         "memory",
+        "dashboard",
         "network",
         "routing",
         "sandbox",

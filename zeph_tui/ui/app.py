@@ -294,7 +294,9 @@ class ZephApp(KeyActions, OutputActions, App[int]):
         self.flush()
         self.status.busy = False
         self.status.progress = ""
-        announce_turn_end(self, time.monotonic() - self._turn_started, self.last_stop_reason)
+        elapsed_s = time.monotonic() - self._turn_started
+        after_s = self.controller.runtime.settings.dashboard.notify_after_s
+        announce_turn_end(self, elapsed_s, self.last_stop_reason, after_s)
         self.action_refresh_git()
 
     def warming_changed(self, warming: list[str], failure: str) -> None:
