@@ -96,7 +96,7 @@ async def test_overflow_cli_lists_and_shows(workspace: Path) -> None:
         code, _, err = await run_cli(
             ["overflow", "show", "ovf_000000000000"], fake.base_url, workspace
         )
-    assert code == 1 and "unknown overflow id" in err
+    assert code == 2 and "unknown overflow id" in err
 
 
 async def test_run_says_the_model_cannot_ask_and_prints_nothing_extra(workspace: Path) -> None:
